@@ -1,0 +1,50 @@
+package org.spineoutcomes.validation;
+
+/**
+ * Machine-readable reasons a record is rejected (header {@code spine.reason} on spine.rejected.v1,
+ * and the CLI / gateway summaries). One definition for producers, the stream and the batch command.
+ */
+public enum ReasonCode {
+    /** Bytes that are not a Confluent-wire Avro record of a known schema, or text that is not valid JSON of the event shape. */
+    UNDECODABLE,
+    /** A well-formed value of the wrong event type for its topic or line. */
+    WRONG_EVENT_TYPE,
+    /** Event id or patient id missing or blank. */
+    MISSING_ID,
+    /** A required field is missing. */
+    MISSING_FIELD,
+    /** A timestamp before 1990-01-01, more than one day after the processing clock, or (text inputs) without an offset. */
+    INVALID_TIMESTAMP,
+    /** A vertebral level outside T1-L5. */
+    INVALID_LEVEL,
+    /** Pain NRS not an integer 0-10. */
+    INVALID_PAIN_NRS,
+    /** Pain VAS outside 0-100 mm. */
+    INVALID_PAIN_VAS,
+    /** ODI outside 0-100. */
+    INVALID_ODI,
+    /** RMDQ outside 0..items, or items not 23 or 24. */
+    INVALID_RMDQ,
+    /** EQ-5D index outside [-1, 1]. */
+    INVALID_EQ5D,
+    /** Vertebral-body height outside [0, 60] mm. */
+    INVALID_HEIGHT,
+    /** Kyphotic angle outside [-30, 90] degrees. */
+    INVALID_ANGLE,
+    /** Age outside 0-120. */
+    INVALID_AGE,
+    /** A non-finite or otherwise invalid number (e.g. negative cement volume). */
+    INVALID_VALUE,
+    /** Complication type not in the ComplicationType enum. */
+    UNKNOWN_COMPLICATION_TYPE,
+    /** Both corrects and retracts set. */
+    CORRECTS_AND_RETRACTS,
+    /** One study measures the same level twice. */
+    LEVEL_MEASURED_TWICE,
+    /** A procedure with no mapped CPT code and no conservative-care start (R4). */
+    UNKNOWN_CODE,
+    /** An event id seen before with different content (R9). */
+    DUPLICATE_ID_CONFLICT,
+    /** An unexpected failure while processing a valid-looking record. */
+    PROCESSING_ERROR
+}

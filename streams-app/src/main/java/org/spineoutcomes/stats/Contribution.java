@@ -1,0 +1,87 @@
+package org.spineoutcomes.stats;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What one patient adds to one cell. Aggregates are sums of contributions, so a patient's old
+ * contribution can be subtracted and the new one added (DESIGN.md, topology principles).
+ *
+ * <ul>
+ *   <li>{@code values}: measure name (see {@link Measures}) to the unit values it contributes.
+ *       Usually one value per patient; imaging outcomes in the POST window contribute one value
+ *       per index level (the unit is the treated level, R29).</li>
+ *   <li>{@code flags}: flag name to its outcomes, only where the flag is defined (R31); one per
+ *       patient, or one per index level for per-level rates.</li>
+ *   <li>{@code pairs}: (x = baseline, y = follow-up) pairs for the baseline-adjusted comparison (R32).</li>
+ *   <li>{@code windowLastDate}/{@code assessed}: for completeness at a data cut (R33): the window
+ *       has elapsed at a cut whose UTC date is after windowLastDate; null outside score windows.</li>
+ * </ul>
+ */
+public final class Contribution {
+
+    private final Map<String, List<Double>> values;
+    private final Map<String, List<Boolean>> flags;
+    private final Map<String, List<double[]>> pairs;
+    private final LocalDate windowLastDate;
+    private final boolean assessed;
+
+    private Contribution(Builder b) {
+        this.values = freeze(b.values);
+        this.flags = freeze(b.flags);
+        this.pairs = freeze(b.pairs);
+        this.windowLastDate = b.windowLastDate;
+        this.assessed = b.assessed;
+    }
+
+    private static <T> Map<String, List<T>> freeze(Map<String, List<T>> m) {
+        Map<String, List<T>> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    public Map<String, List<Double>> values() { return values; }
+    public Map<String, List<Boolean>> flags() { return flags; }
+    public Map<String, List<double[]>> pairs() { return pairs; }
+    public LocalDate windowLastDate() { return windowLastDate; }
+    public boolean assessed() { return assessed; }
+
+    public static Builder builder() { return new Builder(); }
+
+    public static final class Builder {
+        private final Map<String, List<Double>> values = new TreeMap<>();
+        private final Map<String, List<Boolean>> flags = new TreeMap<>();
+        private final Map<String, List<double[]>> pairs = new TreeMap<>();
+        private LocalDate windowLastDate;
+        private boolean assessed;
+
+        public Builder value(String measure, double v) {
+            if (!Double.isFinite(v)) throw new IllegalArgumentException(measure + " is not finite: " + v);
+            values.computeIfAbsent(measure, k -> new ArrayList<>()).add(v);
+            return this;
+        }
+
+        public Builder flag(String flag, boolean v) {
+            flags.computeIfAbsent(flag, k -> new ArrayList<>()).add(v);
+            return this;
+        }
+
+        public Builder pair(String measure, double x, double y) {
+            pairs.computeIfAbsent(measure, k -> new ArrayList<>()).add(new double[] {x, y});
+            return this;
+        }
+
+        public Builder completeness(LocalDate windowLastDate, boolean assessed) {
+            this.windowLastDate = Objects.requireNonNull(windowLastDate);
+            this.assessed = assessed;
+            return this;
+        }
+
+        public Contribution build() { return new Contribution(this); }
+    }
+}
