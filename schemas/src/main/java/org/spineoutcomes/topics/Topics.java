@@ -39,9 +39,18 @@ public final class Topics {
             Map.of("cleanup.policy", "delete", "retention.ms", RETENTION_MS),
             null, "Dead letters: original key/value bytes, headers with reason code, source topic/partition/offset, message");
 
+    /**
+     * The data cut (R2): per input partition, the largest occurred-at (epoch ms, long, big-endian)
+     * among valid events; the cut is the max over keys. Written by the streams app, read by every
+     * instance through a global store. Single partition, compacted.
+     */
+    public static final TopicSpec DATA_CUT = new TopicSpec("spine.data-cut.v1", 1,
+            Map.of("cleanup.policy", "compact"),
+            null, "Data cut: per input partition (key) the largest occurred-at of valid events (long epoch ms)");
+
     public static final List<TopicSpec> INPUTS = List.of(PROCEDURES, IMAGING, FOLLOWUPS);
     public static final List<TopicSpec> ALL = List.of(PROCEDURES, IMAGING, FOLLOWUPS,
-            PATIENT_OUTCOMES, ARM_AGGREGATES, ARM_COMPARISONS, REJECTED);
+            PATIENT_OUTCOMES, ARM_AGGREGATES, ARM_COMPARISONS, REJECTED, DATA_CUT);
 
     /** Headers on every record of {@link #REJECTED}. */
     public static final class RejectionHeaders {

@@ -53,6 +53,36 @@ public final class Contribution {
 
     public static Builder builder() { return new Builder(); }
 
+    /** Deep equality (pairs compared element-wise): the topology emits a delta only for cells whose contribution changed. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof Contribution c)) return false;
+        if (assessed != c.assessed || !Objects.equals(windowLastDate, c.windowLastDate)
+                || !values.equals(c.values) || !flags.equals(c.flags) || !pairs.keySet().equals(c.pairs.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, List<double[]>> e : pairs.entrySet()) {
+            List<double[]> a = e.getValue();
+            List<double[]> b = c.pairs.get(e.getKey());
+            if (a.size() != b.size()) return false;
+            for (int i = 0; i < a.size(); i++) {
+                if (!java.util.Arrays.equals(a.get(i), b.get(i))) return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hash(values, flags, windowLastDate, assessed);
+        for (Map.Entry<String, List<double[]>> e : pairs.entrySet()) {
+            h = 31 * h + e.getKey().hashCode();
+            for (double[] xy : e.getValue()) h = 31 * h + java.util.Arrays.hashCode(xy);
+        }
+        return h;
+    }
+
     public static final class Builder {
         private final Map<String, List<Double>> values = new TreeMap<>();
         private final Map<String, List<Boolean>> flags = new TreeMap<>();

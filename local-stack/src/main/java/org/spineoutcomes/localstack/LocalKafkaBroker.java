@@ -1,0 +1,165 @@
+package org.spineoutcomes.localstack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool$;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (one process acting as broker and
+ * controller), started inside this JVM from Kafka's own server classes: the storage is formatted
+ * as {@code kafka-storage.sh format --standalone} would, then {@link KafkaRaftServer} starts.
+ * Listens on 127.0.0.1 only, on free ports; its data lives in a folder that {@link #close()} removes.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalKafkaBroker.class);
+    private static final int NODE_ID = 1;
+
+    private final Path workDir;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final KafkaRaftServer server;
+    private boolean closed;
+
+    private LocalKafkaBroker(Path workDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+        this.workDir = workDir;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.server = server;
+    }
+
+    /** Formats storage under {@code workDir/kafka} and starts the broker; returns once it accepts clients. */
+    public static LocalKafkaBroker start(Path workDir) {
+        int brokerPort = FreePorts.pick();
+        int controllerPort = FreePorts.pick();
+        while (controllerPort == brokerPort) {
+            controllerPort = FreePorts.pick();
+        }
+        Path kafkaDir = workDir.resolve("kafka");
+        Path dataDir = kafkaDir.resolve("data");
+        Path configFile = kafkaDir.resolve("server.properties");
+        Map<String, String> config = serverConfig(brokerPort, controllerPort, dataDir);
+        try {
+            Files.createDirectories(dataDir);
+            Properties props = new Properties();
+            props.putAll(config);
+            try (OutputStream out = Files.newOutputStream(configFile)) {
+                props.store(out, "Local single-node KRaft broker (generated)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not prepare broker folder " + kafkaDir, e);
+        }
+
+        formatStorage(configFile);
+
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(toProperties(config)), Time.SYSTEM);
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            try {
+                server.shutdown();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IllegalStateException("Kafka broker failed to start; config in " + configFile, e);
+        }
+        log.debug("Kafka broker listening on 127.0.0.1:{} (controller {})", brokerPort, controllerPort);
+        return new LocalKafkaBroker(workDir, brokerPort, controllerPort, server);
+    }
+
+    /** The broker settings: loopback listeners, single-replica internal topics, small cleaner buffer. */
+    static Map<String, String> serverConfig(int brokerPort, int controllerPort, Path dataDir) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("process.roles", "broker,controller");
+        c.put("node.id", String.valueOf(NODE_ID));
+        c.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        c.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        c.put("controller.listener.names", "CONTROLLER");
+        c.put("inter.broker.listener.name", "PLAINTEXT");
+        c.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        c.put("log.dirs", dataDir.toAbsolutePath().toString());
+        // One node: every internal topic must accept a single replica.
+        c.put("offsets.topic.replication.factor", "1");
+        c.put("offsets.topic.num.partitions", "5");
+        c.put("transaction.state.log.replication.factor", "1");
+        c.put("transaction.state.log.min.isr", "1");
+        c.put("transaction.state.log.num.partitions", "5");
+        c.put("share.coordinator.state.topic.replication.factor", "1");
+        c.put("share.coordinator.state.topic.min.isr", "1");
+        c.put("default.replication.factor", "1");
+        c.put("min.insync.replicas", "1");
+        // Topics come from the contract (Topics.ALL); a typo in a topic name should fail, not create one.
+        c.put("auto.create.topics.enable", "false");
+        c.put("group.initial.rebalance.delay.ms", "0");
+        // The default 128 MB dedupe buffer is most of the broker's memory; compacted topics here are small.
+        c.put("log.cleaner.dedupe.buffer.size", "2097152");
+        c.put("num.network.threads", "2");
+        c.put("num.io.threads", "4");
+        c.put("num.recovery.threads.per.data.dir", "1");
+        return c;
+    }
+
+    private static void formatStorage(Path configFile) {
+        String clusterId = Uuid.randomUuid().toString();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exitCode;
+        try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            exitCode = StorageTool$.MODULE$.execute(new String[] {
+                    "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--standalone"}, out);
+        }
+        if (exitCode != 0) {
+            throw new IllegalStateException("kafka storage format failed (exit " + exitCode + "): "
+                    + captured.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Properties toProperties(Map<String, String> config) {
+        Properties props = new Properties();
+        props.putAll(config);
+        return props;
+    }
+
+    /** {@code 127.0.0.1:port} for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    /** Stops the broker and deletes its data. Close every client first, or shutdown waits for them. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            TempDirs.deleteRecursively(workDir.resolve("kafka"));
+        }
+    }
+}

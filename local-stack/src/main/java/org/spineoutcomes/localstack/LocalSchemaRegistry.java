@@ -1,0 +1,201 @@
+package org.spineoutcomes.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real schema registry answering the Confluent Schema Registry REST API: Apicurio Registry
+ * 2.4.2 (in-memory storage) as assembled by the {@code registry-app} module, run as a child
+ * process on 127.0.0.1 and a free port. Its log goes to {@code <workDir>/registry/registry.log}.
+ * The process (and anything it spawned) is destroyed on {@link #close()} and, as a safety net,
+ * when this JVM exits.
+ */
+public final class LocalSchemaRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalSchemaRegistry.class);
+
+    /** System property naming the registry's {@code quarkus-run.jar} explicitly. */
+    public static final String JAR_PROPERTY = "spine.registry.jar";
+    static final Path JAR_IN_CHECKOUT = Paths.get("registry-app", "target", "quarkus-app", "quarkus-run.jar");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+    private final int port;
+    private final Process process;
+    private final Path logFile;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private LocalSchemaRegistry(int port, Process process, Path logFile, Thread shutdownHook) {
+        this.port = port;
+        this.process = process;
+        this.logFile = logFile;
+        this.shutdownHook = shutdownHook;
+    }
+
+    /** Launches the registry and waits until its Confluent API answers. */
+    public static LocalSchemaRegistry start(Path workDir) {
+        Path jar = locateJar();
+        int port = FreePorts.pick();
+        Path registryDir = workDir.resolve("registry");
+        Path logFile = registryDir.resolve("registry.log");
+        Process process;
+        try {
+            Files.createDirectories(registryDir);
+            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder(List.of(java, "-Xmx256m",
+                    "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port,
+                    "-jar", jar.toString()))
+                    .directory(registryDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not launch the schema registry from " + jar, e);
+        }
+        Thread hook = new Thread(() -> destroyTree(process), "local-schema-registry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        LocalSchemaRegistry registry = new LocalSchemaRegistry(port, process, logFile, hook);
+        try {
+            registry.awaitReady();
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        return registry;
+    }
+
+    /**
+     * The registry jar: {@code -Dspine.registry.jar=...} if set, else
+     * {@code registry-app/target/quarkus-app/quarkus-run.jar} in the first folder at or above the
+     * working directory that has one (module tests run with the module folder as working directory).
+     */
+    static Path locateJar() {
+        String explicit = System.getProperty(JAR_PROPERTY);
+        if (explicit != null && !explicit.isBlank()) {
+            Path jar = Paths.get(explicit);
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(JAR_PROPERTY + " points to " + jar + ", which is not a file");
+            }
+            return jar;
+        }
+        Path start = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(JAR_IN_CHECKOUT);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("Schema registry jar not found: no " + JAR_IN_CHECKOUT + " at or above " + start
+                + ". Build it with `mvn -B -q install -DskipTests` at the project root, or set -D" + JAR_PROPERTY + "=<path>.");
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Schema registry exited with code " + process.exitValue()
+                        + " before it was ready. Log " + logFile + ":\n" + logTail());
+            }
+            try {
+                HttpResponse<Void> response = http.send(probe, HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // Connection refused until Quarkus has bound the port; keep polling.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("Schema registry did not answer " + confluentUrl() + "/subjects within "
+                + READY_TIMEOUT.toSeconds() + " s. Log " + logFile + ":\n" + logTail());
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
+        }
+    }
+
+    /** Base URL of the Confluent-compatible API, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
+    public String confluentUrl() {
+        return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+    }
+
+    /** Base URL of Apicurio's native v2 API (what Apicurio's own serdes talk to). */
+    public String apicurioUrl() {
+        return "http://127.0.0.1:" + port + "/apis/registry/v2";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        destroyTree(process);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException jvmAlreadyExiting) {
+            // The hook is running or about to: nothing left to undo.
+        }
+    }
+
+    private static void destroyTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                log.warn("Schema registry (pid {}) did not stop within 10 s; killing it", process.pid());
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package org.spineoutcomes.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.Topics;
+
+/**
+ * The embedded default environment: a real single-node KRaft Kafka broker and a real schema
+ * registry (Confluent API), both on 127.0.0.1 with free ports, with every topic of the contract
+ * ({@link Topics#ALL}) created. State lives in one temp folder that {@link #close()} removes.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.start()) {
+ *     props.put("bootstrap.servers", stack.bootstrapServers());
+ *     props.put("schema.registry.url", stack.schemaRegistryUrl());
+ * }
+ * }</pre>
+ * Close your producers, consumers and Streams instances before closing the stack.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+    private final Path workDir;
+    private final LocalKafkaBroker broker;
+    private final LocalSchemaRegistry registry;
+    private final Duration brokerStartTime;
+    private final Duration registryStartTime;
+    private final Duration totalStartTime;
+    private boolean closed;
+
+    private LocalStack(Path workDir, LocalKafkaBroker broker, LocalSchemaRegistry registry,
+                       Duration brokerStartTime, Duration registryStartTime, Duration totalStartTime) {
+        this.workDir = workDir;
+        this.broker = broker;
+        this.registry = registry;
+        this.brokerStartTime = brokerStartTime;
+        this.registryStartTime = registryStartTime;
+        this.totalStartTime = totalStartTime;
+    }
+
+    /** Starts broker and registry in parallel, creates the contract's topics, and returns when all are ready. */
+    public static LocalStack start() {
+        long t0 = System.nanoTime();
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory("spine-local-stack-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the local stack's temp folder", e);
+        }
+        // The registry is a separate JVM that needs seconds to boot: launch it first, start the broker meanwhile.
+        CompletableFuture<Timed<LocalSchemaRegistry>> registryFuture =
+                CompletableFuture.supplyAsync(() -> Timed.of(() -> LocalSchemaRegistry.start(workDir)));
+        LocalKafkaBroker broker = null;
+        try {
+            Timed<LocalKafkaBroker> timedBroker = Timed.of(() -> LocalKafkaBroker.start(workDir));
+            broker = timedBroker.value();
+            createTopics(broker.bootstrapServers(), Topics.ALL);
+            Timed<LocalSchemaRegistry> timedRegistry = registryFuture.join();
+            Duration total = Duration.ofNanos(System.nanoTime() - t0);
+            LocalStack stack = new LocalStack(workDir, broker, timedRegistry.value(),
+                    timedBroker.elapsed(), timedRegistry.elapsed(), total);
+            log.info("Local stack up in {} ms (broker {} ms, registry {} ms): kafka {}, registry {}",
+                    total.toMillis(), timedBroker.elapsed().toMillis(), timedRegistry.elapsed().toMillis(),
+                    broker.bootstrapServers(), stack.schemaRegistryUrl());
+            return stack;
+        } catch (RuntimeException e) {
+            registryFuture.thenAccept(timed -> timed.value().close());
+            try {
+                registryFuture.join();
+            } catch (CompletionException registryFailedToo) {
+                e.addSuppressed(registryFailedToo.getCause());
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            TempDirs.deleteRecursively(workDir);
+            throw unwrap(e);
+        }
+    }
+
+    static void createTopics(String bootstrapServers, List<TopicSpec> topics) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-topic-setup"))) {
+            List<NewTopic> newTopics = topics.stream()
+                    .map(spec -> new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.config()))
+                    .toList();
+            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create the contract's topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out creating the contract's topics on " + bootstrapServers, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        }
+    }
+
+    private static RuntimeException unwrap(RuntimeException e) {
+        return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+
+    /** {@code bootstrap.servers} for clients, e.g. {@code 127.0.0.1:41234}. */
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    /** {@code schema.registry.url} for Confluent-API clients (the project's serdes). */
+    public String schemaRegistryUrl() {
+        return registry.confluentUrl();
+    }
+
+    /** Apicurio's native API, for Apicurio's own serdes. */
+    public String apicurioRegistryUrl() {
+        return registry.apicurioUrl();
+    }
+
+    public LocalKafkaBroker broker() {
+        return broker;
+    }
+
+    public LocalSchemaRegistry registry() {
+        return registry;
+    }
+
+    /** The temp folder holding broker data and the registry log; removed on close. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Duration brokerStartTime() {
+        return brokerStartTime;
+    }
+
+    public Duration registryStartTime() {
+        return registryStartTime;
+    }
+
+    /** Wall time of {@link #start()}, broker and registry overlapping, topics included. */
+    public Duration totalStartTime() {
+        return totalStartTime;
+    }
+
+    /** Stops registry and broker and removes the temp folder. Close all clients first. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        try {
+            registry.close();
+        } finally {
+            try {
+                broker.close();
+            } finally {
+                TempDirs.deleteRecursively(workDir);
+            }
+        }
+        log.info("Local stack stopped in {} ms", Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    /** A value and how long it took to produce. */
+    private record Timed<T>(T value, Duration elapsed) {
+        static <T> Timed<T> of(java.util.function.Supplier<T> action) {
+            long start = System.nanoTime();
+            T value = action.get();
+            return new Timed<>(value, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

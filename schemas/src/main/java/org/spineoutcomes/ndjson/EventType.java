@@ -1,0 +1,57 @@
+package org.spineoutcomes.ndjson;
+
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.schema.FollowUpEvent;
+import org.spineoutcomes.schema.ImagingEvent;
+import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.Topics;
+
+/** The three input event types: the NDJSON "type" value, the topic and the Avro class of each. */
+public enum EventType {
+    PROCEDURE("procedure", Topics.PROCEDURES, ProcedureEvent.class, ProcedureEvent.getClassSchema()),
+    IMAGING("imaging", Topics.IMAGING, ImagingEvent.class, ImagingEvent.getClassSchema()),
+    FOLLOWUP("followup", Topics.FOLLOWUPS, FollowUpEvent.class, FollowUpEvent.getClassSchema());
+
+    private final String jsonName;
+    private final TopicSpec topic;
+    private final Class<? extends SpecificRecord> avroClass;
+    private final Schema schema;
+
+    EventType(String jsonName, TopicSpec topic, Class<? extends SpecificRecord> avroClass, Schema schema) {
+        this.jsonName = jsonName;
+        this.topic = topic;
+        this.avroClass = avroClass;
+        this.schema = schema;
+    }
+
+    /** The value of the "type" field in NDJSON. */
+    public String jsonName() { return jsonName; }
+
+    public TopicSpec topic() { return topic; }
+
+    public Class<? extends SpecificRecord> avroClass() { return avroClass; }
+
+    public Schema schema() { return schema; }
+
+    public static Optional<EventType> fromJsonName(String name) {
+        return Arrays.stream(values()).filter(t -> t.jsonName.equals(name)).findFirst();
+    }
+
+    /** The type of an event record; IllegalArgumentException for any other record. */
+    public static EventType of(SpecificRecord event) {
+        for (EventType t : values()) {
+            if (t.avroClass.isInstance(event)) return t;
+        }
+        throw new IllegalArgumentException("Not an input event: "
+                + (event == null ? "null" : event.getClass().getName()));
+    }
+
+    /** The type whose topic has this name, if any. */
+    public static Optional<EventType> ofTopic(String topicName) {
+        return Arrays.stream(values()).filter(t -> t.topic.name().equals(topicName)).findFirst();
+    }
+}

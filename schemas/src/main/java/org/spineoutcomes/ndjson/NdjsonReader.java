@@ -1,0 +1,138 @@
+package org.spineoutcomes.ndjson;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.spineoutcomes.validation.ReasonCode;
+
+/**
+ * Streams an NDJSON file lazily, one result per event line. Blank lines and lines whose first
+ * non-blank character is '#' are skipped but still counted, so line numbers match an editor.
+ * Each line is decoded as strict UTF-8: a line with invalid bytes becomes an UNDECODABLE error
+ * rather than silently replaced characters. Close the returned stream (try-with-resources).
+ */
+public final class NdjsonReader {
+    private final NdjsonCodec codec;
+    private final NdjsonChecker checker;
+
+    public NdjsonReader() {
+        this(new NdjsonCodec(), new NdjsonChecker());
+    }
+
+    public NdjsonReader(NdjsonCodec codec, NdjsonChecker checker) {
+        this.codec = codec;
+        this.checker = checker;
+    }
+
+    /** Parsed lines of a file; the file name in error text is {@code file.toString()}. */
+    public Stream<NdjsonLine> lines(Path file) throws IOException {
+        return lines(Files.newInputStream(file), file.toString());
+    }
+
+    /** Parsed lines of a stream (e.g. standard input, source "-"); the stream is closed with the result. */
+    public Stream<NdjsonLine> lines(InputStream in, String source) {
+        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source, codec);
+        return StreamSupport.stream(splitter, false).onClose(() -> {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Parsed and validated lines of a file against the processing clock. */
+    public Stream<CheckedLine> checkedLines(Path file, Instant processingClock) throws IOException {
+        return lines(file).map(line -> checker.check(line, processingClock));
+    }
+
+    /** Parsed and validated lines of a stream against the processing clock. */
+    public Stream<CheckedLine> checkedLines(InputStream in, String source, Instant processingClock) {
+        return lines(in, source).map(line -> checker.check(line, processingClock));
+    }
+
+    /** Splits raw bytes at '\n' (dropping a trailing '\r'), so each line can be decoded on its own. */
+    private static final class LineSplitter extends Spliterators.AbstractSpliterator<NdjsonLine> {
+        private final InputStream in;
+        private final String source;
+        private final NdjsonCodec codec;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+        private long lineNumber;
+        private boolean eof;
+
+        LineSplitter(InputStream in, String source, NdjsonCodec codec) {
+            super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
+            this.in = in;
+            this.source = source;
+            this.codec = codec;
+        }
+
+        @Override
+        public boolean tryAdvance(Consumer<? super NdjsonLine> action) {
+            try {
+                while (!eof) {
+                    byte[] raw = nextLine();
+                    if (raw == null) return false;
+                    lineNumber++;
+                    String text;
+                    try {
+                        text = utf8.reset().decode(ByteBuffer.wrap(raw)).toString();
+                    } catch (CharacterCodingException e) {
+                        action.accept(new NdjsonLine(source, lineNumber, new ParseResult.ParseError(lineNumber, null,
+                                ReasonCode.UNDECODABLE, "The line is not valid UTF-8 text.")));
+                        return true;
+                    }
+                    if (lineNumber == 1 && text.startsWith("\uFEFF")) text = text.substring(1); // byte-order mark
+                    String trimmed = text.strip();
+                    if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
+                    action.accept(new NdjsonLine(source, lineNumber, codec.parse(text, lineNumber)));
+                    return true;
+                }
+                return false;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Reading " + source + " after line " + lineNumber, e);
+            }
+        }
+
+        /** The next line's bytes without its terminator, or null at end of input. */
+        private byte[] nextLine() throws IOException {
+            buffer.reset();
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n') return withoutCarriageReturn();
+                buffer.write(b);
+            }
+            eof = true;
+            return buffer.size() == 0 ? null : withoutCarriageReturn();
+        }
+
+        private byte[] withoutCarriageReturn() {
+            byte[] bytes = buffer.toByteArray();
+            int n = bytes.length;
+            if (n > 0 && bytes[n - 1] == '\r') {
+                byte[] shorter = new byte[n - 1];
+                System.arraycopy(bytes, 0, shorter, 0, n - 1);
+                return shorter;
+            }
+            return bytes;
+        }
+    }
+}

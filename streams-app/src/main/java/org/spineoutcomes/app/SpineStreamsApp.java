@@ -1,0 +1,84 @@
+package org.spineoutcomes.app;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.spineoutcomes.serde.RestSchemaRegistryClient;
+import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.topology.SpineTopology;
+import org.spineoutcomes.topology.TopicSerdes;
+import org.spineoutcomes.topology.TopologySettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the topology: wires configuration and lifecycle only (the topology itself is built by
+ * {@link SpineTopology}). Closes cleanly on SIGTERM / Ctrl-C.
+ */
+public final class SpineStreamsApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpineStreamsApp.class);
+
+    private final KafkaStreams streams;
+    private final Topology topology;
+
+    public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
+        TopologySettings settings = new TopologySettings(true, config.dataCut(), config.cutRefresh());
+        this.topology = new SpineTopology(new TopicSerdes(registry), settings).build();
+        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    public static Properties streamsProperties(AppConfig config) throws java.io.IOException {
+        Properties p = SpineTopology.requiredStreamsConfig();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AppConfig.APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AppConfig.BOOTSTRAP_SERVERS));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(AppConfig.PROCESSING_GUARANTEE));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.has(AppConfig.STATE_DIR)
+                ? config.get(AppConfig.STATE_DIR)
+                : Files.createTempDirectory("spine-streams-state").toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        p.putAll(config.streamsOverrides());
+        return p;
+    }
+
+    public Topology topology() { return topology; }
+
+    public KafkaStreams streams() { return streams; }
+
+    public void start() {
+        LOG.info("topology:\n{}", topology.describe());
+        streams.start();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    public static void main(String[] args) throws Exception {
+        AppConfig config = AppConfig.load(args.length > 1 && args[0].equals("--config") ? java.nio.file.Path.of(args[1]) : null, System.getenv());
+        if (!config.has(AppConfig.BOOTSTRAP_SERVERS) || !config.has(AppConfig.SCHEMA_REGISTRY_URL)) {
+            System.err.println("spine.bootstrap.servers and spine.schema.registry.url are required "
+                    + "(set SPINE_BOOTSTRAP_SERVERS / SPINE_SCHEMA_REGISTRY_URL, or use ./demo.sh for the embedded stack)");
+            System.exit(2);
+        }
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(config.get(AppConfig.SCHEMA_REGISTRY_URL));
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (SpineStreamsApp app = new SpineStreamsApp(config, registry)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                stopped.countDown();
+            }, "spine-shutdown"));
+            app.start();
+            stopped.await();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.spineoutcomes.ingest;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.streams.StreamsMetrics;
+import org.spineoutcomes.validation.ReasonCode;
+
+/**
+ * Counters of the ingest path, registered as Kafka Streams metrics (group {@value #GROUP}, tagged by
+ * task) so they show in KafkaStreams#metrics() and in the Prometheus endpoint. They reconcile:
+ * records-in = records-accepted + sum of records-rejected over reasons.
+ */
+public final class IngestMetrics {
+    public static final String GROUP = "spine-ingest";
+
+    private final Sensor in;
+    private final Sensor accepted;
+    private final Sensor duplicatesIgnored;
+    private final Sensor orphansPending;
+    private final Map<ReasonCode, Sensor> rejected = new EnumMap<>(ReasonCode.class);
+    private final StreamsMetrics metrics;
+    private final String taskId;
+
+    public IngestMetrics(StreamsMetrics metrics, String taskId) {
+        this.metrics = metrics;
+        this.taskId = taskId;
+        this.in = counter("records-in", "Input records consumed", Map.of());
+        this.accepted = counter("records-accepted", "Input records accepted (valid; duplicates and pending orphans included)", Map.of());
+        this.duplicatesIgnored = counter("records-duplicate-ignored", "Exact duplicates ignored (R9)", Map.of());
+        this.orphansPending = counter("records-orphan-held", "Corrections/retractions held until their target arrives (R11)", Map.of());
+    }
+
+    private Sensor counter(String name, String description, Map<String, String> extraTags) {
+        StringBuilder sensorName = new StringBuilder("spine.").append(taskId).append('.').append(name);
+        extraTags.values().forEach(v -> sensorName.append('.').append(v));
+        Sensor s = metrics.addSensor(sensorName.toString(), Sensor.RecordingLevel.INFO);
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("task-id", taskId);
+        tags.putAll(extraTags);
+        MetricName total = new MetricName(name + "-total", GROUP, description, tags);
+        if (!s.hasMetrics()) {
+            s.add(total, new CumulativeSum());
+        }
+        return s;
+    }
+
+    public void recordIn() { in.record(1); }
+
+    public void recordAccepted() { accepted.record(1); }
+
+    public void recordDuplicateIgnored() { duplicatesIgnored.record(1); }
+
+    public void recordOrphanHeld() { orphansPending.record(1); }
+
+    public void recordRejected(ReasonCode reason) {
+        rejected.computeIfAbsent(reason, r -> counter("records-rejected", "Input records rejected, by reason", Map.of("reason", r.name())))
+                .record(1);
+    }
+}

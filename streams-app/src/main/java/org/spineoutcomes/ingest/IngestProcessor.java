@@ -1,0 +1,98 @@
+package org.spineoutcomes.ingest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.spineoutcomes.topology.Routed;
+import org.spineoutcomes.validation.EventValidator;
+import org.spineoutcomes.validation.ReasonCode;
+import org.spineoutcomes.validation.Violation;
+
+/**
+ * First step for every input record: decode the Confluent-wire Avro bytes ourselves (so undecodable
+ * bytes become a dead letter with the original bytes instead of a crash), check the key is the
+ * event's patient pseudonym (co-partitioning depends on it), and validate the fields with the
+ * shared {@link EventValidator}. Valid events go on keyed by patient; everything else becomes a
+ * {@link DeadLetter}.
+ */
+public final class IngestProcessor implements Processor<byte[], byte[], String, Routed> {
+
+    private final Map<InputTopic, Deserializer<? extends SpecificRecord>> deserializers;
+    private final EventValidator validator = new EventValidator();
+    private ProcessorContext<String, Routed> context;
+    private IngestMetrics metrics;
+
+    public IngestProcessor(Map<InputTopic, Deserializer<? extends SpecificRecord>> deserializers) {
+        this.deserializers = deserializers;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed> context) {
+        this.context = context;
+        this.metrics = new IngestMetrics(context.metrics(), context.taskId().toString());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        metrics.recordIn();
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        Optional<InputTopic> source = InputTopic.byTopic(meta.topic());
+        if (source.isEmpty()) {
+            reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null, "records from topic " + meta.topic() + " are not input events");
+            return;
+        }
+        if (record.value() == null || record.value().length == 0) {
+            reject(record, meta, ReasonCode.UNDECODABLE, null, "empty value (tombstones are not events)");
+            return;
+        }
+        SpecificRecord event;
+        try {
+            event = deserializers.get(source.get()).deserialize(meta.topic(), record.headers(), record.value());
+        } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
+            reject(record, meta, ReasonCode.UNDECODABLE, null, e.getMessage());
+            return;
+        }
+        if (!source.get().eventClass().isInstance(event)) {
+            reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null,
+                    "expected " + source.get().eventClass().getSimpleName() + " on " + meta.topic());
+            return;
+        }
+        Instant clock = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        List<Violation> violations = validator.validate(event, clock);
+        if (!violations.isEmpty()) {
+            Violation first = violations.get(0);
+            StringBuilder msg = new StringBuilder();
+            for (Violation v : violations) {
+                if (msg.length() > 0) msg.append("; ");
+                msg.append(v.field()).append(": ").append(v.message()).append(" [").append(v.reason()).append(']');
+            }
+            reject(record, meta, first.reason(), first.field(), msg.toString());
+            return;
+        }
+        String patientId = EventFields.patientId(event);
+        String key = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!patientId.equals(key)) {
+            reject(record, meta, ReasonCode.KEY_PATIENT_MISMATCH, "patientId",
+                    "record key must equal the event's patientId (the pseudonym) so a patient's events meet in one partition");
+            return;
+        }
+        IngestedEvent ingested = new IngestedEvent(source.get(), event, record.key(), record.value(),
+                meta.topic(), meta.partition(), meta.offset());
+        context.forward(new Record<>(patientId, new Routed.Accepted(ingested), record.timestamp(), record.headers()));
+    }
+
+    private void reject(Record<byte[], byte[]> record, RecordMetadata meta, ReasonCode reason, String field, String message) {
+        metrics.recordRejected(reason);
+        DeadLetter dl = DeadLetter.of(record.key(), record.value(), record.headers(), reason, field, message,
+                meta.topic(), meta.partition(), meta.offset());
+        context.forward(new Record<>(null, new Routed.Rejected(dl), record.timestamp(), dl.headers()));
+    }
+}

@@ -1,0 +1,133 @@
+package org.spineoutcomes.outcome;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.spineoutcomes.schema.ComplicationType;
+import org.spineoutcomes.schema.OutcomeColumn;
+import org.spineoutcomes.schema.OutcomeImagingChange;
+import org.spineoutcomes.schema.OutcomeLevelImaging;
+import org.spineoutcomes.schema.OutcomeWindow;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.Population;
+import org.spineoutcomes.schema.Stratum;
+import org.spineoutcomes.schema.TreatmentArm;
+import org.spineoutcomes.schema.Window;
+import org.spineoutcomes.stats.CellKey;
+import org.spineoutcomes.stats.Contribution;
+import org.spineoutcomes.stats.Measures;
+
+/**
+ * What one patient outcome contributes to the aggregate cells (RULES.md R29): population (ITT,
+ * AS_TREATED) x arm x window x stratum. A patient with a treatment is in every window cell of its
+ * arms and strata (BASELINE..M24, POST, OVERALL), even where it has no value, so that completeness
+ * (R33) counts it; a patient without a treatment (R12) is in none.
+ *
+ * <ul>
+ *   <li>BASELINE..M24: scores, changes, flags where defined, the (baseline, follow-up) pain pair, the
+ *       completeness facts (last accepted date = index date + last accepted day; 0 for BASELINE), and
+ *       in D1..M24 the imaging change from PRE, one value per index level (R26).</li>
+ *   <li>POST: imaging outcomes, one value per index level (R20-R24); as-treated arm from days 0-7.</li>
+ *   <li>OVERALL: complication flags per patient, further collapse, medication, and cement leakage
+ *       one flag per index level (R25, R27, R28); as-treated arm = the last intervention.</li>
+ * </ul>
+ */
+public final class CellContributions {
+    private CellContributions() {}
+
+    /** Cells and contributions of one patient, in a stable order; empty when no treatment remains. */
+    public static Map<CellKey, Contribution> of(PatientOutcome outcome) {
+        Map<CellKey, Contribution> cells = new LinkedHashMap<>();
+        if (outcome.getIttArm() == null) return cells;
+        TreatmentArm itt = outcome.getIttArm();
+        List<Stratum> strata = outcome.getStrata();
+        for (OutcomeWindow w : outcome.getWindows()) {
+            Contribution c = scoreWindow(outcome, w);
+            put(cells, itt, w.getAsTreatedArm(), w.getWindow(), strata, c);
+        }
+        put(cells, itt, outcome.getAsTreatedArmPost(), Window.POST, strata, post(outcome));
+        put(cells, itt, outcome.getAsTreatedArmOverall(), Window.OVERALL, strata, overall(outcome));
+        return cells;
+    }
+
+    private static void put(Map<CellKey, Contribution> cells, TreatmentArm itt, TreatmentArm asTreated, Window window,
+                            List<Stratum> strata, Contribution c) {
+        for (Stratum s : strata) {
+            cells.put(new CellKey(Population.ITT.name(), itt.name(), window.name(), s.name()), c);
+        }
+        for (Stratum s : strata) {
+            cells.put(new CellKey(Population.AS_TREATED.name(), asTreated.name(), window.name(), s.name()), c);
+        }
+    }
+
+    static Contribution scoreWindow(PatientOutcome o, OutcomeWindow w) {
+        Contribution.Builder b = Contribution.builder()
+                .completeness(w.getLastAcceptedDate(), w.getAssessmentId() != null);
+        value(b, Measures.PAIN, w.getPain());
+        value(b, Measures.ODI, w.getOdi());
+        value(b, Measures.RMDQ, w.getRmdq());
+        value(b, Measures.EQ5D, w.getEq5d());
+        if (w.getWindow() == Window.BASELINE) return b.build();
+        value(b, Measures.PAIN_RELIEF, w.getPainRelief());
+        value(b, Measures.PERCENT_RELIEF, w.getPercentRelief());
+        value(b, Measures.ODI_CHANGE, w.getOdiChange());
+        value(b, Measures.RMDQ_CHANGE, w.getRmdqChange());
+        value(b, Measures.EQ5D_CHANGE, w.getEq5dChange());
+        flag(b, Measures.MCID_2PT, w.getMcid2pt());
+        flag(b, Measures.RELIEF_30PCT, w.getRelief30pct());
+        flag(b, Measures.RELIEF_50PCT, w.getRelief50pct());
+        flag(b, Measures.LOW_PAIN, w.getLowPain());
+        if (o.getBaselinePain() != null && w.getPain() != null) b.pair(Measures.PAIN_PAIR, o.getBaselinePain(), w.getPain());
+        for (OutcomeLevelImaging level : o.getImagingLevels()) {
+            for (OutcomeImagingChange ch : level.getChangesFromPre()) {
+                if (ch.getWindow() != w.getWindow()) continue;
+                value(b, Measures.HEIGHT_CHANGE_ANTERIOR_MM, ch.getAnteriorChangeMm());
+                value(b, Measures.HEIGHT_CHANGE_MIDDLE_MM, ch.getMiddleChangeMm());
+                value(b, Measures.HEIGHT_CHANGE_POSTERIOR_MM, ch.getPosteriorChangeMm());
+                value(b, Measures.KYPHOSIS_CHANGE_DEG, ch.getKyphosisChangeDeg());
+            }
+        }
+        return b.build();
+    }
+
+    static Contribution post(PatientOutcome o) {
+        Contribution.Builder b = Contribution.builder();
+        for (OutcomeLevelImaging level : o.getImagingLevels()) {
+            value(b, Measures.HEIGHT_LOSS_PCT_MAX, level.getMaxHeightLossPct());
+            column(b, level.getAnterior(), Measures.RESTORATION_PCT_ANTERIOR, Measures.HEIGHT_GAIN_ANTERIOR_MM);
+            column(b, level.getMiddle(), Measures.RESTORATION_PCT_MIDDLE, Measures.HEIGHT_GAIN_MIDDLE_MM);
+            column(b, level.getPosterior(), Measures.RESTORATION_PCT_POSTERIOR, Measures.HEIGHT_GAIN_POSTERIOR_MM);
+            value(b, Measures.KYPHOSIS_CORRECTION_DEG, level.getKyphosisCorrectionDeg());
+        }
+        return b.build();
+    }
+
+    private static void column(Contribution.Builder b, OutcomeColumn c, String restoration, String gain) {
+        value(b, restoration, c.getRestorationPct());
+        value(b, gain, c.getHeightGainMm());
+    }
+
+    static Contribution overall(PatientOutcome o) {
+        Contribution.Builder b = Contribution.builder();
+        b.flag(Measures.ANY_COMPLICATION, o.getAnyComplication());
+        for (ComplicationType t : ComplicationType.values()) {
+            boolean any = o.getComplications().stream().anyMatch(c -> c.getType() == t);
+            b.flag(Measures.COMPLICATION_PREFIX + t.name(), any);
+        }
+        flag(b, Measures.FURTHER_COLLAPSE, o.getFurtherCollapse());
+        b.flag(Measures.MEDICATION_STARTED, o.getMedicationStarted());
+        if (o.getDaysToMedication() != null) b.value(Measures.DAYS_TO_MEDICATION, o.getDaysToMedication());
+        for (OutcomeLevelImaging level : o.getImagingLevels()) {
+            b.flag(Measures.CEMENT_LEAKAGE_PER_LEVEL, level.getCementLeakage());
+        }
+        return b.build();
+    }
+
+    private static void value(Contribution.Builder b, String measure, Double v) {
+        if (v != null) b.value(measure, v);
+    }
+
+    private static void flag(Contribution.Builder b, String flag, Boolean v) {
+        if (v != null) b.flag(flag, v);
+    }
+}

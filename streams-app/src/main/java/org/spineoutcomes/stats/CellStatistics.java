@@ -1,0 +1,362 @@
+package org.spineoutcomes.stats;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.BinaryOperator;
+
+/**
+ * Exact sufficient statistics of one cell (R29): the patient count, per-measure {@link Moments},
+ * per-flag {@link Proportion}s, per-pair-measure {@link PairedMoments} and completeness counts.
+ *
+ * <p>Mutable: {@link #add}, {@link #subtract} and {@link #merge} change this object and return it,
+ * which suits a Kafka Streams aggregator. All arithmetic is exact, so any order of adds, subtracts
+ * and merges that nets to the same multiset of contributions gives an {@code equals} state, and
+ * {@link #toBytes()} gives identical bytes. Entries whose counts return to zero are removed.
+ * Counts may pass through negative values if a subtraction arrives before its addition; the
+ * {@code aggregate} mappers refuse to publish such a state.
+ */
+public final class CellStatistics {
+
+    private static final byte FORMAT_VERSION = 1;
+
+    private long patients;
+    private final TreeMap<String, Moments> moments = new TreeMap<>();
+    private final TreeMap<String, Proportion> proportions = new TreeMap<>();
+    private final TreeMap<String, PairedMoments> paired = new TreeMap<>();
+    private final CompletenessCounts completeness = new CompletenessCounts();
+
+    public CellStatistics() {}
+
+    public static CellStatistics empty() {
+        return new CellStatistics();
+    }
+
+    /** Batch computation: the sum of the given contributions, one per patient. */
+    public static CellStatistics of(Iterable<Contribution> contributions) {
+        CellStatistics s = new CellStatistics();
+        for (Contribution c : contributions) {
+            s.add(c);
+        }
+        return s;
+    }
+
+    public CellStatistics copy() {
+        CellStatistics c = new CellStatistics();
+        c.patients = patients;
+        c.moments.putAll(moments);
+        c.proportions.putAll(proportions);
+        c.paired.putAll(paired);
+        c.completeness.merge(completeness);
+        return c;
+    }
+
+    /** Adds one patient's contribution to this cell. */
+    public CellStatistics add(Contribution c) {
+        return apply(c, true);
+    }
+
+    /** Removes a contribution previously added (the patient's previous state). */
+    public CellStatistics subtract(Contribution c) {
+        return apply(c, false);
+    }
+
+    private CellStatistics apply(Contribution c, boolean add) {
+        Objects.requireNonNull(c, "contribution");
+        patients = add ? Math.addExact(patients, 1) : Math.subtractExact(patients, 1);
+        c.values().forEach((measure, vs) -> {
+            Moments m = moments.getOrDefault(measure, Moments.ZERO);
+            for (double v : vs) {
+                m = add ? m.plus(v) : m.minus(v);
+            }
+            putOrRemove(moments, measure, m, m.isZero());
+        });
+        c.flags().forEach((flag, fs) -> {
+            Proportion p = proportions.getOrDefault(flag, Proportion.ZERO);
+            for (boolean f : fs) {
+                p = add ? p.plus(f) : p.minus(f);
+            }
+            putOrRemove(proportions, flag, p, p.isZero());
+        });
+        c.pairs().forEach((measure, xys) -> {
+            PairedMoments pm = paired.getOrDefault(measure, PairedMoments.ZERO);
+            for (double[] xy : xys) {
+                pm = add ? pm.plus(xy[0], xy[1]) : pm.minus(xy[0], xy[1]);
+            }
+            putOrRemove(paired, measure, pm, pm.isZero());
+        });
+        if (c.windowLastDate() != null) {
+            if (add) {
+                completeness.add(c.windowLastDate(), c.assessed());
+            } else {
+                completeness.subtract(c.windowLastDate(), c.assessed());
+            }
+        }
+        return this;
+    }
+
+    /** Adds every count and sum of {@code other} to this cell (other is unchanged). */
+    public CellStatistics merge(CellStatistics other) {
+        patients = Math.addExact(patients, other.patients);
+        mergeInto(moments, other.moments, Moments::plus, Moments::isZero);
+        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
+        mergeInto(paired, other.paired, PairedMoments::plus, PairedMoments::isZero);
+        completeness.merge(other.completeness);
+        return this;
+    }
+
+    private static <V> void mergeInto(TreeMap<String, V> into, Map<String, V> from, BinaryOperator<V> plus,
+                                      java.util.function.Predicate<V> isZero) {
+        from.forEach((k, v) -> {
+            V old = into.get(k);
+            V now = old == null ? v : plus.apply(old, v);
+            putOrRemove(into, k, now, isZero.test(now));
+        });
+    }
+
+    private static <V> void putOrRemove(TreeMap<String, V> map, String key, V value, boolean zero) {
+        if (zero) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
+        }
+    }
+
+    /** No patient and nothing left: the cell is deleted (R30). */
+    public boolean isEmpty() {
+        return patients == 0 && moments.isEmpty() && proportions.isEmpty() && paired.isEmpty() && completeness.isEmpty();
+    }
+
+    /** True when no count is negative, i.e. no subtraction is still waiting for its addition. */
+    public boolean hasNoNegativeCounts() {
+        return patients >= 0
+                && moments.values().stream().allMatch(m -> m.n() >= 0)
+                && proportions.values().stream().allMatch(p -> p.n() >= 0 && p.successes() >= 0 && p.successes() <= p.n())
+                && paired.values().stream().allMatch(p -> p.n() >= 0)
+                && completeness.byWindowLastDate().values().stream()
+                        .allMatch(d -> d.patients() >= 0 && d.assessed() >= 0 && d.assessed() <= d.patients());
+    }
+
+    public long patients() { return patients; }
+
+    /** Read-only, sorted by measure name. */
+    public NavigableMap<String, Moments> moments() { return Collections.unmodifiableNavigableMap(moments); }
+
+    /** Read-only, sorted by flag name. */
+    public NavigableMap<String, Proportion> proportions() { return Collections.unmodifiableNavigableMap(proportions); }
+
+    /** Read-only, sorted by pair-measure name. */
+    public NavigableMap<String, PairedMoments> paired() { return Collections.unmodifiableNavigableMap(paired); }
+
+    /** Read-only view of the completeness counts by window last date. */
+    public NavigableMap<LocalDate, CompletenessCounts.DueCounts> completenessCounts() {
+        return completeness.byWindowLastDate();
+    }
+
+    /** True when some contribution carried a window last date (score windows). */
+    public boolean hasCompleteness() {
+        return !completeness.isEmpty();
+    }
+
+    /** Completeness at a data cut (R2, R33). */
+    public CompletenessEstimate completenessAt(Instant dataCut) {
+        return completeness.at(dataCut);
+    }
+
+    // ---- serialisation: compact, exact, deterministic (sorted maps, canonical decimals) ----
+
+    /**
+     * Binary form for state stores: version byte, then zig-zag varints, length-prefixed UTF-8
+     * names and BigDecimals as (scale, unscaled two's-complement bytes). Equal states give equal bytes.
+     */
+    public byte[] toBytes() {
+        Writer w = new Writer();
+        w.out.write(FORMAT_VERSION);
+        w.varLong(patients);
+        w.varLong(moments.size());
+        moments.forEach((k, m) -> {
+            w.string(k);
+            w.varLong(m.n());
+            w.decimal(m.sum());
+            w.decimal(m.sumOfSquares());
+        });
+        w.varLong(proportions.size());
+        proportions.forEach((k, p) -> {
+            w.string(k);
+            w.varLong(p.n());
+            w.varLong(p.successes());
+        });
+        w.varLong(paired.size());
+        paired.forEach((k, p) -> {
+            w.string(k);
+            w.varLong(p.n());
+            for (BigDecimal b : List.of(p.sumX(), p.sumY(), p.sumXX(), p.sumYY(), p.sumXY())) {
+                w.decimal(b);
+            }
+        });
+        NavigableMap<LocalDate, CompletenessCounts.DueCounts> cc = completeness.byWindowLastDate();
+        w.varLong(cc.size());
+        long previousDay = 0;
+        for (Map.Entry<LocalDate, CompletenessCounts.DueCounts> e : cc.entrySet()) {
+            long day = e.getKey().toEpochDay();
+            w.varLong(day - previousDay); // ascending dates: small deltas
+            previousDay = day;
+            w.varLong(e.getValue().patients());
+            w.varLong(e.getValue().assessed());
+        }
+        return w.out.toByteArray();
+    }
+
+    public static CellStatistics fromBytes(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        Reader r = new Reader(bytes);
+        int version = r.u8();
+        if (version != FORMAT_VERSION) {
+            throw new IllegalArgumentException("CellStatistics bytes: unknown format version " + version);
+        }
+        CellStatistics s = new CellStatistics();
+        s.patients = r.varLong();
+        long count = r.count("moments");
+        for (long i = 0; i < count; i++) {
+            String k = r.string();
+            Moments m = Moments.of(r.varLong(), r.decimal(), r.decimal());
+            s.moments.put(k, m);
+        }
+        count = r.count("proportions");
+        for (long i = 0; i < count; i++) {
+            String k = r.string();
+            s.proportions.put(k, new Proportion(r.varLong(), r.varLong()));
+        }
+        count = r.count("paired");
+        for (long i = 0; i < count; i++) {
+            String k = r.string();
+            s.paired.put(k, PairedMoments.of(r.varLong(), r.decimal(), r.decimal(), r.decimal(), r.decimal(), r.decimal()));
+        }
+        count = r.count("completeness");
+        long day = 0;
+        for (long i = 0; i < count; i++) {
+            day += r.varLong();
+            s.completeness.apply(LocalDate.ofEpochDay(day), r.varLong(), r.varLong());
+        }
+        if (r.pos != bytes.length) {
+            throw new IllegalArgumentException("CellStatistics bytes: " + (bytes.length - r.pos) + " trailing bytes");
+        }
+        return s;
+    }
+
+    private static final class Writer {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+
+        void varLong(long v) {
+            long z = (v << 1) ^ (v >> 63);
+            while ((z & ~0x7FL) != 0) {
+                out.write((int) ((z & 0x7F) | 0x80));
+                z >>>= 7;
+            }
+            out.write((int) z);
+        }
+
+        void bytes(byte[] b) {
+            varLong(b.length);
+            out.writeBytes(b);
+        }
+
+        void string(String s) {
+            bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void decimal(BigDecimal b) {
+            varLong(b.scale());
+            bytes(b.unscaledValue().toByteArray());
+        }
+    }
+
+    private static final class Reader {
+        final byte[] buf;
+        int pos;
+
+        Reader(byte[] buf) {
+            this.buf = buf;
+        }
+
+        int u8() {
+            if (pos >= buf.length) {
+                throw new IllegalArgumentException("CellStatistics bytes: truncated at byte " + pos);
+            }
+            return buf[pos++] & 0xFF;
+        }
+
+        long varLong() {
+            long z = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                z |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return (z >>> 1) ^ -(z & 1);
+                }
+            }
+            throw new IllegalArgumentException("CellStatistics bytes: malformed varint before byte " + pos);
+        }
+
+        long count(String what) {
+            long n = varLong();
+            if (n < 0 || n > buf.length) {
+                throw new IllegalArgumentException("CellStatistics bytes: bad " + what + " count " + n);
+            }
+            return n;
+        }
+
+        byte[] bytes() {
+            long len = varLong();
+            if (len < 0 || len > buf.length - pos) {
+                throw new IllegalArgumentException("CellStatistics bytes: bad length " + len + " at byte " + pos);
+            }
+            byte[] b = new byte[(int) len];
+            System.arraycopy(buf, pos, b, 0, b.length);
+            pos += b.length;
+            return b;
+        }
+
+        String string() {
+            return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        BigDecimal decimal() {
+            long scale = varLong();
+            if (scale < Integer.MIN_VALUE || scale > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("CellStatistics bytes: bad decimal scale " + scale);
+            }
+            byte[] unscaled = bytes();
+            if (unscaled.length == 0) {
+                throw new IllegalArgumentException("CellStatistics bytes: empty decimal at byte " + pos);
+            }
+            return new BigDecimal(new BigInteger(unscaled), (int) scale);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CellStatistics c && patients == c.patients && moments.equals(c.moments)
+                && proportions.equals(c.proportions) && paired.equals(c.paired) && completeness.equals(c.completeness);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(patients, moments, proportions, paired, completeness);
+    }
+
+    @Override
+    public String toString() {
+        return "CellStatistics[patients=" + patients + ", moments=" + moments + ", proportions=" + proportions
+                + ", paired=" + paired + ", completeness=" + completeness + "]";
+    }
+}

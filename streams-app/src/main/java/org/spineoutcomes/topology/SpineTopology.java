@@ -1,0 +1,138 @@
+package org.spineoutcomes.topology;
+
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.spineoutcomes.ingest.IngestProcessor;
+import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.topics.Topics;
+
+/**
+ * Builds the Spine Outcomes topology; running it is {@code SpineStreamsApp}'s job.
+ *
+ * <pre>
+ * procedures ┐                                   ┌─► spine.patient-outcomes.v1
+ * imaging    ├─► ingest ─► patient (store) ──────┼─► spine.rejected.v1 (also from ingest)
+ * followups  ┘   decode,   events in any order,  ├─► spine.data-cut.v1 ─► global store data-cut
+ *                validate  outcome, cell deltas  └─► [cell-deltas] ─► cell (store) ─► spine.arm-aggregates.v1
+ *                                                                        └─► [comparison-cells] ─► comparison (store) ─► spine.arm-comparisons.v1
+ * </pre>
+ * Every operator, store and internal topic is named, so the topology can evolve without
+ * renaming state (ensure.explicit.internal.resource.naming).
+ */
+public final class SpineTopology {
+
+    public static final String PATIENT_STORE = "patient-state";
+    public static final String PARTITION_CUT_STORE = "partition-data-cut";
+    public static final String DATA_CUT_STORE = "data-cut";
+    public static final String CELL_STORE = "cell-statistics";
+    public static final String ARM_CELLS_STORE = "comparison-arm-cells";
+    public static final String CELL_DELTAS_TOPIC = "cell-deltas";
+    public static final String COMPARISON_CELLS_TOPIC = "comparison-cells";
+
+    private final TopicSerdes serdes;
+    private final TopologySettings settings;
+
+    public SpineTopology(TopicSerdes serdes, TopologySettings settings) {
+        this.serdes = serdes;
+        this.settings = settings;
+    }
+
+    /** Streams settings the topology relies on; the runtime adds bootstrap servers and the like. */
+    public static Properties requiredStreamsConfig() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.NO_OPTIMIZATION);
+        return p;
+    }
+
+    public Topology build() {
+        StreamsBuilder builder = new StreamsBuilder();
+
+        builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
+        builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
+        builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
+        builder.addStateStore(store(ARM_CELLS_STORE, Serdes.String(), ArmCells.serde()));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
+                        .withLoggingDisabled(),
+                Topics.DATA_CUT.name(),
+                Consumed.with(Serdes.String(), serdes.dataCut()).withName("source-data-cut"),
+                () -> new DataCut.GlobalUpdater(DATA_CUT_STORE));
+
+        // 1. Ingest: the three co-partitioned input topics, decoded and validated by us.
+        KStream<byte[], byte[]> raw = builder.stream(java.util.List.of(TopicSerdes.inputTopicNames()),
+                Consumed.with(serdes.rawInput(), serdes.rawInput()).withName("source-inputs"));
+        KStream<String, Routed> ingested = raw.process(() -> new IngestProcessor(serdes.inputDeserializers()), Named.as("ingest"));
+
+        KStream<String, Routed> patientOut = ingested.process(
+                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE), Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE);
+
+        ingested.filter((k, v) -> v instanceof Routed.Rejected, Named.as("ingest-rejected"))
+                .merge(patientOut.filter((k, v) -> v instanceof Routed.Rejected, Named.as("patient-rejected")), Named.as("all-rejected"))
+                .map((k, v) -> {
+                    var dl = ((Routed.Rejected) v).deadLetter();
+                    return org.apache.kafka.streams.KeyValue.pair(dl.key(), dl.value());
+                }, Named.as("dead-letter-bytes"))
+                .to(Topics.REJECTED.name(), Produced.with(serdes.rejected(), serdes.rejected()).withName("sink-rejected"));
+
+        patientOut.split(Named.as("patient-"))
+                .branch((k, v) -> v instanceof Routed.OutcomeChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Routed.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
+                        .to(Topics.PATIENT_OUTCOMES.name(), Produced.with(serdes.keys(), serdes.patientOutcomes()).withName("sink-patient-outcomes")),
+                        "outcomes"))
+                .branch((k, v) -> v instanceof Routed.DataCutAdvanced, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Routed.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
+                        .to(Topics.DATA_CUT.name(), Produced.with(serdes.keys(), serdes.dataCut()).withName("sink-data-cut")),
+                        "data-cut"))
+                .branch((k, v) -> v instanceof Routed.CellChanged, Branched.withConsumer(s -> cells(s
+                        .mapValues(v -> ((Routed.CellChanged) v).delta(), Named.as("cell-delta-value"))), "cell-deltas"))
+                .noDefaultBranch();
+
+        return builder.build();
+    }
+
+    private void cells(KStream<String, CellDelta> deltas) {
+        KStream<String, Routed> cellOut = deltas
+                .repartition(Repartitioned.<String, CellDelta>as(CELL_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltaSerde()))
+                .process(() -> new CellAggregateProcessor(CELL_STORE, DATA_CUT_STORE, settings.configuredDataCut(), settings.cutRefresh()),
+                        Named.as("cell"), CELL_STORE);
+
+        cellOut.split(Named.as("cell-"))
+                .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
+                        .to(Topics.ARM_AGGREGATES.name(), Produced.with(serdes.keys(), serdes.armAggregates()).withName("sink-arm-aggregates")),
+                        "aggregates"))
+                .branch((k, v) -> v instanceof Routed.ArmCellChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Routed.ArmCellChanged) v).update(), Named.as("arm-cell-value"))
+                        .repartition(Repartitioned.<String, ArmCellUpdate>as(COMPARISON_CELLS_TOPIC)
+                                .withKeySerde(Serdes.String()).withValueSerde(ArmCellUpdate.serde()))
+                        .process(() -> new ComparisonProcessor(ARM_CELLS_STORE), Named.as("comparison"), ARM_CELLS_STORE)
+                        .mapValues(v -> ((Routed.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
+                        .to(Topics.ARM_COMPARISONS.name(), Produced.with(serdes.keys(), serdes.armComparisons()).withName("sink-arm-comparisons")),
+                        "comparisons"))
+                .noDefaultBranch();
+    }
+
+    private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+        KeyValueBytesStoreSupplier supplier = settings.persistentStores()
+                ? Stores.persistentKeyValueStore(name)
+                : Stores.inMemoryKeyValueStore(name);
+        return Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde);
+    }
+}

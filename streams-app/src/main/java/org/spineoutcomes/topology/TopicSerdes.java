@@ -1,0 +1,66 @@
+package org.spineoutcomes.topology;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.spineoutcomes.ingest.InputTopic;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.serde.SpineAvroSerde;
+import org.spineoutcomes.topics.Topics;
+
+/**
+ * The one place that pairs every topic of the app with its serdes. Keys are UTF-8 strings (patient
+ * pseudonym or cell key); values are Avro in the Confluent wire format, registered under
+ * {@code <topic>-value}. Inputs are read as raw bytes and decoded by the ingest step, so that
+ * undecodable records can be dead-lettered with their original bytes.
+ */
+public final class TopicSerdes {
+
+    private final SchemaRegistryClient registry;
+
+    public TopicSerdes(SchemaRegistryClient registry) {
+        this.registry = registry;
+    }
+
+    public Serde<String> keys() { return Serdes.String(); }
+
+    public Serde<byte[]> rawInput() { return Serdes.ByteArray(); }
+
+    /** Value deserializers of the three input topics (Topics.PROCEDURES, IMAGING, FOLLOWUPS). */
+    public Map<InputTopic, Deserializer<? extends SpecificRecord>> inputDeserializers() {
+        Map<InputTopic, Deserializer<? extends SpecificRecord>> m = new EnumMap<>(InputTopic.class);
+        for (InputTopic t : InputTopic.values()) {
+            m.put(t, avro(t.eventClass()).deserializer());
+        }
+        return m;
+    }
+
+    /** Topics.PATIENT_OUTCOMES. */
+    public Serde<PatientOutcome> patientOutcomes() { return avro(PatientOutcome.class); }
+
+    /** Topics.ARM_AGGREGATES. */
+    public Serde<ArmAggregate> armAggregates() { return avro(ArmAggregate.class); }
+
+    /** Topics.ARM_COMPARISONS. */
+    public Serde<ArmComparison> armComparisons() { return avro(ArmComparison.class); }
+
+    /** Topics.REJECTED: original bytes, untouched. */
+    public Serde<byte[]> rejected() { return Serdes.ByteArray(); }
+
+    /** Topics.DATA_CUT: key = input partition, value = epoch ms. */
+    public Serde<Long> dataCut() { return Serdes.Long(); }
+
+    private <T extends SpecificRecord> Serde<T> avro(Class<T> type) {
+        return new SpineAvroSerde<>(registry, type);
+    }
+
+    static String[] inputTopicNames() {
+        return Topics.INPUTS.stream().map(t -> t.name()).toArray(String[]::new);
+    }
+}

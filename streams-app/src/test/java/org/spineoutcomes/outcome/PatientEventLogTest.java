@@ -1,0 +1,150 @@
+package org.spineoutcomes.outcome;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spineoutcomes.outcome.Events.*;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spineoutcomes.outcome.PatientEventLog.AddResult;
+import org.spineoutcomes.schema.FollowUpEvent;
+import org.spineoutcomes.schema.ProcedureEvent;
+
+class PatientEventLogTest {
+
+    private static FollowUpEvent correction(String id, String target, int nrs, int recordedSecond) {
+        return followUp(id, day(30)).setPainNrs(nrs).setCorrects(target)
+                .setRecordedAt(day(31).plusSeconds(recordedSecond)).build();
+    }
+
+    private static FollowUpEvent retraction(String id, String target) {
+        return followUp(id, day(32)).setRetracts(target).build();
+    }
+
+    private static List<Integer> nrsOf(PatientEventLog log) {
+        return log.resolved().followUps().stream().map(FollowUpEvent::getPainNrs).toList();
+    }
+
+    @Test
+    void duplicateIdentical_isIgnored() {
+        PatientEventLog log = new PatientEventLog();
+        assertEquals(AddResult.ACCEPTED, log.add(nrs("f1", day(30), 4)));
+        assertEquals(AddResult.DUPLICATE_IGNORED, log.add(nrs("f1", day(30), 4)));
+        assertEquals(1, log.size());
+    }
+
+    @Test
+    void duplicateConflict_isReportedAndNotStored() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        assertEquals(AddResult.DUPLICATE_ID_CONFLICT, log.add(nrs("f1", day(30), 5)));
+        assertEquals(List.of(4), nrsOf(log)); // the first arrival stands (R9)
+    }
+
+    @Test
+    void duplicateIdAcrossEventTypes_isAConflict() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(vp("x1", INDEX));
+        assertEquals(AddResult.DUPLICATE_ID_CONFLICT, log.add(nrs("x1", day(30), 4)));
+    }
+
+    @Test
+    void correctionChain_contentIsLatestRecordedCorrection() {
+        // f1 (nrs 4) <- c1 (nrs 5, recorded +1 s) <- c2 (nrs 6, recorded +0 s, corrects c1): one logical
+        // event f1; latest (recordedAt, id) among {c1, c2} is c1, so nrs 5, under the original's id.
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        log.add(correction("c1", "f1", 5, 1));
+        log.add(correction("c2", "c1", 6, 0));
+        assertEquals(List.of(5), nrsOf(log));
+        assertEquals("f1", log.resolved().followUps().get(0).getEventId());
+    }
+
+    @Test
+    void correctionsRecordedAtSameInstant_largerEventIdWins() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        log.add(correction("c2", "f1", 6, 0));
+        log.add(correction("c1", "f1", 5, 0));
+        assertEquals(List.of(6), nrsOf(log)); // equal recordedAt: latest by id is "c2"
+    }
+
+    @Test
+    void orphanCorrectionArrivingFirst_isPendingThenTakesEffect() {
+        PatientEventLog log = new PatientEventLog();
+        assertEquals(AddResult.ORPHAN_PENDING, log.add(correction("c1", "f1", 5, 0)));
+        assertEquals(1, log.pendingOrphans());
+        assertEquals(List.of(), nrsOf(log)); // no effect while pending (R11)
+        assertEquals(AddResult.ACCEPTED, log.add(nrs("f1", day(30), 4)));
+        assertEquals(0, log.pendingOrphans());
+        assertEquals(List.of(5), nrsOf(log));
+    }
+
+    @Test
+    void retractionOfCorrection_removesWholeLogicalEvent() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        log.add(correction("c1", "f1", 5, 0));
+        log.add(retraction("r1", "c1"));
+        assertEquals(List.of(), nrsOf(log)); // the original does not come back (R10)
+    }
+
+    @Test
+    void retractionOfRetraction_hasNoEffect() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        log.add(retraction("r1", "f1"));
+        log.add(retraction("r2", "r1"));
+        assertEquals(List.of(), nrsOf(log));
+    }
+
+    @Test
+    void retractionOfTheOnlyProcedure_leavesNoProcedure() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(vp("p1", INDEX));
+        log.add(procedure("r1", INDEX).setRetracts("p1").build());
+        assertEquals(List.of(), log.resolved().procedures());
+    }
+
+    @Test
+    void correctionActsOnlyWithinItsEventType() {
+        // A procedure correction naming a follow-up id never finds its target: pending forever.
+        PatientEventLog log = new PatientEventLog();
+        log.add(nrs("f1", day(30), 4));
+        assertEquals(AddResult.ORPHAN_PENDING, log.add(procedure("p2", INDEX, "22511").setCorrects("f1").build()));
+        assertEquals(List.of(4), nrsOf(log));
+        assertEquals(List.of(), log.resolved().procedures());
+    }
+
+    @Test
+    void bytesRoundTrip_givesSameEventsAndSameBytes() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(vp("p1", INDEX));
+        log.add(nrs("f1", day(30), 4));
+        log.add(correction("c1", "f1", 5, 0));
+        log.add(retraction("r9", "missing"));
+        byte[] bytes = log.toBytes();
+        PatientEventLog back = PatientEventLog.fromBytes(bytes);
+        assertEquals(log.resolved(), back.resolved());
+        assertEquals(1, back.pendingOrphans());
+        assertEquals(PATIENT, back.patientId());
+        assertArrayEquals(bytes, back.toBytes());
+        assertEquals(AddResult.DUPLICATE_IGNORED, back.add(nrs("f1", day(30), 4)));
+    }
+
+    @Test
+    void eventOfAnotherPatient_isRefusedNamingTheField() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(vp("p1", INDEX));
+        ProcedureEvent other = procedure("p2", INDEX, "22511").setPatientId("p-0002").build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log.add(other));
+        assertTrue(e.getMessage().contains("patientId"), e.getMessage());
+    }
+
+    @Test
+    void corruptBytes_areRefused() {
+        assertThrows(IllegalArgumentException.class, () -> PatientEventLog.fromBytes(new byte[] {9, 0}));
+    }
+}
