@@ -45,6 +45,8 @@ public enum ReasonCode {
     UNKNOWN_CODE,
     /** An event id seen before with different content (R9). */
     DUPLICATE_ID_CONFLICT,
+    /** The record key is not the event's patientId (the pseudonym); a patient's events must share one key to meet in one partition. */
+    KEY_PATIENT_MISMATCH,
     /** An unexpected failure while processing a valid-looking record. */
     PROCESSING_ERROR
 }

@@ -47,7 +47,7 @@ public final class ComparisonProcessor implements Processor<String, ArmCellUpdat
 
         for (Comparison comparison : Comparison.values()) {
             if (!comparison.involves(update.arm())) continue;
-            String key = population + "/" + comparison.name() + "/" + window + "/" + stratum;
+            String key = ComparisonMapper.key(population, comparison, window, stratum);
             CellStatistics first = arms.get(comparison.first());
             CellStatistics second = arms.get(comparison.second());
             if (first != null && second != null) {
