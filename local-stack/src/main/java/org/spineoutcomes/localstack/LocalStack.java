@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spineoutcomes.topics.TopicSpec;
@@ -71,7 +73,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             Timed<LocalKafkaBroker> timedBroker = Timed.of(() -> LocalKafkaBroker.start(workDir));
             broker = timedBroker.value();
-            createTopics(broker.bootstrapServers(), Topics.ALL);
+            createTopics(broker.bootstrapServers(), Topics.ALL, (short) 1);
             Timed<LocalSchemaRegistry> timedRegistry = registryFuture.join();
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
             LocalStack stack = new LocalStack(workDir, broker, timedRegistry.value(),
@@ -95,16 +97,30 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    static void createTopics(String bootstrapServers, List<TopicSpec> topics) {
+    /**
+     * Creates every topic of {@link Topics#ALL} on any cluster (e.g. the docker-compose one), with
+     * the given replication factor; topics that already exist are left as they are.
+     */
+    public static void createContractTopics(String bootstrapServers, short replicationFactor) {
+        createTopics(bootstrapServers, Topics.ALL, replicationFactor);
+    }
+
+    static void createTopics(String bootstrapServers, List<TopicSpec> topics, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-topic-setup"))) {
+                AdminClientConfig.CLIENT_ID_CONFIG, "spine-topic-setup"))) {
             List<NewTopic> newTopics = topics.stream()
-                    .map(spec -> new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.config()))
+                    .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.config()))
                     .toList();
-            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Could not create the contract's topics: " + e.getCause().getMessage(), e.getCause());
+            for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(newTopics).values().entrySet()) {
+                try {
+                    result.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Could not create topic " + result.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
         } catch (TimeoutException e) {
             throw new IllegalStateException("Timed out creating the contract's topics on " + bootstrapServers, e);
         } catch (InterruptedException e) {

@@ -35,13 +35,14 @@ public final class LocalStackExtension implements ParameterResolver {
 
     /** The shared stack, started if this is the first request in this JVM. */
     public static LocalStack stack(ExtensionContext context) {
-        // The root store outlives every test class; JUnit closes CloseableResource values when the run ends.
+        // The root store outlives every test class, so one stack serves the whole test JVM.
         return context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(KEY, key -> new SharedStack(LocalStack.start()), SharedStack.class)
                 .stack();
     }
 
-    private record SharedStack(LocalStack stack) implements ExtensionContext.Store.CloseableResource {
+    /** JUnit (5.13+) closes AutoCloseable values of the root store when the test run ends. */
+    private record SharedStack(LocalStack stack) implements AutoCloseable {
         @Override
         public void close() {
             stack.close();

@@ -134,6 +134,21 @@ public final class NdjsonCodec {
         }
     }
 
+    /**
+     * Writes any record (e.g. the output records PatientOutcome, ArmAggregate, ArmComparison) as one
+     * JSON line in the same friendly shape, without a "type" field: field names as in the schema,
+     * unions as plain values, timestamps ISO-8601 UTC, dates YYYY-MM-DD, enums by symbol.
+     */
+    public String formatRecord(SpecificRecord record) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        writeFields(out, record, record.getSchema(), "", SpecificData.getForSchema(record.getSchema()));
+        try {
+            return mapper.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write JSON for " + record.getSchema().getName(), e);
+        }
+    }
+
     private static String typeNames() {
         StringBuilder b = new StringBuilder();
         for (EventType t : EventType.values()) {

@@ -159,6 +159,11 @@ class CellStatisticsRandomizedTest {
             if (x.length >= 1) checkMean(x, Inference.mean(s1.moments().get(m)), m);
             if (x.length >= 2 && y.length >= 2) checkWelch(x, y, Inference.welch(s1.moments().get(m), s2.moments().get(m)), m);
         }
+        double[][] pairs1 = rawPairs(first);
+        double[][] pairs2 = rawPairs(second);
+        if (pairs1.length >= 1 && pairs2.length >= 1 && pairs1.length + pairs2.length >= 4) {
+            checkAncova(pairs1, pairs2, Inference.ancova(s1.paired().get(Measures.PAIN_PAIR), s2.paired().get(Measures.PAIN_PAIR)));
+        }
         for (String f : FLAGS) {
             long[] p = flagCounts(first, f);
             if (p[0] >= 1) {
@@ -178,6 +183,46 @@ class CellStatisticsRandomizedTest {
 
     static double[] raw(List<Contribution> cs, String measure) {
         return cs.stream().flatMap(c -> c.values().getOrDefault(measure, List.of()).stream()).mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static double[][] rawPairs(List<Contribution> cs) {
+        return cs.stream().flatMap(c -> c.pairs().getOrDefault(Measures.PAIN_PAIR, List.of()).stream()).toArray(double[][]::new);
+    }
+
+    /** ANCOVA the long way: arm means, centred sums (second pass), residuals of the fitted lines (third pass). */
+    static void checkAncova(double[][] a, double[][] b, AncovaEstimate e) {
+        double[] ma = means(a);
+        double[] mb = means(b);
+        double sxx = 0;
+        double sxy = 0;
+        for (double[] p : a) { sxx += (p[0] - ma[0]) * (p[0] - ma[0]); sxy += (p[0] - ma[0]) * (p[1] - ma[1]); }
+        for (double[] p : b) { sxx += (p[0] - mb[0]) * (p[0] - mb[0]); sxy += (p[0] - mb[0]) * (p[1] - mb[1]); }
+        if (sxx == 0) {
+            assertEquals(java.util.Optional.of(AbsentReason.SXX_ZERO), e.absentReason());
+            return;
+        }
+        double beta = sxy / sxx;
+        double rss = 0;
+        for (double[] p : a) { double r = p[1] - ma[1] - beta * (p[0] - ma[0]); rss += r * r; }
+        for (double[] p : b) { double r = p[1] - mb[1] - beta * (p[0] - mb[0]); rss += r * r; }
+        int df = a.length + b.length - 3;
+        double dx = ma[0] - mb[0];
+        double delta = (ma[1] - mb[1]) - beta * dx;
+        double se = Math.sqrt(rss / df * (1.0 / a.length + 1.0 / b.length + dx * dx / sxx));
+        assertEquals(df, e.df().getAsLong());
+        near(beta, e.slope().getAsDouble(), 1, "slope");
+        near(delta, e.adjustedDifference().getAsDouble(), 10, "delta");
+        near(se, e.se().getAsDouble(), 10, "ancova se");
+        double half = StudentT.quantile975(df) * se;
+        near(delta - half, e.ciLower().getAsDouble(), 10, "ancova ciLower");
+        near(delta + half, e.ciUpper().getAsDouble(), 10, "ancova ciUpper");
+    }
+
+    static double[] means(double[][] ps) {
+        double x = 0;
+        double y = 0;
+        for (double[] p : ps) { x += p[0]; y += p[1]; }
+        return new double[] {x / ps.length, y / ps.length};
     }
 
     static long[] flagCounts(List<Contribution> cs, String flag) {

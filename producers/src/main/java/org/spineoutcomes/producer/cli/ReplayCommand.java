@@ -1,0 +1,94 @@
+package org.spineoutcomes.producer.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.spineoutcomes.ndjson.NdjsonLine;
+import org.spineoutcomes.ndjson.NdjsonReader;
+import org.spineoutcomes.ndjson.ParseResult;
+import org.spineoutcomes.producer.publish.PreparedEvent;
+import org.spineoutcomes.producer.publish.RejectedEventException;
+import org.spineoutcomes.producer.publish.SpinePublisher;
+import org.spineoutcomes.validation.Violation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Publishes an NDJSON file (one event per line with a \"type\" of procedure, imaging or followup, patientId = MRN)",
+                "in file order. Each rejected line is reported as FILE:LINE: field F: message [REASON] and not published."})
+final class ReplayCommand implements Callable<Integer> {
+    @ParentCommand SpineProducerCli parent;
+    @Spec CommandSpec spec;
+    @Mixin ConnectionOptions connection;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "NDJSON file to publish ('-' for standard input).")
+    String file;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        NdjsonReader reader = new NdjsonReader();
+        Stream<NdjsonLine> lines;
+        try {
+            lines = "-".equals(file) ? reader.lines(System.in, "-") : reader.lines(Path.of(file));
+        } catch (NoSuchFileException e) {
+            err.println("replay: " + file + ": no such file");
+            return ExitCodes.FAILURE;
+        } catch (IOException e) {
+            err.println("replay: " + file + ": cannot read: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        RejectionReport report = new RejectionReport();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        long total = 0;
+        try (lines; SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
+                parent.pseudonymiser(connection.demo, err))) {
+            Iterator<NdjsonLine> it = lines.iterator();
+            while (it.hasNext() && firstFailure.get() == null) {
+                NdjsonLine line = it.next();
+                total++;
+                if (line.result() instanceof ParseResult.ParseError error) {
+                    report.rejected(error.reason());
+                    err.println(line.errorText());
+                    continue;
+                }
+                ParseResult.Parsed parsed = (ParseResult.Parsed) line.result();
+                PreparedEvent prepared;
+                try {
+                    prepared = publisher.prepare(parsed.event());
+                } catch (RejectedEventException e) {
+                    report.rejected(e.reason());
+                    for (Violation v : e.violations()) err.println(line.source() + ":" + line.lineNumber() + ": " + v.describe());
+                    continue;
+                }
+                long lineNumber = line.lineNumber();
+                publisher.send(prepared).whenComplete((ok, error) -> {
+                    if (error != null) firstFailure.compareAndSet(null, line.source() + ":" + lineNumber + ": not delivered: " + error);
+                });
+            }
+            publisher.flush();
+            report.sent = publisher.counters().sentCount();
+            report.failed = publisher.counters().failedCount();
+        } catch (UncheckedIOException e) {
+            err.println("replay: " + file + ": read failed: " + e.getCause().getMessage());
+            return ExitCodes.FAILURE;
+        }
+        if (firstFailure.get() != null) {
+            err.println("replay: " + firstFailure.get());
+            report.failed = Math.max(report.failed, 1);
+        }
+        report.print(stdout, "replay " + file + ": " + total + " records");
+        return report.exitCode();
+    }
+}

@@ -1,0 +1,40 @@
+package org.spineoutcomes.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.spineoutcomes.batch.BatchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of the streams-app module: {@code spine run} (the streaming app) and {@code spine batch}. */
+@Command(name = "spine", mixinStandardHelpOptions = true, version = "spine-outcomes 0.1.0",
+        description = "Spine Outcomes: streaming and batch computation of spine-fracture treatment outcomes.",
+        subcommands = {SpineCli.Run.class, BatchCommand.class})
+public final class SpineCli implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 2;
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the Kafka Streams app against a broker and schema registry (config: defaults < --config file < SPINE_* env).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", description = "Properties file (keys as in the README, e.g. spine.bootstrap.servers).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            SpineStreamsApp.main(config == null ? new String[0] : new String[] {"--config", config.toString()});
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES",
+                System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "org.spineoutcomes"));
+        System.exit(new CommandLine(new SpineCli()).execute(args));
+    }
+}

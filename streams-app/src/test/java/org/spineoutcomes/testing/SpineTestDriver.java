@@ -1,0 +1,175 @@
+package org.spineoutcomes.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.FollowUpEvent;
+import org.spineoutcomes.schema.ImagingEvent;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
+import org.spineoutcomes.serde.SpineAvroSerde;
+import org.spineoutcomes.topics.Topics;
+import org.spineoutcomes.topology.SpineTopology;
+import org.spineoutcomes.topology.TopicSerdes;
+import org.spineoutcomes.topology.TopologySettings;
+
+/**
+ * The Spine topology in a {@link TopologyTestDriver} with in-memory stores and an in-memory schema
+ * registry. Inputs are piped as Avro events (keyed by their patient) or as raw bytes; each output
+ * topic is read incrementally ({@link Output#poll()}) while its final table (last value per key,
+ * tombstones removing the key) is kept up to date.
+ */
+public final class SpineTestDriver implements AutoCloseable {
+
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final TopicSerdes serdes = new TopicSerdes(registry);
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, ProcedureEvent> procedures;
+    private final TestInputTopic<String, ImagingEvent> imaging;
+    private final TestInputTopic<String, FollowUpEvent> followUps;
+    private final SpineAvroSerde<ProcedureEvent> procedureSerde = new SpineAvroSerde<>(registry, ProcedureEvent.class);
+    private final SpineAvroSerde<ImagingEvent> imagingSerde = new SpineAvroSerde<>(registry, ImagingEvent.class);
+    private final SpineAvroSerde<FollowUpEvent> followUpSerde = new SpineAvroSerde<>(registry, FollowUpEvent.class);
+
+    public final Output<PatientOutcome> outcomes;
+    public final Output<ArmAggregate> aggregates;
+    public final Output<ArmComparison> comparisons;
+    private final TestOutputTopic<byte[], byte[]> rejected;
+
+    /** A driver whose wall clock (the validator's processing clock) starts at {@code wallClock}. */
+    public SpineTestDriver(TopologySettings settings, Instant wallClock) {
+        var topology = new SpineTopology(serdes, settings.withInMemoryStores()).build();
+        Properties p = SpineTopology.requiredStreamsConfig();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "spine-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(topology, p, wallClock);
+        procedures = driver.createInputTopic(Topics.PROCEDURES.name(), Serdes.String().serializer(), procedureSerde.serializer());
+        imaging = driver.createInputTopic(Topics.IMAGING.name(), Serdes.String().serializer(), imagingSerde.serializer());
+        followUps = driver.createInputTopic(Topics.FOLLOWUPS.name(), Serdes.String().serializer(), followUpSerde.serializer());
+        outcomes = new Output<>(driver.createOutputTopic(Topics.PATIENT_OUTCOMES.name(),
+                Serdes.String().deserializer(), serdes.patientOutcomes().deserializer()));
+        aggregates = new Output<>(driver.createOutputTopic(Topics.ARM_AGGREGATES.name(),
+                Serdes.String().deserializer(), serdes.armAggregates().deserializer()));
+        comparisons = new Output<>(driver.createOutputTopic(Topics.ARM_COMPARISONS.name(),
+                Serdes.String().deserializer(), serdes.armComparisons().deserializer()));
+        rejected = driver.createOutputTopic(Topics.REJECTED.name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    /** Pipes an event keyed by its own patient id to the topic of its type. */
+    public void pipe(SpecificRecord event) {
+        pipe(EventFields.patientId(event), event);
+    }
+
+    /** Pipes an event with an explicit key to the topic of its type. */
+    public void pipe(String key, SpecificRecord event) {
+        if (event instanceof ProcedureEvent e) procedures.pipeInput(key, e);
+        else if (event instanceof ImagingEvent e) imaging.pipeInput(key, e);
+        else if (event instanceof FollowUpEvent e) followUps.pipeInput(key, e);
+        else throw new IllegalArgumentException("not an input event: " + event);
+    }
+
+    public void pipeAll(List<? extends SpecificRecord> events) {
+        for (SpecificRecord e : events) pipe(e);
+    }
+
+    /** Pipes raw key and value bytes to an input topic (for undecodable records). */
+    public void pipeRaw(String topic, byte[] key, byte[] value) {
+        driver.createInputTopic(topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()).pipeInput(key, value);
+    }
+
+    /** The Confluent-wire bytes the producers would write for this event (schema registered under its topic). */
+    public byte[] wireBytes(SpecificRecord event) {
+        if (event instanceof ProcedureEvent e) return procedureSerde.serializer().serialize(Topics.PROCEDURES.name(), e);
+        if (event instanceof ImagingEvent e) return imagingSerde.serializer().serialize(Topics.IMAGING.name(), e);
+        if (event instanceof FollowUpEvent e) return followUpSerde.serializer().serialize(Topics.FOLLOWUPS.name(), e);
+        throw new IllegalArgumentException("not an input event: " + event);
+    }
+
+    /** Dead letters written since the last call. */
+    public List<TestRecord<byte[], byte[]>> readRejected() {
+        return rejected.readRecordsToList();
+    }
+
+    public void advanceWallClock(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
+    /** Sum of every metric of {@code group} named {@code name} (over tasks and tags). */
+    public double metricTotal(String group, String name) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
+            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
+    }
+
+    /** Every metric of {@code group} named {@code name}, by the value of tag {@code tag}, summed over other tags. */
+    public Map<String, Double> metricByTag(String group, String name, String tag) {
+        Map<String, Double> out = new TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
+            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)) {
+                out.merge(e.getKey().tags().get(tag), ((Number) e.getValue().metricValue()).doubleValue(), Double::sum);
+            }
+        }
+        return out;
+    }
+
+    public TopologyTestDriver driver() {
+        return driver;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+
+    /** One compacted output topic: records in arrival order plus the final table. */
+    public static final class Output<V> {
+        private final TestOutputTopic<String, V> topic;
+        private final Map<String, V> table = new TreeMap<>();
+
+        Output(TestOutputTopic<String, V> topic) {
+            this.topic = topic;
+        }
+
+        /** Records written since the last poll (tombstones have a null value); also updates the table. */
+        public List<TestRecord<String, V>> poll() {
+            List<TestRecord<String, V>> records = new ArrayList<>(topic.readRecordsToList());
+            for (TestRecord<String, V> r : records) {
+                if (r.value() == null) table.remove(r.key());
+                else table.put(r.key(), r.value());
+            }
+            return records;
+        }
+
+        /** Last value per key after everything written so far, as a compacted topic would keep it. */
+        public Map<String, V> table() {
+            poll();
+            return table;
+        }
+
+        /** The current value of one key, or null when absent or deleted. */
+        public V get(String key) {
+            return table().get(key);
+        }
+    }
+}
