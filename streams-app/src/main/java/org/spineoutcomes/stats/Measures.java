@@ -42,7 +42,7 @@ public final class Measures {
     public static final String HEIGHT_GAIN_MIDDLE_MM = "heightGainMiddleMm";
     public static final String HEIGHT_GAIN_POSTERIOR_MM = "heightGainPosteriorMm";
     public static final String KYPHOSIS_CORRECTION_DEG = "kyphosisCorrectionDeg";
-    /** Per index level: a cement leak reported at that level (R27). */
+    /** OVERALL window, one flag per index level: a cement leak reported at that level (R27). */
     public static final String CEMENT_LEAKAGE_PER_LEVEL = "CEMENT_LEAKAGE_PER_LEVEL";
 
     // OVERALL window, one per patient (R25, R27, R28).

@@ -590,5 +590,4 @@ public final class FhirEventMapper {
         return new MappedEvent(event, origins);
     }
 
-    static Optional<String> unused() { return Optional.empty(); }
 }

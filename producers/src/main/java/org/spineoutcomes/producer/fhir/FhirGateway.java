@@ -1,0 +1,170 @@
+package org.spineoutcomes.producer.fhir;
+
+import ca.uhn.fhir.parser.DataFormatException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.spineoutcomes.producer.publish.PreparedEvent;
+import org.spineoutcomes.producer.publish.PublishResult;
+import org.spineoutcomes.producer.publish.RejectedEventException;
+import org.spineoutcomes.producer.publish.SpinePublisher;
+import org.spineoutcomes.validation.ReasonCode;
+import org.spineoutcomes.validation.Violation;
+
+/**
+ * Turns one FHIR request body (a resource, or a transaction / batch Bundle) into published events and
+ * an OperationOutcome. HTTP-agnostic: the HTTP server and the file mode both call {@link #handle}.
+ *
+ * <p>Semantics: a <b>transaction</b> Bundle is all-or-nothing (FHIR's rule): if any entry is rejected
+ * nothing is sent. A <b>batch</b> Bundle or a lone resource sends every valid event and rejects the
+ * others. The answer waits for the broker's acknowledgement of what was sent.
+ *
+ * <p>Status: 200 all accepted; 400 body is not a parseable FHIR R4 JSON resource; 422 some entry was
+ * rejected; 503 valid events could not be delivered. Each issue has {@code expression} =
+ * {@code Bundle.entry[i].resource.<path>} (or {@code <Type>.<path>} for a lone resource) and
+ * {@code details.coding} = the rejection reason code.
+ */
+public final class FhirGateway {
+    private final SpinePublisher publisher;
+    private final FhirEventMapper mapper;
+    private final Duration ackTimeout;
+
+    public FhirGateway(SpinePublisher publisher, String defaultSourceSystem, Duration ackTimeout) {
+        this.publisher = publisher;
+        this.mapper = new FhirEventMapper(defaultSourceSystem);
+        this.ackTimeout = ackTimeout;
+    }
+
+    /** The answer: HTTP status and OperationOutcome. */
+    public record Response(int status, OperationOutcome outcome, int accepted, int rejected) {
+        public String json() {
+            return FhirContexts.prettyJsonWriter().encodeResourceToString(outcome);
+        }
+    }
+
+    public Response handle(String body) {
+        IBaseResource parsed;
+        try {
+            parsed = FhirContexts.strictJsonParser().parseResource(body);
+        } catch (DataFormatException | ClassCastException | IllegalArgumentException e) {
+            OperationOutcome oo = new OperationOutcome();
+            issue(oo, OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.STRUCTURE, ReasonCode.UNDECODABLE,
+                    "The body is not a valid FHIR R4 JSON resource: " + e.getMessage(), null);
+            return new Response(400, oo, 0, 1);
+        }
+        List<FhirEventMapper.Entry> entries = new ArrayList<>();
+        boolean inBundle = parsed instanceof Bundle;
+        boolean transaction = false;
+        if (parsed instanceof Bundle bundle) {
+            if (bundle.getType() != Bundle.BundleType.TRANSACTION && bundle.getType() != Bundle.BundleType.BATCH
+                    && bundle.getType() != Bundle.BundleType.COLLECTION) {
+                OperationOutcome oo = new OperationOutcome();
+                issue(oo, OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.NOTSUPPORTED, ReasonCode.WRONG_EVENT_TYPE,
+                        "Bundle.type is " + (bundle.getType() == null ? "missing" : bundle.getType().toCode())
+                                + "; send a transaction, batch or collection Bundle.", "Bundle.type");
+                return new Response(400, oo, 0, 1);
+            }
+            transaction = bundle.getType() == Bundle.BundleType.TRANSACTION;
+            for (int i = 0; i < bundle.getEntry().size(); i++) {
+                Bundle.BundleEntryComponent entry = bundle.getEntry().get(i);
+                if (entry.getResource() != null) entries.add(new FhirEventMapper.Entry(i, entry.getFullUrl(), entry.getResource()));
+            }
+        } else {
+            entries.add(new FhirEventMapper.Entry(-1, null, (Resource) parsed));
+        }
+
+        FhirEventMapper.Mapping mapping = mapper.map(entries);
+        List<Issue> issues = new ArrayList<>();
+        for (FhirEventMapper.Issue i : mapping.issues()) issues.add(new Issue(i.origin(), i.violation()));
+        List<Prepared> ready = new ArrayList<>();
+        for (FhirEventMapper.MappedEvent event : mapping.events()) {
+            try {
+                ready.add(new Prepared(event, publisher.prepare(event.event())));
+            } catch (RejectedEventException e) {
+                for (Violation v : e.violations()) issues.add(new Issue(event.originOf(v.field()), v));
+            }
+        }
+        issues.sort(Comparator.comparingInt(i -> i.origin().entryIndex()));
+
+        OperationOutcome oo = new OperationOutcome();
+        for (Issue i : issues) {
+            issue(oo, OperationOutcome.IssueSeverity.ERROR, typeOf(i.violation().reason()), i.violation().reason(),
+                    describe(i), expression(i.origin(), inBundle));
+        }
+        int rejected = issues.isEmpty() ? 0 : (int) issues.stream().map(i -> i.origin().entryIndex()).distinct().count();
+        if (transaction && !issues.isEmpty()) {
+            issue(oo, OperationOutcome.IssueSeverity.INFORMATION, OperationOutcome.IssueType.INFORMATIONAL, null,
+                    "Transaction rolled back: nothing was sent (" + ready.size() + " valid events held back).", null);
+            return new Response(422, oo, 0, rejected);
+        }
+        List<CompletableFuture<PublishResult>> sends = new ArrayList<>();
+        for (Prepared p : ready) sends.add(publisher.send(p.prepared()));
+        int accepted = 0;
+        boolean deliveryFailed = false;
+        for (int k = 0; k < ready.size(); k++) {
+            Prepared p = ready.get(k);
+            String where = expression(p.event().originOf(""), inBundle);
+            try {
+                PublishResult r = sends.get(k).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                accepted++;
+                issue(oo, OperationOutcome.IssueSeverity.INFORMATION, OperationOutcome.IssueType.INFORMATIONAL, null,
+                        "Accepted as event " + r.eventId() + " on " + r.topic() + " (partition " + r.partition() + ", offset " + r.offset() + ").", where);
+            } catch (ExecutionException | TimeoutException e) {
+                deliveryFailed = true;
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                issue(oo, OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.TRANSIENT, ReasonCode.PROCESSING_ERROR,
+                        "Event " + p.prepared().eventId() + " could not be delivered: " + cause + ". Retry later: event ids make retries idempotent.", where);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deliveryFailed = true;
+            }
+        }
+        int status = deliveryFailed ? 503 : issues.isEmpty() ? 200 : 422;
+        return new Response(status, oo, accepted, rejected);
+    }
+
+    private record Prepared(FhirEventMapper.MappedEvent event, PreparedEvent prepared) {}
+
+    private record Issue(FhirEventMapper.Origin origin, Violation violation) {}
+
+    private static String describe(Issue i) {
+        return i.violation().message();
+    }
+
+    private static String expression(FhirEventMapper.Origin origin, boolean inBundle) {
+        if (origin == null) return null;
+        String path = origin.path() == null || origin.path().isEmpty() ? "" : "." + origin.path();
+        return inBundle ? "Bundle.entry[" + origin.entryIndex() + "].resource" + path : origin.resourceType() + path;
+    }
+
+    private static OperationOutcome.IssueType typeOf(ReasonCode reason) {
+        return switch (reason) {
+            case UNKNOWN_CODE, UNKNOWN_COMPLICATION_TYPE -> OperationOutcome.IssueType.CODEINVALID;
+            case MISSING_FIELD, MISSING_ID -> OperationOutcome.IssueType.REQUIRED;
+            case WRONG_EVENT_TYPE -> OperationOutcome.IssueType.NOTSUPPORTED;
+            case UNDECODABLE -> OperationOutcome.IssueType.STRUCTURE;
+            default -> OperationOutcome.IssueType.VALUE;
+        };
+    }
+
+    private static void issue(OperationOutcome oo, OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType type,
+                              ReasonCode reason, String message, String expression) {
+        OperationOutcome.OperationOutcomeIssueComponent issue = oo.addIssue().setSeverity(severity).setCode(type).setDiagnostics(message);
+        if (reason != null) {
+            issue.setDetails(new CodeableConcept().setText(message)).getDetails().addCoding()
+                    .setSystem(FhirProfile.REASON).setCode(reason.name());
+        }
+        if (expression != null) issue.getExpression().add(new StringType(expression));
+    }
+}
