@@ -1,6 +1,8 @@
 package org.spineoutcomes.topology;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,22 +56,56 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         }
         IngestedEvent in = accepted.event();
         String patientId = record.key();
+        Update update;
         try {
-            handle(record, in, patientId);
+            update = compute(in, patientId);
         } catch (RuntimeException e) {
-            // A bug or an unforeseen input must not stop the pipeline: dead-letter the record with
-            // its original bytes; the patient's stored state is left as it was before this record.
+            // A bug or an unforeseen input must not stop the pipeline: dead-letter the record with its
+            // original bytes. Nothing was stored or forwarded yet, so the patient's state is unchanged.
             reject(record, in, ReasonCode.PROCESSING_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return;
         }
+        apply(record, in, patientId, update);
     }
 
-    private void handle(Record<String, Routed> record, IngestedEvent in, String patientId) {
+    /** Everything a record changes, computed before any state is written or any record forwarded. */
+    private record Update(PatientEventLog.AddResult result, PatientEventLog log, PatientOutcome outcome,
+                          boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
+
+    private Update compute(IngestedEvent in, String patientId) {
         PatientState state = patients.get(patientId);
         PatientEventLog log = state == null ? new PatientEventLog() : state.log();
         PatientOutcome before = state == null ? null : state.outcome();
-
         PatientEventLog.AddResult result = log.add(in.event());
-        switch (result) {
+        if (result == PatientEventLog.AddResult.DUPLICATE_ID_CONFLICT || result == PatientEventLog.AddResult.DUPLICATE_IGNORED) {
+            return new Update(result, log, before, false, Map.of());
+        }
+        PatientOutcome after = OutcomeEngine.compute(patientId, log.resolved());
+        // Compared as Avro binary: exact, and independent of Avro's equals() on logical types.
+        boolean changed = before == null || !Arrays.equals(PatientState.encode(before), PatientState.encode(after));
+        Map<CellKey, CellDelta> deltas = new TreeMap<>();
+        if (changed) {
+            Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
+            Map<CellKey, Contribution> newCells = CellContributions.of(after);
+            TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
+            touched.addAll(newCells.keySet());
+            for (CellKey cell : touched) {
+                Contribution was = oldCells.get(cell);
+                Contribution now = newCells.get(cell);
+                if (!Objects.equals(was, now)) {
+                    deltas.put(cell, new CellDelta(was, now));
+                }
+            }
+        }
+        return new Update(result, log, after, changed, deltas);
+    }
+
+    /**
+     * Writes state and forwards. A failure here (e.g. the broker or registry) is not bad data: it
+     * fails the task, and exactly-once processing rolls back the store and the output together.
+     */
+    private void apply(Record<String, Routed> record, IngestedEvent in, String patientId, Update u) {
+        switch (u.result()) {
             case DUPLICATE_ID_CONFLICT -> {
                 reject(record, in, ReasonCode.DUPLICATE_ID_CONFLICT,
                         "event id " + EventFields.eventId(in.event()) + " was seen before with different content");
@@ -83,26 +119,15 @@ public final class PatientProcessor implements Processor<String, Routed, String,
             case ORPHAN_PENDING -> metrics.recordOrphanHeld();
             case ACCEPTED -> { }
         }
-        PatientOutcome after = OutcomeEngine.compute(patientId, log.resolved());
-        patients.put(patientId, new PatientState(log, after));
+        patients.put(patientId, new PatientState(u.log(), u.outcome()));
         metrics.recordAccepted();
         advanceDataCut(in, record.timestamp());
-        if (Objects.equals(before, after)) {
+        if (!u.outcomeChanged()) {
             return;
         }
-        context.forward(new Record<>(patientId, new Routed.OutcomeChanged(after), record.timestamp()));
-
-        Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
-        Map<CellKey, Contribution> newCells = CellContributions.of(after);
-        TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
-        touched.addAll(newCells.keySet());
-        for (CellKey cell : touched) {
-            Contribution was = oldCells.get(cell);
-            Contribution now = newCells.get(cell);
-            if (!Objects.equals(was, now)) {
-                context.forward(new Record<>(cell.asText(), new Routed.CellChanged(new CellDelta(was, now)), record.timestamp()));
-            }
-        }
+        context.forward(new Record<>(patientId, new Routed.OutcomeChanged(u.outcome()), record.timestamp()));
+        u.deltas().forEach((cell, delta) ->
+                context.forward(new Record<>(cell.asText(), new Routed.CellChanged(delta), record.timestamp())));
     }
 
     /** R2: the default data cut is the largest occurred-at among valid events (retractions carry no clinical time). */

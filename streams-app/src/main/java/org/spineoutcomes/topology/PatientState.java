@@ -47,7 +47,8 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome) {
         return new PatientState(PatientEventLog.fromBytes(logBytes), outcomeBytes.length == 0 ? null : decode(outcomeBytes));
     }
 
-    private static byte[] encode(PatientOutcome o) {
+    /** The outcome's Avro binary encoding (also its exact identity: equal bytes, equal outcome). */
+    static byte[] encode(PatientOutcome o) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
             BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);

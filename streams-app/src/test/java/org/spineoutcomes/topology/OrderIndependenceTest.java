@@ -8,13 +8,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.spineoutcomes.batch.BatchComputation;
+import org.spineoutcomes.testing.AvroBytes;
 import org.spineoutcomes.testing.RandomCohort;
 import org.spineoutcomes.testing.SpineTestDriver;
 import org.spineoutcomes.validation.EventValidator;
@@ -97,7 +97,7 @@ class OrderIndependenceTest {
                     + " (" + extra.size() + ")");
         }
         for (String k : new TreeSet<>(expected.keySet())) {
-            if (!Objects.equals(expected.get(k), actual.get(k))) {
+            if (!AvroBytes.same((SpecificRecord) expected.get(k), (SpecificRecord) actual.get(k))) {
                 fail(what + ": values differ at " + k + "\nexpected " + expected.get(k) + "\nactual   " + actual.get(k));
             }
         }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Publishes an NDJSON file (one event per line with a \"type\" of procedure, imaging or followup, patientId = MRN)",
+        description = {"Publishes an NDJSON file of events in file order.",
+                "Publishes an NDJSON file (one event per line with a \"type\" of procedure, imaging or followup, patientId = MRN)",
                 "in file order. Each rejected line is reported as FILE:LINE: field F: message [REASON] and not published."})
 final class ReplayCommand implements Callable<Integer> {
     @ParentCommand SpineProducerCli parent;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Generates a seeded, reproducible cohort (all four arms, CLINICAL.md magnitudes, late / out-of-order /",
+        description = {"Simulates a reproducible patient cohort and publishes it (or writes NDJSON).",
+                "Generates a seeded, reproducible cohort (all four arms, CLINICAL.md magnitudes, late / out-of-order /",
                 "corrected / retracted / duplicate / invalid events) and publishes it to Kafka, or writes NDJSON with --out.",
                 "NDJSON files carry MRNs (SIMMRN...); replay pseudonymises them."})
 final class SimulateCommand implements Callable<Integer> {
