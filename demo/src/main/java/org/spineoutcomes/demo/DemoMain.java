@@ -90,8 +90,12 @@ public final class DemoMain implements Callable<Integer> {
             Thread.sleep(250);
         }
         out.printf("streams app consumed %d records; %s%n", ingested(app), ingestSummary(app));
-        Thread.sleep(3000); // let the last commits and the data-cut refresh reach the output topics
-        new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), out).print();
+        ResultsPrinter results = new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), out);
+        results.waitUntilQuiet(Duration.ofSeconds(4), Duration.ofMinutes(10));
+        double processSeconds = (System.nanoTime() - tPublish) / 1e9 - 4;
+        out.printf("outputs settled %.1f s after publishing began (%.0f input events/s end to end, exactly-once)%n",
+                processSeconds, sent.get() / processSeconds);
+        results.print();
 
         if (exitAfterResults) {
             return 0;

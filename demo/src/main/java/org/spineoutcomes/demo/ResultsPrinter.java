@@ -96,6 +96,33 @@ final class ResultsPrinter {
         return "-";
     }
 
+    /** Waits until the output topics stop growing (the last deltas are through), at most {@code max}. */
+    void waitUntilQuiet(Duration quiet, Duration max) throws InterruptedException {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long deadline = System.nanoTime() + max.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new java.util.ArrayList<>();
+            for (String topic : List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name(), Topics.PATIENT_OUTCOMES.name())) {
+                consumer.partitionsFor(topic).forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> last = consumer.endOffsets(partitions);
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                Map<org.apache.kafka.common.TopicPartition, Long> now = consumer.endOffsets(partitions);
+                if (!now.equals(last)) {
+                    last = now;
+                    quietSince = System.nanoTime();
+                } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
+                    return;
+                }
+            }
+        }
+    }
+
     private <T extends SpecificRecord> Map<String, T> readAll(String topic, SpineAvroDeserializer<T> values) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

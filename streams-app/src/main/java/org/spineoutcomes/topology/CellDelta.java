@@ -2,9 +2,6 @@ package org.spineoutcomes.topology;
 
 import org.spineoutcomes.stats.Contribution;
 
-/**
- * One patient's change to one cell: subtract {@code before} (if any), add {@code after} (if any).
- * Travels on the cell-deltas repartition topic, keyed by the cell key text.
- */
+/** One patient's change to one cell: subtract {@code before} (if any), add {@code after} (if any). */
 public record CellDelta(Contribution before, Contribution after) {
 }

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.spineoutcomes.stats.CellKey;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.spineoutcomes.stats.Contribution;
 
 /**
- * Exact binary form of {@link CellDelta} for the internal repartition topic: doubles are written
+ * Exact binary form of {@link CellDeltas} for the internal repartition topic: doubles are written
  * as their IEEE bits, so a contribution subtracted downstream is bit-for-bit the one added.
  */
 public final class ContributionCodec {
@@ -24,19 +26,23 @@ public final class ContributionCodec {
 
     private static final byte VERSION = 1;
 
-    public static Serde<CellDelta> deltaSerde() {
-        Serializer<CellDelta> ser = (topic, d) -> d == null ? null : encode(d);
-        Deserializer<CellDelta> de = (topic, bytes) -> bytes == null ? null : decode(bytes);
+    public static Serde<CellDeltas> deltasSerde() {
+        Serializer<CellDeltas> ser = (topic, d) -> d == null ? null : encode(d);
+        Deserializer<CellDeltas> de = (topic, bytes) -> bytes == null ? null : decode(bytes);
         return Serdes.serdeFrom(ser, de);
     }
 
-    static byte[] encode(CellDelta d) {
+    static byte[] encode(CellDeltas deltas) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(VERSION);
-            writeContribution(out, d.before());
-            writeContribution(out, d.after());
+            out.writeInt(deltas.cells().size());
+            for (Map.Entry<CellKey, CellDelta> e : deltas.cells().entrySet()) {
+                out.writeUTF(e.getKey().asText());
+                writeContribution(out, e.getValue().before());
+                writeContribution(out, e.getValue().after());
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -44,12 +50,18 @@ public final class ContributionCodec {
         }
     }
 
-    static CellDelta decode(byte[] data) {
+    static CellDeltas decode(byte[] data) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             byte v = in.readByte();
             if (v != VERSION) throw new IllegalStateException("unknown cell delta format version " + v);
-            return new CellDelta(readContribution(in), readContribution(in));
+            int n = in.readInt();
+            Map<CellKey, CellDelta> cells = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                CellKey key = CellKey.parse(in.readUTF());
+                cells.put(key, new CellDelta(readContribution(in), readContribution(in)));
+            }
+            return new CellDeltas(cells);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

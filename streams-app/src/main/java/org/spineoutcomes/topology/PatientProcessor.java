@@ -25,7 +25,8 @@ import org.spineoutcomes.validation.ReasonCode;
  * Per-patient state: every valid event of the patient (in any arrival order), the outcome last
  * published and so the contributions last made to each cell. On each event it recomputes the
  * outcome with the pure {@link OutcomeEngine}; when the outcome changed it publishes it and, for
- * every cell whose contribution changed, a {@link CellDelta} (old out, new in).
+ * every cell whose contribution changed, a {@link CellDelta} (old out, new in), grouped per
+ * population/window into one {@link CellDeltas} record.
  */
 public final class PatientProcessor implements Processor<String, Routed, String, Routed> {
 
@@ -126,8 +127,10 @@ public final class PatientProcessor implements Processor<String, Routed, String,
             return;
         }
         context.forward(new Record<>(patientId, new Routed.OutcomeChanged(u.outcome()), record.timestamp()));
-        u.deltas().forEach((cell, delta) ->
-                context.forward(new Record<>(cell.asText(), new Routed.CellChanged(delta), record.timestamp())));
+        Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
+        u.deltas().forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
+        byGroup.forEach((group, cells) ->
+                context.forward(new Record<>(group, new Routed.CellChanged(new CellDeltas(cells)), record.timestamp())));
     }
 
     /** R2: the default data cut is the largest occurred-at among valid events (retractions carry no clinical time). */

@@ -18,14 +18,11 @@ public sealed interface Routed {
     /** A patient's outcome changed (key: patient pseudonym). */
     record OutcomeChanged(PatientOutcome outcome) implements Routed {}
 
-    /** A patient's contribution to one cell changed (key: cell key text). */
-    record CellChanged(CellDelta delta) implements Routed {}
+    /** A patient's contributions to cells of one population/window changed (key: population/window). */
+    record CellChanged(CellDeltas deltas) implements Routed {}
 
     /** A cell's aggregate to publish; null aggregate = the cell lost its last patient (tombstone, R30). */
     record AggregateChanged(org.spineoutcomes.schema.ArmAggregate aggregate) implements Routed {}
-
-    /** A cell changed, sent on to the comparisons of its population/window/stratum. */
-    record ArmCellChanged(ArmCellUpdate update) implements Routed {}
 
     /** A comparison to publish; null = one of its two cells no longer exists (tombstone). */
     record ComparisonChanged(org.spineoutcomes.schema.ArmComparison comparison) implements Routed {}

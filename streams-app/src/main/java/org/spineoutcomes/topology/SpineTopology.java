@@ -27,8 +27,8 @@ import org.spineoutcomes.topics.Topics;
  * procedures ┐                                   ┌─► spine.patient-outcomes.v1
  * imaging    ├─► ingest ─► patient (store) ──────┼─► spine.rejected.v1 (also from ingest)
  * followups  ┘   decode,   events in any order,  ├─► spine.data-cut.v1 ─► global store data-cut
- *                validate  outcome, cell deltas  └─► [cell-deltas] ─► cell (store) ─► spine.arm-aggregates.v1
- *                                                                        └─► [comparison-cells] ─► comparison (store) ─► spine.arm-comparisons.v1
+ *                validate  outcome, cell deltas  └─► [cell-deltas, key population/window] ─► cell (store) ─┬─► spine.arm-aggregates.v1
+ *                                                                                                          └─► spine.arm-comparisons.v1
  * </pre>
  * Every operator, store and internal topic is named, so the topology can evolve without
  * renaming state (ensure.explicit.internal.resource.naming).
@@ -39,9 +39,7 @@ public final class SpineTopology {
     public static final String PARTITION_CUT_STORE = "partition-data-cut";
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String CELL_STORE = "cell-statistics";
-    public static final String ARM_CELLS_STORE = "comparison-arm-cells";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
-    public static final String COMPARISON_CELLS_TOPIC = "comparison-cells";
 
     private final TopicSerdes serdes;
     private final TopologySettings settings;
@@ -66,7 +64,6 @@ public final class SpineTopology {
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
-        builder.addStateStore(store(ARM_CELLS_STORE, Serdes.String(), ArmCells.serde()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -100,29 +97,23 @@ public final class SpineTopology {
                         .to(Topics.DATA_CUT.name(), Produced.with(serdes.keys(), serdes.dataCut()).withName("sink-data-cut")),
                         "data-cut"))
                 .branch((k, v) -> v instanceof Routed.CellChanged, Branched.withConsumer(s -> cells(s
-                        .mapValues(v -> ((Routed.CellChanged) v).delta(), Named.as("cell-delta-value"))), "cell-deltas"))
+                        .mapValues(v -> ((Routed.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
     }
 
-    private void cells(KStream<String, CellDelta> deltas) {
-        KStream<String, Routed> cellOut = deltas
-                .repartition(Repartitioned.<String, CellDelta>as(CELL_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltaSerde()))
+    private void cells(KStream<String, CellDeltas> deltas) {
+        deltas.repartition(Repartitioned.<String, CellDeltas>as(CELL_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltasSerde()))
                 .process(() -> new CellAggregateProcessor(CELL_STORE, DATA_CUT_STORE, settings.configuredDataCut(), settings.cutRefresh()),
-                        Named.as("cell"), CELL_STORE);
-
-        cellOut.split(Named.as("cell-"))
+                        Named.as("cell"), CELL_STORE)
+                .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
                         .to(Topics.ARM_AGGREGATES.name(), Produced.with(serdes.keys(), serdes.armAggregates()).withName("sink-arm-aggregates")),
                         "aggregates"))
-                .branch((k, v) -> v instanceof Routed.ArmCellChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.ArmCellChanged) v).update(), Named.as("arm-cell-value"))
-                        .repartition(Repartitioned.<String, ArmCellUpdate>as(COMPARISON_CELLS_TOPIC)
-                                .withKeySerde(Serdes.String()).withValueSerde(ArmCellUpdate.serde()))
-                        .process(() -> new ComparisonProcessor(ARM_CELLS_STORE), Named.as("comparison"), ARM_CELLS_STORE)
+                .branch((k, v) -> v instanceof Routed.ComparisonChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((Routed.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
                         .to(Topics.ARM_COMPARISONS.name(), Produced.with(serdes.keys(), serdes.armComparisons()).withName("sink-arm-comparisons")),
                         "comparisons"))

@@ -68,7 +68,9 @@ public final class RandomCohort {
         Random rnd = new Random(seed);
         List<SpecificRecord> events = new ArrayList<>();
         for (int i = 0; i < patients; i++) {
-            new PatientGenerator(rnd, "s" + seed + "-p" + i, events).generate();
+            // The first four patients start one arm each, so every cohort has all four arms.
+            int armChoice = i < 4 ? new int[] {0, 3, 6, 9}[i] : rnd.nextInt(10);
+            new PatientGenerator(rnd, "s" + seed + "-p" + i, events).generate(armChoice);
         }
         // Exact duplicates (R9): a copy with identical content, so the same Avro bytes.
         int n = events.size();
@@ -124,10 +126,10 @@ public final class RandomCohort {
                     .plus(Duration.ofMinutes(between(0, 24 * 60 - 1)));
         }
 
-        void generate() {
+        void generate(int armChoice) {
             index = FIRST_INDEX.plus(Duration.ofDays(between(0, 545))).plus(Duration.ofMinutes(between(6 * 60, 18 * 60)));
             indexDate = LocalDate.ofInstant(index, ZoneOffset.UTC);
-            treatments();
+            treatments(armChoice);
             baseline();
             followUpsInWindows();
             imaging();
@@ -148,8 +150,8 @@ public final class RandomCohort {
             }
         }
 
-        void treatments() {
-            int armChoice = rnd.nextInt(10);
+        /** armChoice 0-2 conservative, 3-5 vertebroplasty, 6-8 kyphoplasty, 9 open surgery. */
+        void treatments(int armChoice) {
             VertebralLevel level = pick(COMMON_LEVELS);
             indexLevels.add(level);
             if (chance(0.2)) indexLevels.add(neighbour(level, chance(0.5) ? 1 : -1));
@@ -398,7 +400,7 @@ public final class RandomCohort {
                             .setRecordedAt(r.getRecordedAt().plus(Duration.ofDays(1))).build());
                 }
             }
-            if (chance(0.07)) {
+            if (chance(0.12)) {
                 // Retract a procedure (R12), often the index: arm, index and windows are recomputed.
                 ProcedureEvent target = chance(0.7) ? procedures.get(0) : procedures.get(rnd.nextInt(procedures.size()));
                 add(procedureBuilder(id("procdel"), target.getOccurredAt()).setRetracts(target.getEventId())
