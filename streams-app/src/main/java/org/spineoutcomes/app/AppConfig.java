@@ -25,6 +25,7 @@ public final class AppConfig {
     public static final String STATE_DIR = "spine.state.dir";
     public static final String DATA_CUT = "spine.data.cut";
     public static final String CUT_REFRESH_MS = "spine.data.cut.refresh.ms";
+    public static final String PUBLISH_INTERVAL_MS = "spine.publish.interval.ms";
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
     public static final String STREAMS_PREFIX = "streams.";
@@ -33,6 +34,7 @@ public final class AppConfig {
             APPLICATION_ID, "spine-outcomes",
             PROCESSING_GUARANTEE, "exactly_once_v2",
             CUT_REFRESH_MS, "5000",
+            PUBLISH_INTERVAL_MS, "1000",
             HTTP_PORT, "8080");
 
     private final Map<String, String> values;
@@ -80,6 +82,8 @@ public final class AppConfig {
     public Instant dataCut() { return has(DATA_CUT) ? Instant.parse(get(DATA_CUT)) : null; }
 
     public Duration cutRefresh() { return Duration.ofMillis(Long.parseLong(get(CUT_REFRESH_MS))); }
+
+    public Duration publishInterval() { return Duration.ofMillis(Long.parseLong(get(PUBLISH_INTERVAL_MS))); }
 
     /** Everything under {@code streams.}, prefix removed. */
     public Properties streamsOverrides() {

@@ -27,7 +27,7 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final Topology topology;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
-        TopologySettings settings = new TopologySettings(true, config.dataCut(), config.cutRefresh());
+        TopologySettings settings = new TopologySettings(true, config.dataCut(), config.cutRefresh(), config.publishInterval());
         this.topology = new SpineTopology(new TopicSerdes(registry), settings).build();
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {

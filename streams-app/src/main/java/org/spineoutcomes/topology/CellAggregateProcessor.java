@@ -2,10 +2,11 @@ package org.spineoutcomes.topology;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -23,88 +24,130 @@ import org.spineoutcomes.stats.CellStatistics;
 /**
  * Keeps the sufficient statistics of every cell of the population/windows assigned to this task.
  * A delta subtracts the patient's previous contribution and adds the new one; with exact sums the
- * result equals a batch recomputation whatever the order. Publishes each changed cell (tombstone
- * when its last patient left, R30) and, since all arms of a population/window live in this task,
- * the comparisons (R32) of every stratum that changed: published while both cells exist,
- * tombstoned when one disappears. Completeness depends on the data cut, so when the cut moves every
- * cell is re-published (checked on a wall-clock schedule).
+ * result equals a batch recomputation whatever the order.
+ *
+ * <p>Changed cells and the comparisons that depend on them are marked dirty (in a logged store, so
+ * a crash loses no pending publication) and published together: immediately after each record when
+ * the publish interval is zero, else on a wall-clock schedule. Coalescing matters: the derived
+ * statistics (t quantiles, Welch, ANCOVA, Newcombe) cost far more than the exact additions, and a
+ * busy cell changes many times a second. A cell is published, or tombstoned when its last patient
+ * left (R30); a comparison is published while both its cells exist, tombstoned when it existed and
+ * one side is gone. When the data cut moves every cell is re-published (completeness depends on it).
  */
 public final class CellAggregateProcessor implements Processor<String, CellDeltas, String, Routed> {
 
+    /** Dirty-store value for a cell. Comparisons store whether they existed when first marked. */
+    private static final String CELL = "cell";
+    private static final String CMP_EXISTED = "cmp:existed";
+    private static final String CMP_NEW = "cmp:new";
+    private static final String CELL_PREFIX = "c|";
+    private static final String COMPARISON_PREFIX = "k|";
+
     private final String cellStore;
+    private final String dirtyStore;
     private final String dataCutStore;
     private final Instant configuredCut;
     private final Duration cutRefresh;
+    private final Duration publishInterval;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<String, CellStatistics> cells;
+    private KeyValueStore<String, String> dirty;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
 
-    public CellAggregateProcessor(String cellStore, String dataCutStore, Instant configuredCut, Duration cutRefresh) {
+    public CellAggregateProcessor(String cellStore, String dirtyStore, String dataCutStore, Instant configuredCut,
+                                  Duration cutRefresh, Duration publishInterval) {
         this.cellStore = cellStore;
+        this.dirtyStore = dirtyStore;
         this.dataCutStore = dataCutStore;
         this.configuredCut = configuredCut;
         this.cutRefresh = cutRefresh;
+        this.publishInterval = publishInterval;
     }
 
     @Override
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
         this.cells = context.getStateStore(cellStore);
+        this.dirty = context.getStateStore(dirtyStore);
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
+        if (!publishInterval.isZero()) {
+            context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, now -> publishDirty(now));
+        }
     }
 
     @Override
     public void process(Record<String, CellDeltas> record) {
-        Instant cut = currentCut();
+        Map<CellKey, CellDelta> deltas = record.value().cells();
+        // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
-        TreeSet<String> touchedStrata = new TreeSet<>();
-        String population = null;
-        String window = null;
-        for (Map.Entry<CellKey, CellDelta> e : record.value().cells().entrySet()) {
-            CellKey key = e.getKey();
-            population = key.population();
-            window = key.window();
-            touchedStrata.add(key.stratum());
-            CellStatistics stats = cells.get(key.asText());
-            existedBefore.put(key, stats != null);
+        for (CellKey key : deltas.keySet()) existedBefore.put(key, cells.get(key.asText()) != null);
+        for (CellKey key : deltas.keySet()) {
+            for (Comparison c : Comparison.values()) {
+                if (!c.involves(key.arm())) continue;
+                CellKey first = ComparisonMapper.firstCell(key.population(), c, key.window(), key.stratum());
+                CellKey second = ComparisonMapper.secondCell(key.population(), c, key.window(), key.stratum());
+                String dirtyKey = COMPARISON_PREFIX + ComparisonMapper.key(key.population(), c, key.window(), key.stratum());
+                if (dirty.get(dirtyKey) == null) {
+                    boolean existed = existedBefore(existedBefore, first) && existedBefore(existedBefore, second);
+                    dirty.put(dirtyKey, existed ? CMP_EXISTED : CMP_NEW);
+                }
+            }
+        }
+        for (Map.Entry<CellKey, CellDelta> e : deltas.entrySet()) {
+            String key = e.getKey().asText();
+            CellStatistics stats = cells.get(key);
             if (stats == null) stats = new CellStatistics();
             CellDelta delta = e.getValue();
             if (delta.before() != null) stats.subtract(delta.before());
             if (delta.after() != null) stats.add(delta.after());
-            if (stats.isEmpty()) {
-                cells.delete(key.asText());
-                context.forward(new Record<>(key.asText(), new Routed.AggregateChanged(null), record.timestamp()));
-            } else {
-                cells.put(key.asText(), stats);
-                context.forward(new Record<>(key.asText(), new Routed.AggregateChanged(AggregateMapper.toArmAggregate(key, stats, cut)), record.timestamp()));
-            }
+            if (stats.isEmpty()) cells.delete(key);
+            else cells.put(key, stats);
+            dirty.put(CELL_PREFIX + key, CELL);
         }
-        if (population == null) return;
-        for (String stratum : touchedStrata) {
-            for (Comparison c : Comparison.values()) {
-                CellKey firstKey = ComparisonMapper.firstCell(population, c, window, stratum);
-                CellKey secondKey = ComparisonMapper.secondCell(population, c, window, stratum);
-                if (!existedBefore.containsKey(firstKey) && !existedBefore.containsKey(secondKey)) continue;
-                CellStatistics first = cells.get(firstKey.asText());
-                CellStatistics second = cells.get(secondKey.asText());
-                String key = ComparisonMapper.key(population, c, window, stratum);
-                if (ComparisonMapper.exists(first, second)) {
-                    context.forward(new Record<>(key, new Routed.ComparisonChanged(
-                            ComparisonMapper.toArmComparison(population, c, window, stratum, first, second)), record.timestamp()));
-                } else if (existed(existedBefore, firstKey) && existed(existedBefore, secondKey)) {
-                    // It existed before this update and one side is gone now: delete it (R30).
-                    context.forward(new Record<>(key, new Routed.ComparisonChanged(null), record.timestamp()));
-                }
-            }
+        if (publishInterval.isZero()) {
+            publishDirty(record.timestamp());
         }
     }
 
-    /** Whether a cell existed before this record: as recorded when touched, else unchanged in the store. */
-    private boolean existed(Map<CellKey, Boolean> existedBefore, CellKey key) {
-        Boolean b = existedBefore.get(key);
+    private boolean existedBefore(Map<CellKey, Boolean> touched, CellKey key) {
+        Boolean b = touched.get(key);
         return b != null ? b : cells.get(key.asText()) != null;
+    }
+
+    /** Publishes every dirty cell and comparison, then clears the marks. */
+    private void publishDirty(long timestamp) {
+        Instant cut = currentCut();
+        List<String> done = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = dirty.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, String> kv = it.next();
+                done.add(kv.key);
+                if (kv.key.startsWith(CELL_PREFIX)) {
+                    String key = kv.key.substring(CELL_PREFIX.length());
+                    CellStatistics stats = cells.get(key);
+                    context.forward(new Record<>(key, new Routed.AggregateChanged(
+                            stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats, cut)), timestamp));
+                } else {
+                    publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), timestamp);
+                }
+            }
+        }
+        done.forEach(dirty::delete);
+    }
+
+    private void publishComparison(String key, boolean existed, long timestamp) {
+        String[] parts = key.split("/", -1); // population/comparison/window/stratum
+        Comparison c = Comparison.valueOf(parts[1]);
+        CellStatistics first = cells.get(ComparisonMapper.firstCell(parts[0], c, parts[2], parts[3]).asText());
+        CellStatistics second = cells.get(ComparisonMapper.secondCell(parts[0], c, parts[2], parts[3]).asText());
+        if (ComparisonMapper.exists(first, second)) {
+            context.forward(new Record<>(key, new Routed.ComparisonChanged(
+                    ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second)), timestamp));
+        } else if (existed) {
+            context.forward(new Record<>(key, new Routed.ComparisonChanged(null), timestamp));
+        }
     }
 
     private Instant currentCut() {
@@ -117,8 +160,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         try (KeyValueIterator<String, CellStatistics> it = cells.all()) {
             while (it.hasNext()) {
                 KeyValue<String, CellStatistics> kv = it.next();
-                CellKey key = CellKey.parse(kv.key);
-                context.forward(new Record<>(kv.key, new Routed.AggregateChanged(AggregateMapper.toArmAggregate(key, kv.value, cut)), now));
+                context.forward(new Record<>(kv.key, new Routed.AggregateChanged(
+                        AggregateMapper.toArmAggregate(CellKey.parse(kv.key), kv.value, cut)), now));
             }
         }
         lastPublishedCut = cut;

@@ -39,6 +39,7 @@ public final class SpineTopology {
     public static final String PARTITION_CUT_STORE = "partition-data-cut";
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String CELL_STORE = "cell-statistics";
+    public static final String DIRTY_STORE = "cells-to-publish";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
 
     private final TopicSerdes serdes;
@@ -64,6 +65,7 @@ public final class SpineTopology {
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
+        builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -106,8 +108,9 @@ public final class SpineTopology {
     private void cells(KStream<String, CellDeltas> deltas) {
         deltas.repartition(Repartitioned.<String, CellDeltas>as(CELL_DELTAS_TOPIC)
                         .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltasSerde()))
-                .process(() -> new CellAggregateProcessor(CELL_STORE, DATA_CUT_STORE, settings.configuredDataCut(), settings.cutRefresh()),
-                        Named.as("cell"), CELL_STORE)
+                .process(() -> new CellAggregateProcessor(CELL_STORE, DIRTY_STORE, DATA_CUT_STORE,
+                                settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
+                        Named.as("cell"), CELL_STORE, DIRTY_STORE)
                 .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
