@@ -1,0 +1,216 @@
+package org.spineoutcomes.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.app.SpineStreamsApp;
+import org.spineoutcomes.batch.BatchComputation;
+import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.ingest.IngestMetrics;
+import org.spineoutcomes.localstack.LocalStack;
+import org.spineoutcomes.localstack.LocalStackExtension;
+import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
+import org.spineoutcomes.producer.simulate.CohortSimulator;
+import org.spineoutcomes.producer.simulate.SimulationParameters;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.FollowUpEvent;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.serde.RestSchemaRegistryClient;
+import org.spineoutcomes.serde.SpineAvroDeserializer;
+import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.topics.Topics;
+
+/**
+ * End to end on the real local stack (KRaft broker + Apicurio registry): a simulated cohort of
+ * 2,000 patients (corrections, retractions, duplicates, late and out-of-order events) plus garbage
+ * bytes and invalid events is produced; the streams app runs with exactly-once; the final
+ * contents of the three output topics equal the batch recomputation over the same events, and
+ * every input record is either accepted or dead-lettered with its reason.
+ */
+@ExtendWith(LocalStackExtension.class)
+class EndToEndTest {
+
+    private static final int PATIENTS = 2000;
+
+    @Test
+    void streamEqualsBatchAndEveryRecordIsAccounted(LocalStack stack) throws Exception {
+        Pseudonymiser pseudonymiser = new Pseudonymiser("end-to-end-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        List<SpecificRecord> events = new ArrayList<>();
+        new CohortSimulator(SimulationParameters.defaults(PATIENTS, 7).withInvalidShare(0)).run(e -> {
+            // Copy first: the simulator may hand the same instance twice (exact duplicates).
+            SpecificRecord copy = (SpecificRecord) org.apache.avro.specific.SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
+            pseudonymise(copy, pseudonymiser);
+            events.add(copy);
+        });
+
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
+        AppConfig config = AppConfig.of(Map.of(
+                AppConfig.APPLICATION_ID, "e2e-" + System.nanoTime(),
+                AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
+                AppConfig.STATE_DIR, Files.createTempDirectory(stack.workDir(), "e2e-state").toString(),
+                AppConfig.CUT_REFRESH_MS, "500",
+                AppConfig.PUBLISH_INTERVAL_MS, "300"));
+        try (SpineStreamsApp app = new SpineStreamsApp(config, registry)) {
+            app.start();
+
+            int garbage = 0;
+            int invalid = 0;
+            Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+            pp.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(pp, new StringSerializer(), new SpineAvroSerializer<>(registry));
+                 KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (SpecificRecord e : events) {
+                    producer.send(new ProducerRecord<>(EventType.of(e).topic().name(), EventFields.patientId(e), e));
+                }
+                for (int i = 0; i < 5; i++) {
+                    raw.send(new ProducerRecord<>(Topics.FOLLOWUPS.name(), ("k" + i).getBytes(), ("not avro " + i).getBytes()));
+                    garbage++;
+                }
+                for (int i = 0; i < 5; i++) {
+                    FollowUpEvent bad = FollowUpEvent.newBuilder().setEventId("bad-" + i).setPatientId("p-bad-" + i)
+                            .setOccurredAt(Instant.parse("2024-01-01T00:00:00Z")).setRecordedAt(Instant.parse("2024-01-01T00:00:00Z"))
+                            .setSourceSystem("e2e").setPainNrs(11).build();
+                    producer.send(new ProducerRecord<>(Topics.FOLLOWUPS.name(), bad.getPatientId(), bad));
+                    invalid++;
+                }
+            }
+            long produced = events.size() + garbage + invalid;
+
+            long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+            while (metric(app, "records-in-total") < produced && System.nanoTime() < deadline) Thread.sleep(250);
+            assertEquals(produced, (long) metric(app, "records-in-total"), "every produced record consumed");
+            waitUntilQuiet(stack, Duration.ofSeconds(3), Duration.ofMinutes(8));
+
+            long accepted = (long) metric(app, "records-accepted-total");
+            long rejected = (long) metric(app, "records-rejected-total");
+            assertEquals(produced, accepted + rejected, "in = accepted + rejected");
+            assertEquals(events.size(), accepted);
+            assertEquals(garbage + invalid, rejected);
+
+            Map<String, Integer> reasons = new TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : readAll(stack, Topics.REJECTED.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).records) {
+                reasons.merge(new String(r.headers().lastHeader(Topics.RejectionHeaders.REASON).value(), StandardCharsets.UTF_8), 1, Integer::sum);
+            }
+            assertEquals(Map.of("UNDECODABLE", garbage, "INVALID_PAIN_NRS", invalid), reasons);
+
+            BatchComputation batch = new BatchComputation();
+            events.forEach(batch::add);
+            BatchComputation.Result expected = batch.result(null);
+
+            Map<String, PatientOutcome> outcomes = readAll(stack, Topics.PATIENT_OUTCOMES.name(), new StringDeserializer(),
+                    new SpineAvroDeserializer<>(registry, PatientOutcome.class)).latest();
+            Map<String, ArmAggregate> aggregates = readAll(stack, Topics.ARM_AGGREGATES.name(), new StringDeserializer(),
+                    new SpineAvroDeserializer<>(registry, ArmAggregate.class)).latest();
+            Map<String, ArmComparison> comparisons = readAll(stack, Topics.ARM_COMPARISONS.name(), new StringDeserializer(),
+                    new SpineAvroDeserializer<>(registry, ArmComparison.class)).latest();
+
+            assertEquals(PATIENTS, expected.outcomes().size());
+            assertSameRecords("patient outcomes", expected.outcomes(), outcomes);
+            assertSameRecords("arm aggregates", expected.aggregates(), aggregates);
+            assertSameRecords("arm comparisons", expected.comparisons(), comparisons);
+        }
+    }
+
+    private static void pseudonymise(SpecificRecord e, Pseudonymiser p) {
+        int field = e.getSchema().getField("patientId").pos();
+        e.put(field, p.pseudonymise((String) e.get(field)));
+    }
+
+    /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */
+    private static <T extends SpecificRecord> void assertSameRecords(String what, Map<String, T> expected, Map<String, T> actual) throws IOException {
+        assertEquals(expected.keySet(), actual.keySet(), what + ": keys");
+        List<String> different = new ArrayList<>();
+        for (String k : expected.keySet()) {
+            if (!java.util.Arrays.equals(bytes(expected.get(k)), bytes(actual.get(k)))) different.add(k);
+        }
+        assertTrue(different.isEmpty(), what + " differ from the batch recomputation for " + different.size() + " keys, e.g. "
+                + different.stream().limit(3).toList());
+    }
+
+    private static byte[] bytes(SpecificRecord r) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<SpecificRecord>(r.getSchema()).write(r, enc);
+        enc.flush();
+        return out.toByteArray();
+    }
+
+    private static double metric(SpineStreamsApp app, String name) {
+        double total = 0;
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
+            if (IngestMetrics.GROUP.equals(e.getKey().group()) && name.equals(e.getKey().name())) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    private record Read<K, V>(List<ConsumerRecord<K, V>> records) {
+        Map<K, V> latest() {
+            Map<K, V> m = new TreeMap<>();
+            for (ConsumerRecord<K, V> r : records) {
+                if (r.value() == null) m.remove(r.key());
+                else m.put(r.key(), r.value());
+            }
+            return m;
+        }
+    }
+
+    private static <K, V> Read<K, V> readAll(LocalStack stack, String topic, Deserializer<K> keys, Deserializer<V> values) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<K, V>> out = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(p, keys, values)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return new Read<>(out);
+    }
+
+    private static void waitUntilQuiet(LocalStack stack, Duration quiet, Duration max) throws InterruptedException {
+        new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out).waitUntilQuiet(quiet, max);
+    }
+}
