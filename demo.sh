@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Spine Outcomes on the embedded default: a real Kafka broker (KRaft) and a real schema
-# registry (Apicurio, Confluent API) on 127.0.0.1, no Docker. Needs Java 17+ and Maven 3.8+.
-# Builds what is needed (quietly; the first build downloads dependencies), then starts the local
-# stack, prints its addresses and waits for Ctrl-C.
+# registry (Apicurio, Confluent API) on 127.0.0.1, no Docker; the streams app; and a simulated
+# cohort published through the producer library. Prints the computed arm comparison, then keeps
+# running until Ctrl-C. Needs Java 17+ and Maven 3.8+. Options: --patients N, --seed S, --exit.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,12 +11,11 @@ if ! command -v java > /dev/null || ! command -v mvn > /dev/null; then
   exit 1
 fi
 
-echo "Building (first run downloads dependencies, about 1-3 minutes)..." >&2
-# package, not install: the reactor wires the modules together from their target folders, so
-# nothing is written to ~/.m2 except downloaded dependencies.
-mvn -B -q -Dstyle.color=never package -DskipTests -pl local-stack -am
+echo "Building (first run downloads dependencies, a few minutes)..." >&2
+# package, not install: the reactor wires the modules together from their target folders.
+mvn -B -q -Dstyle.color=never package -DskipTests -pl demo -am
 
-CLASSPATH="local-stack/target/classes:$(cat local-stack/target/classpath.txt)"
-# exec: Ctrl-C reaches the JVM directly, whose shutdown hook stops the stack and removes its temp folder.
-exec java -Xmx1g -Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes \
-  -cp "$CLASSPATH" org.spineoutcomes.localstack.LocalStackMain "$@"
+CLASSPATH="demo/target/classes:$(cat demo/target/classpath.txt)"
+# exec: Ctrl-C reaches the JVM directly, whose shutdown hook stops the app and the stack and removes the temp folder.
+exec java -Xmx2g -Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes \
+  -cp "$CLASSPATH" org.spineoutcomes.demo.DemoMain "$@"
