@@ -84,7 +84,9 @@ public final class BatchCommand implements Callable<Integer> {
                     rejected.newLine();
                 }
             }
+            long tRead = System.nanoTime();
             BatchComputation.Result result = computation.result(cut);
+            long tCompute = System.nanoTime();
             for (BatchComputation.Refused r : result.refused()) {
                 rejectedByReason.merge(r.reason(), 1L, Long::sum);
                 rejected.write(input + ": event " + r.position() + ": " + r.message() + " [" + r.reason() + "]");
@@ -96,6 +98,8 @@ public final class BatchCommand implements Callable<Integer> {
 
             long rejectedCount = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
             double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("timing: read+validate+log %.2f s, outcomes+statistics %.2f s, write %.2f s%n",
+                    (tRead - t0) / 1e9, (tCompute - tRead) / 1e9, (System.nanoTime() - tCompute) / 1e9);
             out.printf("read %d events from %s: %d accepted, %d rejected%n", lines, input, result.accepted(), rejectedCount);
             rejectedByReason.forEach((reason, n) -> out.printf("  rejected %-28s %d%n", reason, n));
             out.printf("data cut (as-of): %s%n", result.dataCut());

@@ -45,6 +45,24 @@ public final class BatchComputation {
     private long accepted;
     private long position;
 
+    private static final class Partial {
+        final Map<String, PatientOutcome> outcomes = new TreeMap<>();
+        final Map<CellKey, CellStatistics> cells = new TreeMap<>();
+
+        void add(Map.Entry<String, PatientEventLog> patient) {
+            PatientOutcome outcome = OutcomeEngine.compute(patient.getKey(), patient.getValue().resolved());
+            outcomes.put(patient.getKey(), outcome);
+            for (Map.Entry<CellKey, Contribution> c : CellContributions.of(outcome).entrySet()) {
+                cells.computeIfAbsent(c.getKey(), k -> new CellStatistics()).add(c.getValue());
+            }
+        }
+
+        void merge(Partial other) {
+            outcomes.putAll(other.outcomes);
+            other.cells.forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
+        }
+    }
+
     /** Adds one field-valid event, in arrival order (arrival order matters only for R9 conflicts). */
     public void add(SpecificRecord event) {
         long pos = position++;
@@ -70,16 +88,13 @@ public final class BatchComputation {
     /** Computes everything at the given data cut (null: the default cut). */
     public Result result(Instant asOf) {
         Instant cut = asOf != null ? asOf : maxOccurredAt;
-        Map<String, PatientOutcome> outcomes = new TreeMap<>();
-        Map<CellKey, CellStatistics> cells = new TreeMap<>();
-        for (Map.Entry<String, PatientEventLog> e : logs.entrySet()) {
-            if (e.getValue().size() == 0) continue;
-            PatientOutcome outcome = OutcomeEngine.compute(e.getKey(), e.getValue().resolved());
-            outcomes.put(e.getKey(), outcome);
-            for (Map.Entry<CellKey, Contribution> c : CellContributions.of(outcome).entrySet()) {
-                cells.computeIfAbsent(c.getKey(), k -> new CellStatistics()).add(c.getValue());
-            }
-        }
+        // Patients are independent and the cell sums are exact, so the work splits across cores and
+        // the partial sums merge to the same result in any order.
+        Partial all = logs.entrySet().parallelStream()
+                .filter(e -> e.getValue().size() > 0)
+                .collect(Partial::new, Partial::add, Partial::merge);
+        Map<String, PatientOutcome> outcomes = all.outcomes;
+        Map<CellKey, CellStatistics> cells = all.cells;
         cells.values().removeIf(CellStatistics::isEmpty);
 
         Map<String, ArmAggregate> aggregates = new TreeMap<>();
