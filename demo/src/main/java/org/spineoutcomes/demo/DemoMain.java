@@ -106,7 +106,7 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     private static long ingested(SpineStreamsApp app) {
-        return (long) sumMetric(app, "records-in-total");
+        return IngestMetrics.total(app.streams().metrics(), "records-in-total");
     }
 
     private static String ingestSummary(SpineStreamsApp app) {
@@ -119,16 +119,6 @@ public final class DemoMain implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         byName.forEach((k, v) -> b.append(k).append('=').append(v.longValue()).append(' '));
         return b.toString().trim();
-    }
-
-    private static double sumMetric(SpineStreamsApp app, String name) {
-        double total = 0;
-        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
-            if (IngestMetrics.GROUP.equals(e.getKey().group()) && name.equals(e.getKey().name())) {
-                total += ((Number) e.getValue().metricValue()).doubleValue();
-            }
-        }
-        return total;
     }
 
     public static void main(String[] args) {

@@ -113,11 +113,11 @@ class EndToEndTest {
 
             long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
             while (metric(app, "records-in-total") < produced && System.nanoTime() < deadline) Thread.sleep(250);
-            assertEquals(produced, (long) metric(app, "records-in-total"), "every produced record consumed");
+            assertEquals(produced, metric(app, "records-in-total"), "every produced record consumed");
             waitUntilQuiet(stack, Duration.ofSeconds(3), Duration.ofMinutes(8));
 
-            long accepted = (long) metric(app, "records-accepted-total");
-            long rejected = (long) metric(app, "records-rejected-total");
+            long accepted = metric(app, "records-accepted-total");
+            long rejected = metric(app, "records-rejected-total");
             assertEquals(produced, accepted + rejected, "in = accepted + rejected");
             assertEquals(events.size(), accepted);
             assertEquals(garbage + invalid, rejected);
@@ -170,14 +170,8 @@ class EndToEndTest {
         return out.toByteArray();
     }
 
-    private static double metric(SpineStreamsApp app, String name) {
-        double total = 0;
-        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
-            if (IngestMetrics.GROUP.equals(e.getKey().group()) && name.equals(e.getKey().name())) {
-                total += ((Number) e.getValue().metricValue()).doubleValue();
-            }
-        }
-        return total;
+    private static long metric(SpineStreamsApp app, String name) {
+        return IngestMetrics.total(app.streams().metrics(), name);
     }
 
     private record Read<K, V>(List<ConsumerRecord<K, V>> records) {

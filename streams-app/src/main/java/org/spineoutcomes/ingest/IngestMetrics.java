@@ -48,6 +48,17 @@ public final class IngestMetrics {
         return s;
     }
 
+    /** The sum over tasks (and reasons) of one counter, e.g. "records-in-total", from KafkaStreams#metrics(). */
+    public static long total(Map<MetricName, ? extends org.apache.kafka.common.Metric> metrics, String name) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e : metrics.entrySet()) {
+            if (GROUP.equals(e.getKey().group()) && name.equals(e.getKey().name())) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return (long) sum;
+    }
+
     public void recordIn() { in.record(1); }
 
     public void recordAccepted() { accepted.record(1); }

@@ -11,6 +11,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.topology.Routed;
 import org.spineoutcomes.validation.EventValidator;
 import org.spineoutcomes.validation.ReasonCode;
@@ -25,12 +26,12 @@ import org.spineoutcomes.validation.Violation;
  */
 public final class IngestProcessor implements Processor<byte[], byte[], String, Routed> {
 
-    private final Map<InputTopic, Deserializer<? extends SpecificRecord>> deserializers;
+    private final Map<EventType, Deserializer<? extends SpecificRecord>> deserializers;
     private final EventValidator validator = new EventValidator();
     private ProcessorContext<String, Routed> context;
     private IngestMetrics metrics;
 
-    public IngestProcessor(Map<InputTopic, Deserializer<? extends SpecificRecord>> deserializers) {
+    public IngestProcessor(Map<EventType, Deserializer<? extends SpecificRecord>> deserializers) {
         this.deserializers = deserializers;
     }
 
@@ -44,7 +45,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
     public void process(Record<byte[], byte[]> record) {
         metrics.recordIn();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        Optional<InputTopic> source = InputTopic.byTopic(meta.topic());
+        Optional<EventType> source = EventType.ofTopic(meta.topic());
         if (source.isEmpty()) {
             reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null, "records from topic " + meta.topic() + " are not input events");
             return;
@@ -60,9 +61,9 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
             reject(record, meta, ReasonCode.UNDECODABLE, null, e.getMessage());
             return;
         }
-        if (!source.get().eventClass().isInstance(event)) {
+        if (!source.get().avroClass().isInstance(event)) {
             reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null,
-                    "expected " + source.get().eventClass().getSimpleName() + " on " + meta.topic());
+                    "expected " + source.get().avroClass().getSimpleName() + " on " + meta.topic());
             return;
         }
         Instant clock = Instant.ofEpochMilli(context.currentSystemTimeMs());

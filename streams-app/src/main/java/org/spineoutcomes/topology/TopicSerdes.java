@@ -6,7 +6,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.spineoutcomes.ingest.InputTopic;
+import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
@@ -33,10 +33,10 @@ public final class TopicSerdes {
     public Serde<byte[]> rawInput() { return Serdes.ByteArray(); }
 
     /** Value deserializers of the three input topics (Topics.PROCEDURES, IMAGING, FOLLOWUPS). */
-    public Map<InputTopic, Deserializer<? extends SpecificRecord>> inputDeserializers() {
-        Map<InputTopic, Deserializer<? extends SpecificRecord>> m = new EnumMap<>(InputTopic.class);
-        for (InputTopic t : InputTopic.values()) {
-            m.put(t, avro(t.eventClass()).deserializer());
+    public Map<EventType, Deserializer<? extends SpecificRecord>> inputDeserializers() {
+        Map<EventType, Deserializer<? extends SpecificRecord>> m = new EnumMap<>(EventType.class);
+        for (EventType t : EventType.values()) {
+            m.put(t, avro(t.avroClass()).deserializer());
         }
         return m;
     }
