@@ -45,23 +45,58 @@ public final class BatchComputation {
     private long accepted;
     private long position;
 
+    /**
+     * Per-thread partial sums. A patient contributes the same values to each of its one-way strata
+     * cells of a population/arm/window, so contributions are first summed per (population, arm,
+     * window, set of strata) and only then merged into the strata cells: one exact addition per
+     * patient and window instead of one per stratum. Exact sums make both routes identical.
+     */
     private static final class Partial {
         final Map<String, PatientOutcome> outcomes = new TreeMap<>();
-        final Map<CellKey, CellStatistics> cells = new TreeMap<>();
+        final Map<StrataGroup, CellStatistics> groups = new java.util.HashMap<>();
 
         void add(Map.Entry<String, PatientEventLog> patient) {
             PatientOutcome outcome = OutcomeEngine.compute(patient.getKey(), patient.getValue().resolved());
             outcomes.put(patient.getKey(), outcome);
-            for (Map.Entry<CellKey, Contribution> c : CellContributions.of(outcome).entrySet()) {
-                cells.computeIfAbsent(c.getKey(), k -> new CellStatistics()).add(c.getValue());
+            Map<CellKey, Contribution> cells = CellContributions.of(outcome);
+            Map<CellKey, List<String>> strataByCell = new TreeMap<>();
+            Map<CellKey, Contribution> contributionByCell = new TreeMap<>();
+            for (Map.Entry<CellKey, Contribution> c : cells.entrySet()) {
+                CellKey k = c.getKey();
+                // Group key: the cell without its stratum, plus the contribution (strata of one
+                // group share it; a different one starts its own group).
+                CellKey base = new CellKey(k.population(), k.arm(), k.window(), "");
+                Contribution known = contributionByCell.get(base);
+                if (known != null && !known.equals(c.getValue())) {
+                    groups.computeIfAbsent(new StrataGroup(base, List.of(k.stratum())), g -> new CellStatistics()).add(c.getValue());
+                    continue;
+                }
+                contributionByCell.put(base, c.getValue());
+                strataByCell.computeIfAbsent(base, b -> new ArrayList<>()).add(k.stratum());
             }
+            strataByCell.forEach((base, strata) ->
+                    groups.computeIfAbsent(new StrataGroup(base, List.copyOf(strata)), g -> new CellStatistics())
+                            .add(contributionByCell.get(base)));
         }
 
         void merge(Partial other) {
             outcomes.putAll(other.outcomes);
-            other.cells.forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
+            other.groups.forEach((k, v) -> groups.merge(k, v, CellStatistics::merge));
+        }
+
+        Map<CellKey, CellStatistics> cells() {
+            Map<CellKey, CellStatistics> cells = new TreeMap<>();
+            groups.forEach((g, stats) -> {
+                for (String stratum : g.strata()) {
+                    CellKey key = new CellKey(g.base().population(), g.base().arm(), g.base().window(), stratum);
+                    cells.computeIfAbsent(key, k -> new CellStatistics()).merge(stats);
+                }
+            });
+            return cells;
         }
     }
+
+    private record StrataGroup(CellKey base, List<String> strata) {}
 
     /** Adds one field-valid event, in arrival order (arrival order matters only for R9 conflicts). */
     public void add(SpecificRecord event) {
@@ -94,7 +129,7 @@ public final class BatchComputation {
                 .filter(e -> e.getValue().size() > 0)
                 .collect(Partial::new, Partial::add, Partial::merge);
         Map<String, PatientOutcome> outcomes = all.outcomes;
-        Map<CellKey, CellStatistics> cells = all.cells;
+        Map<CellKey, CellStatistics> cells = all.cells();
         cells.values().removeIf(CellStatistics::isEmpty);
 
         Map<String, ArmAggregate> aggregates = new TreeMap<>();

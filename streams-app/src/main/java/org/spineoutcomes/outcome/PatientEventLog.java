@@ -24,6 +24,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
@@ -48,25 +49,6 @@ public final class PatientEventLog {
         DUPLICATE_ID_CONFLICT,
         /** Stored correction or retraction whose target (same event type) has not arrived: no effect yet (R11). */
         ORPHAN_PENDING
-    }
-
-    /** The three input event types; corrections and retractions act within one type (R10). */
-    public enum EventType {
-        PROCEDURE(ProcedureEvent.getClassSchema()),
-        IMAGING(ImagingEvent.getClassSchema()),
-        FOLLOW_UP(FollowUpEvent.getClassSchema());
-
-        final Schema schema;
-
-        EventType(Schema schema) { this.schema = schema; }
-
-        static EventType of(SpecificRecord event) {
-            if (event instanceof ProcedureEvent) return PROCEDURE;
-            if (event instanceof ImagingEvent) return IMAGING;
-            if (event instanceof FollowUpEvent) return FOLLOW_UP;
-            throw new IllegalArgumentException("event must be a ProcedureEvent, ImagingEvent or FollowUpEvent, got "
-                    + (event == null ? "null" : event.getClass().getName()));
-        }
     }
 
     private static final byte FORMAT_VERSION = 1;
@@ -143,7 +125,7 @@ public final class PatientEventLog {
                 switch (type) {
                     case PROCEDURE -> procedures.add((ProcedureEvent) e);
                     case IMAGING -> imaging.add((ImagingEvent) e);
-                    case FOLLOW_UP -> followUps.add((FollowUpEvent) e);
+                    case FOLLOWUP -> followUps.add((FollowUpEvent) e);
                 }
             }
         }
@@ -197,7 +179,7 @@ public final class PatientEventLog {
         return switch (type) {
             case PROCEDURE -> ProcedureEvent.newBuilder((ProcedureEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
             case IMAGING -> ImagingEvent.newBuilder((ImagingEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
-            case FOLLOW_UP -> FollowUpEvent.newBuilder((FollowUpEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
+            case FOLLOWUP -> FollowUpEvent.newBuilder((FollowUpEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
         };
     }
 
@@ -253,11 +235,18 @@ public final class PatientEventLog {
         return v == null ? null : v.toString();
     }
 
+    // Readers and writers resolve their schemas once; building them per event was a visible share of
+    // a large batch run. Not thread-safe in general, hence one set per thread.
+    private static final ThreadLocal<Map<EventType, SpecificDatumWriter<SpecificRecord>>> WRITERS =
+            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EventType.class));
+    private static final ThreadLocal<Map<EventType, SpecificDatumReader<SpecificRecord>>> READERS =
+            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EventType.class));
+
     private static byte[] encode(EventType type, SpecificRecord event) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         try {
-            new SpecificDatumWriter<SpecificRecord>(type.schema).write(event, enc);
+            WRITERS.get().computeIfAbsent(type, t -> new SpecificDatumWriter<>(t.schema())).write(event, enc);
             enc.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -268,7 +257,7 @@ public final class PatientEventLog {
     private static SpecificRecord decode(EventType type, byte[] bytes) {
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
         try {
-            return new SpecificDatumReader<SpecificRecord>(type.schema).read(null, dec);
+            return READERS.get().computeIfAbsent(type, t -> new SpecificDatumReader<>(t.schema())).read(null, dec);
         } catch (IOException e) {
             throw new IllegalArgumentException("undecodable " + type + " bytes", e);
         }

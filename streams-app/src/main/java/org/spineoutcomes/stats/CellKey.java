@@ -30,7 +30,12 @@ public record CellKey(String population, String arm, String window, String strat
 
     @Override
     public int compareTo(CellKey o) {
-        return asText().compareTo(o.asText());
+        // Field by field, without building the key text (cell maps are on the hot path).
+        int c = population.compareTo(o.population);
+        if (c == 0) c = arm.compareTo(o.arm);
+        if (c == 0) c = window.compareTo(o.window);
+        if (c == 0) c = stratum.compareTo(o.stratum);
+        return c;
     }
 
     @Override

@@ -25,13 +25,14 @@ public final class CompletenessCounts {
         }
     }
 
-    private final TreeMap<LocalDate, DueCounts> byWindowLastDate = new TreeMap<>();
+    /** {patients, assessed} per date, mutated in place: this map is updated for every patient of every cell. */
+    private final TreeMap<LocalDate, long[]> byWindowLastDate = new TreeMap<>();
 
     public CompletenessCounts() {}
 
     public CompletenessCounts copy() {
         CompletenessCounts c = new CompletenessCounts();
-        c.byWindowLastDate.putAll(byWindowLastDate);
+        byWindowLastDate.forEach((d, counts) -> c.byWindowLastDate.put(d, counts.clone()));
         return c;
     }
 
@@ -44,18 +45,21 @@ public final class CompletenessCounts {
     }
 
     public void merge(CompletenessCounts other) {
-        other.byWindowLastDate.forEach((d, c) -> apply(d, c.patients(), c.assessed()));
+        other.byWindowLastDate.forEach((d, c) -> apply(d, c[0], c[1]));
     }
 
     /** Sets counts directly (deserialisation); zero counts are not stored. */
     void apply(LocalDate windowLastDate, long patients, long assessed) {
         Objects.requireNonNull(windowLastDate, "windowLastDate");
-        DueCounts old = byWindowLastDate.getOrDefault(windowLastDate, new DueCounts(0, 0));
-        DueCounts now = new DueCounts(Math.addExact(old.patients(), patients), Math.addExact(old.assessed(), assessed));
-        if (now.isZero()) {
+        long[] counts = byWindowLastDate.get(windowLastDate);
+        if (counts == null) {
+            counts = new long[2];
+            byWindowLastDate.put(windowLastDate, counts);
+        }
+        counts[0] = Math.addExact(counts[0], patients);
+        counts[1] = Math.addExact(counts[1], assessed);
+        if (counts[0] == 0 && counts[1] == 0) {
             byWindowLastDate.remove(windowLastDate);
-        } else {
-            byWindowLastDate.put(windowLastDate, now);
         }
     }
 
@@ -65,7 +69,9 @@ public final class CompletenessCounts {
 
     /** Read-only view, ascending by date. */
     public NavigableMap<LocalDate, DueCounts> byWindowLastDate() {
-        return Collections.unmodifiableNavigableMap(byWindowLastDate);
+        TreeMap<LocalDate, DueCounts> view = new TreeMap<>();
+        byWindowLastDate.forEach((d, c) -> view.put(d, new DueCounts(c[0], c[1])));
+        return Collections.unmodifiableNavigableMap(view);
     }
 
     /**
@@ -77,25 +83,31 @@ public final class CompletenessCounts {
         LocalDate cutDate = LocalDate.ofInstant(Objects.requireNonNull(dataCut, "dataCut"), ZoneOffset.UTC);
         long due = 0;
         long assessed = 0;
-        for (Map.Entry<LocalDate, DueCounts> e : byWindowLastDate.headMap(cutDate, false).entrySet()) {
-            due += e.getValue().patients();
-            assessed += e.getValue().assessed();
+        for (long[] c : byWindowLastDate.headMap(cutDate, false).values()) {
+            due += c[0];
+            assessed += c[1];
         }
         return CompletenessEstimate.of(due, assessed);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CompletenessCounts c && byWindowLastDate.equals(c.byWindowLastDate);
+        if (!(o instanceof CompletenessCounts c) || !byWindowLastDate.keySet().equals(c.byWindowLastDate.keySet())) return false;
+        for (Map.Entry<LocalDate, long[]> e : byWindowLastDate.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), c.byWindowLastDate.get(e.getKey()))) return false;
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return byWindowLastDate.hashCode();
+        int h = 0;
+        for (Map.Entry<LocalDate, long[]> e : byWindowLastDate.entrySet()) h += e.getKey().hashCode() ^ java.util.Arrays.hashCode(e.getValue());
+        return h;
     }
 
     @Override
     public String toString() {
-        return "CompletenessCounts" + byWindowLastDate;
+        return "CompletenessCounts" + byWindowLastDate();
     }
 }
