@@ -46,8 +46,12 @@ public final class NdjsonReader {
 
     /** Parsed lines of a stream (e.g. standard input, source "-"); the stream is closed with the result. */
     public Stream<NdjsonLine> lines(InputStream in, String source) {
-        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source, codec);
-        return StreamSupport.stream(splitter, false).onClose(() -> {
+        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source);
+        // Splitting is sequential; parsing is a map step, so a caller may go .parallel() and keep
+        // the order with forEachOrdered (the batch command does).
+        return StreamSupport.stream(splitter, false).map(raw -> raw.result != null
+                ? new NdjsonLine(source, raw.lineNumber, raw.result)
+                : new NdjsonLine(source, raw.lineNumber, codec.parse(raw.text, raw.lineNumber))).onClose(() -> {
             try {
                 in.close();
             } catch (IOException e) {
@@ -66,11 +70,13 @@ public final class NdjsonReader {
         return lines(in, source).map(line -> checker.check(line, processingClock));
     }
 
+    /** One line's text, or its decoding error, before parsing. */
+    private record RawLine(long lineNumber, String text, ParseResult result) {}
+
     /** Splits raw bytes at '\n' (dropping a trailing '\r'), so each line can be decoded on its own. */
-    private static final class LineSplitter extends Spliterators.AbstractSpliterator<NdjsonLine> {
+    private static final class LineSplitter extends Spliterators.AbstractSpliterator<RawLine> {
         private final InputStream in;
         private final String source;
-        private final NdjsonCodec codec;
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -78,15 +84,14 @@ public final class NdjsonReader {
         private long lineNumber;
         private boolean eof;
 
-        LineSplitter(InputStream in, String source, NdjsonCodec codec) {
+        LineSplitter(InputStream in, String source) {
             super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
             this.in = in;
             this.source = source;
-            this.codec = codec;
         }
 
         @Override
-        public boolean tryAdvance(Consumer<? super NdjsonLine> action) {
+        public boolean tryAdvance(Consumer<? super RawLine> action) {
             try {
                 while (!eof) {
                     byte[] raw = nextLine();
@@ -96,14 +101,14 @@ public final class NdjsonReader {
                     try {
                         text = utf8.reset().decode(ByteBuffer.wrap(raw)).toString();
                     } catch (CharacterCodingException e) {
-                        action.accept(new NdjsonLine(source, lineNumber, new ParseResult.ParseError(lineNumber, null,
+                        action.accept(new RawLine(lineNumber, null, new ParseResult.ParseError(lineNumber, null,
                                 ReasonCode.UNDECODABLE, "The line is not valid UTF-8 text.")));
                         return true;
                     }
                     if (lineNumber == 1 && text.startsWith("\uFEFF")) text = text.substring(1); // byte-order mark
                     String trimmed = text.strip();
                     if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
-                    action.accept(new NdjsonLine(source, lineNumber, codec.parse(text, lineNumber)));
+                    action.accept(new RawLine(lineNumber, text, null));
                     return true;
                 }
                 return false;

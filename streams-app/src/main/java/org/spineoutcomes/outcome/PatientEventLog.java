@@ -96,7 +96,9 @@ public final class PatientEventLog {
             return identical ? AddResult.DUPLICATE_IGNORED : AddResult.DUPLICATE_ID_CONFLICT;
         }
         patientId = pid;
-        Stored stored = new Stored(type, decode(type, bytes), bytes);
+        // The log takes ownership of the record (callers hand over freshly decoded events and never
+        // mutate them afterwards); decoding a private copy cost a sixth of a large batch run.
+        Stored stored = new Stored(type, event, bytes);
         byId.put(id, stored);
         return targetPresent(stored) ? AddResult.ACCEPTED : AddResult.ORPHAN_PENDING;
     }
