@@ -45,6 +45,8 @@ public final class SpineStreamsApp implements AutoCloseable {
                 ? config.get(AppConfig.STATE_DIR)
                 : Files.createTempDirectory("spine-streams-state").toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        // One stream thread per core by default (override with streams.num.stream.threads).
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         p.putAll(config.streamsOverrides());
         return p;
     }

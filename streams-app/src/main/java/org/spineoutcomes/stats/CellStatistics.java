@@ -104,6 +104,15 @@ public final class CellStatistics {
         return this;
     }
 
+    /**
+     * Adds completeness counts for one window end date directly (a store that keeps completeness
+     * apart from the other sums rebuilds the cell's view with this before publishing).
+     */
+    public CellStatistics addCompleteness(LocalDate windowLastDate, long patients, long assessed) {
+        completeness.apply(windowLastDate, patients, assessed);
+        return this;
+    }
+
     /** Adds every count and sum of {@code other} to this cell (other is unchanged). */
     public CellStatistics merge(CellStatistics other) {
         patients = Math.addExact(patients, other.patients);

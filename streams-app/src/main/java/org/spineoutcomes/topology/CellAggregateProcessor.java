@@ -42,8 +42,11 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private static final String CMP_NEW = "cmp:new";
     private static final String CELL_PREFIX = "c|";
     private static final String COMPARISON_PREFIX = "k|";
+    /** Between the cell key and the ISO date in completeness-store keys (not used in cell keys). */
+    private static final String COMPLETENESS_SEPARATOR = "|";
 
     private final String cellStore;
+    private final String completenessStore;
     private final String dirtyStore;
     private final String dataCutStore;
     private final Instant configuredCut;
@@ -51,13 +54,15 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private final Duration publishInterval;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<String, CellStatistics> cells;
+    private KeyValueStore<String, long[]> completeness;
     private KeyValueStore<String, String> dirty;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
 
-    public CellAggregateProcessor(String cellStore, String dirtyStore, String dataCutStore, Instant configuredCut,
-                                  Duration cutRefresh, Duration publishInterval) {
+    public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
+                                  Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
         this.cellStore = cellStore;
+        this.completenessStore = completenessStore;
         this.dirtyStore = dirtyStore;
         this.dataCutStore = dataCutStore;
         this.configuredCut = configuredCut;
@@ -69,6 +74,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     public void init(ProcessorContext<String, Routed> context) {
         this.context = context;
         this.cells = context.getStateStore(cellStore);
+        this.completeness = context.getStateStore(completenessStore);
         this.dirty = context.getStateStore(dirtyStore);
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
@@ -100,8 +106,16 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             CellStatistics stats = cells.get(key);
             if (stats == null) stats = new CellStatistics();
             CellDelta delta = e.getValue();
-            if (delta.before() != null) stats.subtract(delta.before());
-            if (delta.after() != null) stats.add(delta.after());
+            // Completeness counts live in their own store, one entry per cell and window end date, so a
+            // delta touches one small entry instead of rewriting a per-date map that grows with the cohort.
+            if (delta.before() != null) {
+                stats.subtract(delta.before().withoutCompleteness());
+                countCompleteness(key, delta.before(), -1);
+            }
+            if (delta.after() != null) {
+                stats.add(delta.after().withoutCompleteness());
+                countCompleteness(key, delta.after(), 1);
+            }
             if (stats.isEmpty()) cells.delete(key);
             else cells.put(key, stats);
             dirty.put(CELL_PREFIX + key, CELL);
@@ -109,6 +123,31 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (publishInterval.isZero()) {
             publishDirty(record.timestamp());
         }
+    }
+
+    private void countCompleteness(String cellKey, org.spineoutcomes.stats.Contribution c, int sign) {
+        if (c.windowLastDate() == null) return;
+        String key = cellKey + COMPLETENESS_SEPARATOR + c.windowLastDate();
+        long[] counts = completeness.get(key);
+        if (counts == null) counts = new long[2];
+        counts[0] += sign;
+        counts[1] += c.assessed() ? sign : 0;
+        if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
+        else completeness.put(key, counts);
+    }
+
+    /** The cell's statistics with its completeness counts put back, as the mapper expects. */
+    private CellStatistics withCompleteness(String cellKey, CellStatistics stats) {
+        CellStatistics full = stats.copy();
+        try (KeyValueIterator<String, long[]> it = completeness.prefixScan(cellKey + COMPLETENESS_SEPARATOR,
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, long[]> kv = it.next();
+                java.time.LocalDate date = java.time.LocalDate.parse(kv.key.substring(kv.key.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
+                full.addCompleteness(date, kv.value[0], kv.value[1]);
+            }
+        }
+        return full;
     }
 
     private boolean existedBefore(Map<CellKey, Boolean> touched, CellKey key) {
@@ -127,8 +166,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
                 if (kv.key.startsWith(CELL_PREFIX)) {
                     String key = kv.key.substring(CELL_PREFIX.length());
                     CellStatistics stats = cells.get(key);
-                    context.forward(new Record<>(key, new Routed.AggregateChanged(
-                            stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats, cut)), timestamp));
+                    context.forward(new Record<>(key, new Routed.AggregateChanged(stats == null ? null
+                            : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), timestamp));
                 } else {
                     publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), timestamp);
                 }
@@ -161,7 +200,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             while (it.hasNext()) {
                 KeyValue<String, CellStatistics> kv = it.next();
                 context.forward(new Record<>(kv.key, new Routed.AggregateChanged(
-                        AggregateMapper.toArmAggregate(CellKey.parse(kv.key), kv.value, cut)), now));
+                        AggregateMapper.toArmAggregate(CellKey.parse(kv.key), withCompleteness(kv.key, kv.value), cut)), now));
             }
         }
         lastPublishedCut = cut;

@@ -40,6 +40,7 @@ public final class SpineTopology {
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
+    public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
 
     private final TopicSerdes serdes;
@@ -68,6 +69,7 @@ public final class SpineTopology {
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
+        builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -110,9 +112,9 @@ public final class SpineTopology {
     private void cells(KStream<String, CellDeltas> deltas) {
         deltas.repartition(Repartitioned.<String, CellDeltas>as(CELL_DELTAS_TOPIC)
                         .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltasSerde()))
-                .process(() -> new CellAggregateProcessor(CELL_STORE, DIRTY_STORE, DATA_CUT_STORE,
+                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE,
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
-                        Named.as("cell"), CELL_STORE, DIRTY_STORE)
+                        Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)
                 .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
