@@ -44,9 +44,11 @@ import org.spineoutcomes.schema.VertebralLevel;
  * events. Every choice has a total tie-break (R3), so the input order never matters, and nothing
  * depends on a data cut (R2).
  *
- * <p>Thresholds are compared exactly on the raw inputs (R18, R23, R25): each double is taken at its
- * exact binary value ({@code new BigDecimal(double)}), VAS is divided by 10 exactly, and quotients are
- * never compared, only cross-multiplied. Reported numbers are the exact result rounded once to double.
+ * <p>Thresholds are compared exactly on the raw inputs (R18, R23, R24, R25): each double stands for the
+ * decimal it is written as, its shortest round-trip form ({@code BigDecimal.valueOf(double)}, R35), so
+ * 23.7 is 237/10 and a reference of (23.1 + 24.3) / 2 equals a PRE height of 23.7. VAS is divided by 10
+ * exactly, and quotients are never compared, only cross-multiplied. Reported numbers are the exact
+ * result rounded once to double.
  */
 public final class OutcomeEngine {
     private OutcomeEngine() {}
@@ -631,8 +633,12 @@ public final class OutcomeEngine {
         return List.copyOf(new TreeSet<>(levels));
     }
 
-    /** The exact binary value of a double: the raw input as a rational (R18, R23, R25). */
+    /**
+     * R35: the decimal a double input is written as (its shortest round-trip form), never its binary
+     * value: {@code new BigDecimal(23.7)} is 23.699999999999999289..., which made a reference equal to
+     * the PRE height look like a loss of 1.8e-15 mm.
+     */
     static BigDecimal exact(double d) {
-        return new BigDecimal(d);
+        return BigDecimal.valueOf(d);
     }
 }

@@ -112,6 +112,35 @@ class OutcomeEngineImagingTest {
     }
 
     @Test
+    void referenceEqualToPreAsWritten_hasLostNothing_R35() {
+        // The case found by the independent check: ref = (23.1 + 24.3) / 2 = 23.7 and PRE 23.7. As decimals
+        // (R35) nothing was lost: restoration undefined, loss 0 %, Genant 0. In binary doubles
+        // 23.1 + 24.3 = 47.400000000000006, which used to give a "loss" of 1.8e-15 mm and a
+        // restoration of about -2.25e16 %.
+        PatientOutcome o = compute(vp("p1", INDEX),
+                study("pre", day(-1), PRE, level(T12, 23.1), level(L1, 23.7), level(L2, 24.3)).build(),
+                study("post", day(1), POST, level(L1, 25.0)).build());
+        assertEquals(23.7, only(o).getAnterior().getReferenceHeightMm());
+        assertEquals(AbsentReason.NO_HEIGHT_LOST, only(o).getAnterior().getRestorationPctAbsentReason());
+        assertNull(only(o).getAnterior().getRestorationPct());
+        assertEquals(0.0, only(o).getAnterior().getHeightLossPct());
+        assertEquals(0, only(o).getGenantGrade());
+        // gain = 25.0 - 23.7 = 1.3 mm exactly as decimals (binary subtraction would give 1.3000000000000007).
+        assertEquals(1.3, only(o).getAnterior().getHeightGainMm());
+    }
+
+    @Test
+    void collapseThresholdComparedOnDecimalsAsWritten_R35() {
+        // ref = (20.1 + 20.1) / 2 = 20.1; 15 % of it is 3.015 mm. Basis POST 17.9, follow-up 14.885:
+        // drop = 3.015 exactly as decimals -> collapse (>=). Binary doubles put 17.9 - 14.885 just below 3.015.
+        PatientOutcome o = compute(vp("p1", INDEX),
+                study("pre", day(-1), PRE, level(T12, 20.1), level(L1, 14.0), level(L2, 20.1)).build(),
+                study("post", day(1), POST, level(L1, 17.9)).build(),
+                study("fu", day(90), FOLLOW_UP, level(L1, 14.885)).build());
+        assertEquals(Boolean.TRUE, only(o).getFurtherCollapse());
+    }
+
+    @Test
     void phaseDisagreeingWithTiming_isIgnoredAndCounted() {
         // A PRE after the index, a POST on day 8, a FOLLOW_UP before the index: 3 ignored; the day-7 POST counts.
         PatientOutcome o = compute(vp("p1", INDEX),
