@@ -61,5 +61,7 @@ public final class Topics {
         public static final String SOURCE_PARTITION = "spine.source.partition";
         public static final String SOURCE_OFFSET = "spine.source.offset";
         public static final String FIELD = "spine.field";
+        /** "true" when the value is the event re-encoded from state, not the original bytes (an R9 loser accepted earlier). */
+        public static final String VALUE_REENCODED = "spine.value.reencoded";
     }
 }

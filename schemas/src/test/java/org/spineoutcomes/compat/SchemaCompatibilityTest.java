@@ -90,6 +90,19 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void releasedIndexListsEveryReleasedFile() throws IOException {
+        // released/index.txt is how FingerprintedAvro finds old writer schemas on the classpath.
+        List<String> listed = Files.readAllLines(RELEASED.resolve("index.txt")).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).sorted().toList();
+        List<String> present;
+        try (Stream<Path> files = Files.walk(RELEASED)) {
+            present = files.filter(f -> f.toString().endsWith(".avsc"))
+                    .map(f -> RELEASED.relativize(f).toString().replace('\\', '/')).sorted().toList();
+        }
+        assertEquals(present, listed, "released/index.txt must list every released .avsc (regenerate it when releasing)");
+    }
+
+    @Test
     void everyContractSchemaIsReleased() throws IOException {
         Map<String, Schema> current = parseDir(CURRENT);
         Map<String, Schema> v1 = parseDir(RELEASED.resolve("v1"));

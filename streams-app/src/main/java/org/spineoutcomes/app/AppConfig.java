@@ -28,6 +28,8 @@ public final class AppConfig {
     public static final String PUBLISH_INTERVAL_MS = "spine.publish.interval.ms";
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
+    /** true: recompute every stored patient at start under the current rules, whatever their stored rules version. */
+    public static final String RULES_RECOMPUTE = "spine.rules.recompute";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final Map<String, String> DEFAULTS = Map.of(
@@ -35,6 +37,7 @@ public final class AppConfig {
             PROCESSING_GUARANTEE, "exactly_once_v2",
             CUT_REFRESH_MS, "5000",
             PUBLISH_INTERVAL_MS, "1000",
+            RULES_RECOMPUTE, "false",
             HTTP_PORT, "8080");
 
     private final Map<String, String> values;
@@ -84,6 +87,12 @@ public final class AppConfig {
     public Duration cutRefresh() { return Duration.ofMillis(Long.parseLong(get(CUT_REFRESH_MS))); }
 
     public Duration publishInterval() { return Duration.ofMillis(Long.parseLong(get(PUBLISH_INTERVAL_MS))); }
+
+    public boolean forceRecompute() {
+        String v = get(RULES_RECOMPUTE).strip().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException(RULES_RECOMPUTE + " must be true or false, not '" + v + "'");
+        return v.equals("true");
+    }
 
     /** Everything under {@code streams.}, prefix removed. */
     public Properties streamsOverrides() {

@@ -25,9 +25,16 @@ public final class SpineCli implements Callable<Integer> {
         @Option(names = "--config", description = "Properties file (keys as in the README, e.g. spine.bootstrap.servers).")
         Path config;
 
+        @Option(names = "--recompute", description = "Recompute every stored patient under the current rules at start, "
+                + "even where its stored rules version is current (same as spine.rules.recompute=true).")
+        boolean recompute;
+
         @Override
         public Integer call() throws Exception {
-            SpineStreamsApp.main(config == null ? new String[0] : new String[] {"--config", config.toString()});
+            java.util.List<String> args = new java.util.ArrayList<>();
+            if (config != null) args.addAll(java.util.List.of("--config", config.toString()));
+            if (recompute) args.add("--recompute");
+            SpineStreamsApp.main(args.toArray(String[]::new));
             return 0;
         }
     }

@@ -27,7 +27,8 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final Topology topology;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
-        TopologySettings settings = new TopologySettings(true, config.dataCut(), config.cutRefresh(), config.publishInterval());
+        TopologySettings settings = TopologySettings.defaults().withDataCut(config.dataCut()).withCutRefresh(config.cutRefresh())
+                .withPublishInterval(config.publishInterval()).withForcedRecompute(config.forceRecompute());
         this.topology = new SpineTopology(new TopicSerdes(registry), settings).build();
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
@@ -66,7 +67,10 @@ public final class SpineStreamsApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        AppConfig config = AppConfig.load(args.length > 1 && args[0].equals("--config") ? java.nio.file.Path.of(args[1]) : null, System.getenv());
+        java.util.List<String> argList = java.util.List.of(args);
+        int configAt = argList.indexOf("--config");
+        AppConfig config = AppConfig.load(configAt >= 0 && configAt + 1 < args.length ? java.nio.file.Path.of(args[configAt + 1]) : null, System.getenv());
+        if (argList.contains("--recompute")) config = config.with(AppConfig.RULES_RECOMPUTE, "true");
         if (!config.has(AppConfig.BOOTSTRAP_SERVERS) || !config.has(AppConfig.SCHEMA_REGISTRY_URL)) {
             System.err.println("spine.bootstrap.servers and spine.schema.registry.url are required "
                     + "(set SPINE_BOOTSTRAP_SERVERS / SPINE_SCHEMA_REGISTRY_URL, or use ./demo.sh for the embedded stack)");

@@ -15,6 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.ndjson.CheckedLine;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.ndjson.NdjsonReader;
+import org.spineoutcomes.outcome.PatientEventLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -76,11 +77,11 @@ public final class BatchCommand implements Callable<Integer> {
              BufferedWriter rejected = Files.newBufferedWriter(outDir.resolve("rejected.txt"), StandardCharsets.UTF_8)) {
             long[] lineCount = {0};
             // Parsing and validation run in parallel; lines reach the computation in file order
-            // (order decides which of two conflicting duplicates is rejected, R9).
+            // (kept for readable output; the result does not depend on it).
             checked.parallel().forEachOrdered(line -> {
                 lineCount[0]++;
                 if (line.valid()) {
-                    computation.add(line.event());
+                    computation.add(line.event(), new PatientEventLog.Origin(line.source(), 0, line.lineNumber()));
                 } else {
                     rejectedByReason.merge(line.firstViolation().reason().name(), 1L, Long::sum);
                     try {
@@ -97,7 +98,7 @@ public final class BatchCommand implements Callable<Integer> {
             long tCompute = System.nanoTime();
             for (BatchComputation.Refused r : result.refused()) {
                 rejectedByReason.merge(r.reason(), 1L, Long::sum);
-                rejected.write(input + ": event " + r.position() + ": " + r.message() + " [" + r.reason() + "]");
+                rejected.write(r.origin().source() + ":" + r.origin().offset() + ": " + r.message() + " [" + r.reason() + "]");
                 rejected.newLine();
             }
             write(outDir.resolve("patient-outcomes.ndjson"), result.outcomes(), codec);

@@ -28,8 +28,8 @@ import org.spineoutcomes.stats.Contribution;
  */
 public final class BatchComputation {
 
-    /** An event refused by a per-patient rule (only R9 conflicts), with its position in the input. */
-    public record Refused(long position, SpecificRecord event, String reason, String message) {}
+    /** An event refused by a per-patient rule (only R9 losers), with where it came from. */
+    public record Refused(PatientEventLog.Origin origin, SpecificRecord event, String reason, String message) {}
 
     public record Result(Map<String, PatientOutcome> outcomes,
                          Map<CellKey, CellStatistics> cells,
@@ -40,9 +40,8 @@ public final class BatchComputation {
                          long accepted) {}
 
     private final Map<String, PatientEventLog> logs = new TreeMap<>();
-    private final List<Refused> refused = new ArrayList<>();
     private Instant maxOccurredAt;
-    private long accepted;
+    private long added;
     private long position;
 
     /**
@@ -98,24 +97,45 @@ public final class BatchComputation {
 
     private record StrataGroup(CellKey base, List<String> strata) {}
 
-    /** Adds one field-valid event, in arrival order (arrival order matters only for R9 conflicts). */
+    /** Adds one field-valid event; its origin is its position among the events added. */
     public void add(SpecificRecord event) {
-        long pos = position++;
+        add(event, new PatientEventLog.Origin("event", 0, position));
+    }
+
+    /**
+     * Adds one field-valid event with where it came from (file and line). Which re-send wins (R9)
+     * does not depend on the order of the calls; losers are known once every event is in.
+     */
+    public void add(SpecificRecord event, PatientEventLog.Origin origin) {
+        position++;
         PatientEventLog log = logs.computeIfAbsent(EventFields.patientId(event), k -> new PatientEventLog());
-        PatientEventLog.AddResult r = log.add(event);
-        if (r == PatientEventLog.AddResult.DUPLICATE_ID_CONFLICT) {
-            refused.add(new Refused(pos, event, "DUPLICATE_ID_CONFLICT",
-                    "event id " + EventFields.eventId(event) + " was seen before with different content"));
-            return;
-        }
-        accepted++;
+        log.add(event, origin);
+        added++;
+        // R2: every field-valid version counts toward the default cut, also a re-send that loses
+        // (the stream has seen it when it arrives), retractions excepted.
         if (!EventFields.isRetraction(event)) {
             Instant t = EventFields.occurredAt(event);
             if (maxOccurredAt == null || t.isAfter(maxOccurredAt)) maxOccurredAt = t;
         }
     }
 
-    /** The default data cut (R2): the largest occurred-at among accepted events, retractions excluded. */
+    /** Every losing version (R9), each with its origin, in patient, event-id and arrival order. */
+    private List<Refused> refused() {
+        List<Refused> out = new ArrayList<>();
+        logs.values().forEach(log -> {
+            for (PatientEventLog.Version v : log.losers()) {
+                out.add(new Refused(v.origin(), v.event(), "DUPLICATE_ID_CONFLICT", conflictMessage(v.id())));
+            }
+        });
+        return out;
+    }
+
+    /** The dead-letter message of a losing version (R9); the stream uses the same text. */
+    public static String conflictMessage(String eventId) {
+        return "event id " + eventId + " has another version with different content; the only version with the latest recordedAt wins (R9)";
+    }
+
+    /** The default data cut (R2): the largest occurred-at among field-valid events, retractions excluded. */
     public Instant defaultDataCut() {
         return maxOccurredAt;
     }
@@ -147,6 +167,7 @@ public final class BatchComputation {
                 }
             }
         }
-        return new Result(outcomes, cells, aggregates, comparisons, List.copyOf(refused), cut, accepted);
+        List<Refused> refused = refused();
+        return new Result(outcomes, cells, aggregates, comparisons, refused, cut, added - refused.size());
     }
 }

@@ -21,6 +21,8 @@ public final class IngestMetrics {
     private final Sensor accepted;
     private final Sensor duplicatesIgnored;
     private final Sensor orphansPending;
+    private final Sensor displaced;
+    private final Sensor recomputed;
     private final Map<ReasonCode, Sensor> rejected = new EnumMap<>(ReasonCode.class);
     private final StreamsMetrics metrics;
     private final String taskId;
@@ -32,6 +34,8 @@ public final class IngestMetrics {
         this.accepted = counter("records-accepted", "Input records accepted (valid; duplicates and pending orphans included)", Map.of());
         this.duplicatesIgnored = counter("records-duplicate-ignored", "Exact duplicates ignored (R9)", Map.of());
         this.orphansPending = counter("records-orphan-held", "Corrections/retractions held until their target arrives (R11)", Map.of());
+        this.displaced = counter("records-displaced", "Records accepted earlier, then rejected when a later re-send of their event id won (R9)", Map.of());
+        this.recomputed = counter("patients-recomputed", "Stored patients recomputed after a rules-version change", Map.of());
     }
 
     private Sensor counter(String name, String description, Map<String, String> extraTags) {
@@ -66,6 +70,18 @@ public final class IngestMetrics {
     public void recordDuplicateIgnored() { duplicatesIgnored.record(1); }
 
     public void recordOrphanHeld() { orphansPending.record(1); }
+
+    /**
+     * A record accepted earlier lost to a later re-send (R9): it leaves the accepted count and its dead
+     * letter joins the rejected count, so records-in = records-accepted + records-rejected still holds.
+     */
+    public void recordDisplaced() {
+        displaced.record(1);
+        accepted.record(-1);
+        recordRejected(ReasonCode.DUPLICATE_ID_CONFLICT);
+    }
+
+    public void recordRecomputed() { recomputed.record(1); }
 
     public void recordRejected(ReasonCode reason) {
         rejected.computeIfAbsent(reason, r -> counter("records-rejected", "Input records rejected, by reason", Map.of("reason", r.name())))

@@ -17,23 +17,26 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.serde.FingerprintedAvro;
 
 /**
  * Every valid event of one patient (procedures, imaging studies, follow-ups) and their resolution into
- * logical events (RULES.md R9-R11). The resolution is a function of the stored set only, so any arrival
- * order gives the same {@link #resolved()}; the one exception, by R9, is which of two conflicting
- * events with the same id arrived first.
+ * logical events (RULES.md R9-R11). The resolution is a function of the stored set only, so any
+ * arrival order gives the same {@link #resolved()}.
+ *
+ * <p>R9, re-sends: every distinct version of an event id is kept. The version with the latest
+ * recorded-at wins and acts as the event; every other version loses and is rejected, including one
+ * that won before a later version arrived ({@link Added#displaced()}); when different versions tie on
+ * the latest recorded-at, none wins. A version that lost can never win again (versions are only
+ * added), so each version is rejected at most once whatever the order.
  *
  * <p>Not thread-safe; one instance per patient, kept in a state store through {@link #toBytes()}.
  */
@@ -41,38 +44,58 @@ public final class PatientEventLog {
 
     /** What {@link #add} did with an event. */
     public enum AddResult {
-        /** Stored; takes effect now. */
+        /** Stored and the winning version of its id; takes effect now. */
         ACCEPTED,
         /** Same event id with identical content already stored: ignored (R9). */
         DUPLICATE_IGNORED,
-        /** Same event id with different content already stored: not stored; the caller rejects it (R9). */
+        /** Stored, but another version of its id wins (or a tie leaves none winning): the caller rejects it (R9). */
         DUPLICATE_ID_CONFLICT,
-        /** Stored correction or retraction whose target (same event type) has not arrived: no effect yet (R11). */
+        /** Winning correction or retraction whose target (same event type) has not arrived: no effect yet (R11). */
         ORPHAN_PENDING
     }
 
-    private static final byte FORMAT_VERSION = 1;
+    /** Where a version came from, so that a version displaced later can be traced and dead-lettered. */
+    public record Origin(String source, int partition, long offset) {
+        public static final Origin UNKNOWN = new Origin("", -1, -1);
+    }
 
-    /** One stored event: its type, decoded record and Avro binary encoding (the identity for R9). */
-    private record Stored(EventType type, SpecificRecord event, byte[] bytes) {
-        String id() { return field(event, "eventId"); }
+    /** One stored version of an event id. */
+    public record Version(EventType type, SpecificRecord event, byte[] content, Origin origin) {
+        public String id() { return field(event, "eventId"); }
         String corrects() { return field(event, "corrects"); }
         String retracts() { return field(event, "retracts"); }
         long recordedAtMillis() { return ((java.time.Instant) event.get(event.getSchema().getField("recordedAt").pos())).toEpochMilli(); }
         boolean isOriginal() { return corrects() == null && retracts() == null; }
+        boolean sameContent(EventType t, byte[] c) { return type == t && Arrays.equals(content, c); }
     }
 
+    /** The outcome of {@link #add}: the new event's result and the versions it displaced (now losers). */
+    public record Added(AddResult result, List<Version> displaced) {}
+
+    private static final byte FORMAT_VERSION = 2;
+
     private String patientId;
-    /** All stored events by event id; event ids are unique per patient whatever the type. */
-    private final Map<String, Stored> byId = new TreeMap<>();
+    /** All stored versions by event id (distinct contents, in VERSION_ORDER); ids are unique per patient whatever the type. */
+    private final Map<String, List<Version>> versionsById = new TreeMap<>();
+    /** The winning version of each id that has one (R9). */
+    private final Map<String, Version> winners = new TreeMap<>();
 
     public PatientEventLog() {}
 
     /** The patient this log belongs to; null while empty. */
     public String patientId() { return patientId; }
 
-    /** Number of stored events (originals, corrections, retractions, orphans). */
-    public int size() { return byId.size(); }
+    /** Number of stored versions (originals, corrections, retractions, orphans and losing re-sends). */
+    public int size() {
+        int n = 0;
+        for (List<Version> v : versionsById.values()) n += v.size();
+        return n;
+    }
+
+    /** Adds one event already validated field by field, of unknown origin. */
+    public AddResult add(SpecificRecord event) {
+        return add(event, Origin.UNKNOWN).result();
+    }
 
     /**
      * Adds one event already validated field by field.
@@ -80,7 +103,7 @@ public final class PatientEventLog {
      * @throws IllegalArgumentException if the event is not one of the three types, lacks an event id,
      *         or belongs to another patient than the events already stored
      */
-    public AddResult add(SpecificRecord event) {
+    public Added add(SpecificRecord event, Origin origin) {
         EventType type = EventType.of(event);
         String id = field(event, "eventId");
         if (id == null || id.isBlank()) throw new IllegalArgumentException("eventId is missing");
@@ -89,35 +112,68 @@ public final class PatientEventLog {
         if (patientId != null && !patientId.equals(pid)) {
             throw new IllegalArgumentException("patientId " + pid + " of event " + id + " differs from this log's patient " + patientId);
         }
-        byte[] bytes = encode(type, event);
-        Stored existing = byId.get(id);
-        if (existing != null) {
-            boolean identical = existing.type == type && Arrays.equals(existing.bytes, bytes);
-            return identical ? AddResult.DUPLICATE_IGNORED : AddResult.DUPLICATE_ID_CONFLICT;
+        byte[] content = encode(type, event);
+        List<Version> versions = versionsById.get(id);
+        if (versions != null) {
+            for (Version v : versions) {
+                if (v.sameContent(type, content)) return new Added(AddResult.DUPLICATE_IGNORED, List.of());
+            }
         }
         patientId = pid;
         // The log takes ownership of the record (callers hand over freshly decoded events and never
         // mutate them afterwards); decoding a private copy cost a sixth of a large batch run.
-        Stored stored = new Stored(type, event, bytes);
-        byId.put(id, stored);
-        return targetPresent(stored) ? AddResult.ACCEPTED : AddResult.ORPHAN_PENDING;
+        Version added = new Version(type, event, content, origin);
+        Version before = winners.get(id);
+        List<Version> all = versionsById.computeIfAbsent(id, k -> new ArrayList<>(1));
+        all.add(added);
+        all.sort(VERSION_ORDER);
+        Version after = winner(all);
+        if (after == null) winners.remove(id); else winners.put(id, after);
+        List<Version> displaced = before != null && before != after ? List.of(before) : List.of();
+        if (after != added) return new Added(AddResult.DUPLICATE_ID_CONFLICT, displaced);
+        return new Added(targetPresent(added) ? AddResult.ACCEPTED : AddResult.ORPHAN_PENDING, displaced);
+    }
+
+    /** Versions of one id in an order independent of arrival: recorded-at, then content bytes. */
+    private static final Comparator<Version> VERSION_ORDER = Comparator.comparingLong(Version::recordedAtMillis)
+            .thenComparing(Version::content, Arrays::compare);
+
+    /** R9: the only version with the latest recorded-at, or null when several share it. */
+    private static Version winner(List<Version> versions) {
+        Version best = null;
+        boolean tied = false;
+        for (Version v : versions) {
+            if (best == null || v.recordedAtMillis() > best.recordedAtMillis()) { best = v; tied = false; }
+            else if (v.recordedAtMillis() == best.recordedAtMillis()) tied = true;
+        }
+        return tied ? null : best;
+    }
+
+    /** Every stored version that is not its id's winner (R9 losers), in event-id then version order. */
+    public List<Version> losers() {
+        List<Version> out = new ArrayList<>();
+        versionsById.forEach((id, versions) -> {
+            Version w = winners.get(id);
+            for (Version v : versions) if (v != w) out.add(v);
+        });
+        return out;
     }
 
     /** Corrections and retractions whose target (same event type) has not arrived (R11 metric). */
     public int pendingOrphans() {
         int n = 0;
-        for (Stored s : byId.values()) if (!targetPresent(s)) n++;
+        for (Version s : winners.values()) if (!targetPresent(s)) n++;
         return n;
     }
 
-    private boolean targetPresent(Stored s) {
+    private boolean targetPresent(Version s) {
         String target = s.corrects() != null ? s.corrects() : s.retracts();
         if (target == null) return true;
-        Stored t = byId.get(target);
+        Version t = winners.get(target);
         return t != null && t.type == s.type;
     }
 
-    /** The effective logical events (R10, R11). */
+    /** The effective logical events (R10, R11), built from the winning versions only (R9). */
     public ResolvedEvents resolved() {
         List<ProcedureEvent> procedures = new ArrayList<>();
         List<ImagingEvent> imaging = new ArrayList<>();
@@ -135,12 +191,12 @@ public final class PatientEventLog {
     }
 
     private List<SpecificRecord> resolve(EventType type) {
-        Map<String, Stored> ofType = new TreeMap<>();
-        byId.forEach((id, s) -> { if (s.type == type) ofType.put(id, s); });
+        Map<String, Version> ofType = new TreeMap<>();
+        winners.forEach((id, s) -> { if (s.type == type) ofType.put(id, s); });
 
         // Group corrections under the original their corrects-chain reaches.
-        Map<String, List<Stored>> correctionsByRoot = new HashMap<>();
-        for (Stored s : ofType.values()) {
+        Map<String, List<Version>> correctionsByRoot = new HashMap<>();
+        for (Version s : ofType.values()) {
             if (s.corrects() == null) continue;
             String root = rootOriginal(s, ofType);
             if (root != null) correctionsByRoot.computeIfAbsent(root, k -> new ArrayList<>()).add(s);
@@ -148,27 +204,28 @@ public final class PatientEventLog {
         // A retraction naming any member (original or correction) removes the logical event; a
         // retraction of a retraction, or of a correction not (yet) reaching an original, has no effect.
         Set<String> retractedRoots = new HashSet<>();
-        for (Stored s : ofType.values()) {
+        for (Version s : ofType.values()) {
             if (s.retracts() == null) continue;
-            Stored target = ofType.get(s.retracts());
+            Version target = ofType.get(s.retracts());
             if (target == null || target.retracts() != null) continue;
             String root = target.isOriginal() ? target.id() : rootOriginal(target, ofType);
             if (root != null) retractedRoots.add(root);
         }
-        Comparator<Stored> latestLast = Comparator.comparingLong(Stored::recordedAtMillis).thenComparing(Stored::id);
+        // R10: the latest (recorded-at, event id) correction gives the content.
+        Comparator<Version> latestLast = Comparator.comparingLong(Version::recordedAtMillis).thenComparing(Version::id);
         List<SpecificRecord> out = new ArrayList<>();
-        for (Stored s : ofType.values()) {
+        for (Version s : ofType.values()) {
             if (!s.isOriginal() || retractedRoots.contains(s.id())) continue;
-            Stored content = correctionsByRoot.getOrDefault(s.id(), List.of()).stream().max(latestLast).orElse(s);
+            Version content = correctionsByRoot.getOrDefault(s.id(), List.of()).stream().max(latestLast).orElse(s);
             out.add(asLogical(type, content.event, s.id()));
         }
         return out;
     }
 
     /** The original a correction's corrects-chain reaches; null when the chain is broken, cyclic or ends at a retraction. */
-    private static String rootOriginal(Stored correction, Map<String, Stored> ofType) {
+    private static String rootOriginal(Version correction, Map<String, Version> ofType) {
         Set<String> seen = new HashSet<>();
-        Stored cur = correction;
+        Version cur = correction;
         while (cur.corrects() != null) {
             if (!seen.add(cur.id())) return null;
             cur = ofType.get(cur.corrects());
@@ -186,8 +243,10 @@ public final class PatientEventLog {
     }
 
     /**
-     * State-store form: version byte, patient id, event count, then per event (in event-id order)
-     * its type ordinal, length and Avro binary encoding. Equal logs give equal bytes.
+     * State-store form: format version, patient id, version count, then per stored version (event-id,
+     * then version order) its origin and its single-object Avro encoding, which names the writer
+     * schema by fingerprint so the log is still readable after a schema change. Equal logs built in
+     * the same arrival order give equal bytes.
      */
     public byte[] toBytes() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -195,11 +254,17 @@ public final class PatientEventLog {
             out.writeByte(FORMAT_VERSION);
             out.writeBoolean(patientId != null);
             if (patientId != null) out.writeUTF(patientId);
-            out.writeInt(byId.size());
-            for (Stored s : byId.values()) {
-                out.writeByte(s.type.ordinal());
-                out.writeInt(s.bytes.length);
-                out.write(s.bytes);
+            out.writeInt(size());
+            for (List<Version> versions : versionsById.values()) {
+                for (Version s : versions) {
+                    out.writeUTF(s.origin.source());
+                    out.writeInt(s.origin.partition());
+                    out.writeLong(s.origin.offset());
+                    out.writeByte(s.type.ordinal());
+                    byte[] stored = FingerprintedAvro.encode(s.event);
+                    out.writeInt(stored.length);
+                    out.write(stored);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -217,17 +282,23 @@ public final class PatientEventLog {
             if (in.readBoolean()) log.patientId = in.readUTF();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
+                Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
                 int ordinal = in.readByte();
                 if (ordinal < 0 || ordinal >= EventType.values().length) throw new IllegalArgumentException("unknown event type " + ordinal);
                 EventType type = EventType.values()[ordinal];
                 byte[] b = new byte[in.readInt()];
                 in.readFully(b);
-                Stored s = new Stored(type, decode(type, b), b);
-                log.byId.put(s.id(), s);
+                SpecificRecord event = FingerprintedAvro.decode(type.avroClass(), b);
+                Version s = new Version(type, event, encode(type, event), origin);
+                log.versionsById.computeIfAbsent(s.id(), k -> new ArrayList<>(1)).add(s); // written in VERSION_ORDER
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated or corrupt PatientEventLog bytes", e);
         }
+        log.versionsById.forEach((id, versions) -> {
+            Version w = winner(versions);
+            if (w != null) log.winners.put(id, w);
+        });
         return log;
     }
 
@@ -237,13 +308,12 @@ public final class PatientEventLog {
         return v == null ? null : v.toString();
     }
 
-    // Readers and writers resolve their schemas once; building them per event was a visible share of
-    // a large batch run. Not thread-safe in general, hence one set per thread.
+    // Writers resolve their schemas once; building them per event was a visible share of a large
+    // batch run. Not thread-safe in general, hence one set per thread.
     private static final ThreadLocal<Map<EventType, SpecificDatumWriter<SpecificRecord>>> WRITERS =
             ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EventType.class));
-    private static final ThreadLocal<Map<EventType, SpecificDatumReader<SpecificRecord>>> READERS =
-            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EventType.class));
 
+    /** The content identity of an event for R9: its Avro binary under the current schema. */
     private static byte[] encode(EventType type, SpecificRecord event) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
@@ -254,14 +324,5 @@ public final class PatientEventLog {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static SpecificRecord decode(EventType type, byte[] bytes) {
-        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
-        try {
-            return READERS.get().computeIfAbsent(type, t -> new SpecificDatumReader<>(t.schema())).read(null, dec);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("undecodable " + type + " bytes", e);
-        }
     }
 }

@@ -1,45 +1,97 @@
 package org.spineoutcomes.topology;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.ingest.DeadLetter;
 import org.spineoutcomes.ingest.EventFields;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.ingest.IngestedEvent;
+import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.outcome.CellContributions;
-import org.spineoutcomes.outcome.OutcomeEngine;
+import org.spineoutcomes.outcome.OutcomeRules;
 import org.spineoutcomes.outcome.PatientEventLog;
+import org.spineoutcomes.outcome.PatientEventLog.AddResult;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.Contribution;
+import org.spineoutcomes.topics.Topics.RejectionHeaders;
 import org.spineoutcomes.validation.ReasonCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-patient state: every valid event of the patient (in any arrival order), the outcome last
  * published and so the contributions last made to each cell. On each event it recomputes the
- * outcome with the pure {@link OutcomeEngine}; when the outcome changed it publishes it and, for
- * every cell whose contribution changed, a {@link CellDelta} (old out, new in), grouped per
+ * outcome with the {@link OutcomeRules}; when the outcome changed it publishes it and, for every
+ * cell whose contribution changed, a {@link CellDelta} (old out, new in), grouped per
  * population/window into one {@link CellDeltas} record.
+ *
+ * <p>Rules upgrades: each stored patient carries the rules version that computed its outcome. When
+ * a task starts with a newer version (or a recompute is forced), a punctuator walks the task's
+ * patient store in small slices and recomputes every patient from its stored events, emitting the
+ * changed outcomes and cell deltas inside the same exactly-once transactions as normal processing.
+ * A patient already at the current version is skipped, so a crash mid-way resumes cheaply.
  */
 public final class PatientProcessor implements Processor<String, Routed, String, Routed> {
+    private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
+
+    /** Key in the rules-version store: the version every patient of this task was last recomputed to. */
+    static final String RULES_DONE_KEY = "rules-version-done";
+    /** Patients recomputed per punctuation: small enough to keep the transaction and the poll loop short. */
+    static final int RECOMPUTE_SLICE = 500;
+    static final Duration RECOMPUTE_EVERY = Duration.ofMillis(50);
+    static final Duration PROGRESS_LOG_EVERY = Duration.ofSeconds(10);
 
     private final String patientStore;
     private final String dataCutStore;
+    private final String rulesStore;
+    private final OutcomeRules rules;
+    private final boolean forceRecompute;
+    private final BiFunction<EventType, SpecificRecord, byte[]> reencode;
     private ProcessorContext<String, Routed> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, Long> localCut;
+    private KeyValueStore<String, Long> rulesDone;
     private IngestMetrics metrics;
 
-    public PatientProcessor(String patientStore, String dataCutStore) {
+    // Recompute progress (in memory only: after a crash the scan restarts and skips patients already done).
+    private Cancellable recomputeSchedule;
+    private String recomputeCursor;
+    private long recomputed;
+    private long recomputeChanged;
+    private long recomputeStartedMs;
+    private long lastProgressLogMs;
+
+    /**
+     * @param reencode the Confluent-wire bytes of an event, for dead-lettering a version that was
+     *                 accepted earlier and displaced by a later re-send (R9) without keeping raw bytes in state
+     */
+    public PatientProcessor(String patientStore, String dataCutStore, String rulesStore, OutcomeRules rules,
+                            boolean forceRecompute, BiFunction<EventType, SpecificRecord, byte[]> reencode) {
         this.patientStore = patientStore;
         this.dataCutStore = dataCutStore;
+        this.rulesStore = rulesStore;
+        this.rules = rules;
+        this.forceRecompute = forceRecompute;
+        this.reencode = reencode;
     }
 
     @Override
@@ -47,7 +99,19 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         this.context = context;
         this.patients = context.getStateStore(patientStore);
         this.localCut = context.getStateStore(dataCutStore);
+        this.rulesDone = context.getStateStore(rulesStore);
         this.metrics = new IngestMetrics(context.metrics(), context.taskId().toString());
+        Long done = rulesDone.get(RULES_DONE_KEY);
+        boolean behind = done == null ? patients.approximateNumEntries() > 0 : done < rules.version();
+        if (forceRecompute || behind) {
+            recomputeStartedMs = context.currentSystemTimeMs();
+            lastProgressLogMs = recomputeStartedMs;
+            LOG.info("task {}: recomputing stored patients under {} (stored: {}; about {} patients{})", context.taskId(), rules,
+                    done == null ? "unknown" : "rules v" + done, patients.approximateNumEntries(), forceRecompute ? ", forced" : "");
+            recomputeSchedule = context.schedule(RECOMPUTE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::recomputeSlice);
+        } else if (done == null) {
+            rulesDone.put(RULES_DONE_KEY, (long) rules.version());
+        }
     }
 
     @Override
@@ -63,42 +127,54 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         } catch (RuntimeException e) {
             // A bug or an unforeseen input must not stop the pipeline: dead-letter the record with its
             // original bytes. Nothing was stored or forwarded yet, so the patient's state is unchanged.
-            reject(record, in, ReasonCode.PROCESSING_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+            metrics.recordRejected(ReasonCode.PROCESSING_ERROR);
+            forwardDeadLetter(DeadLetter.of(in.rawKey(), in.rawValue(), record.headers(), ReasonCode.PROCESSING_ERROR, null,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), in.topic(), in.partition(), in.offset()), record.timestamp());
             return;
         }
         apply(record, in, patientId, update);
     }
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
-    private record Update(PatientEventLog.AddResult result, PatientEventLog log, PatientOutcome outcome,
+    private record Update(PatientEventLog.Added added, PatientEventLog log, PatientOutcome outcome,
                           boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
 
     private Update compute(IngestedEvent in, String patientId) {
         PatientState state = patients.get(patientId);
         PatientEventLog log = state == null ? new PatientEventLog() : state.log();
         PatientOutcome before = state == null ? null : state.outcome();
-        PatientEventLog.AddResult result = log.add(in.event());
-        if (result == PatientEventLog.AddResult.DUPLICATE_ID_CONFLICT || result == PatientEventLog.AddResult.DUPLICATE_IGNORED) {
-            return new Update(result, log, before, false, Map.of());
+        PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
+        if (added.result() == AddResult.DUPLICATE_IGNORED) {
+            return new Update(added, log, before, false, Map.of());
         }
-        PatientOutcome after = OutcomeEngine.compute(patientId, log.resolved());
-        // Compared as Avro binary: exact, and independent of Avro's equals() on logical types.
-        boolean changed = before == null || !Arrays.equals(PatientState.encode(before), PatientState.encode(after));
+        // A losing re-send that displaced nothing leaves the winners, and so the outcome, as they were.
+        boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
+        if (!winnersChanged && state != null && state.rulesVersion() == rules.version()) {
+            return new Update(added, log, before, false, Map.of());
+        }
+        PatientOutcome after = rules.compute(patientId, log.resolved());
+        return new Update(added, log, after, !sameOutcome(before, after), deltas(before, after));
+    }
+
+    /** Compared as Avro binary: exact, and independent of Avro's equals() on logical types. */
+    private static boolean sameOutcome(PatientOutcome before, PatientOutcome after) {
+        return before != null && Arrays.equals(PatientState.identity(before), PatientState.identity(after));
+    }
+
+    /** For every cell whose contribution changed: the old contribution out, the new one in. */
+    private static Map<CellKey, CellDelta> deltas(PatientOutcome before, PatientOutcome after) {
         Map<CellKey, CellDelta> deltas = new TreeMap<>();
-        if (changed) {
-            Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
-            Map<CellKey, Contribution> newCells = CellContributions.of(after);
-            TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
-            touched.addAll(newCells.keySet());
-            for (CellKey cell : touched) {
-                Contribution was = oldCells.get(cell);
-                Contribution now = newCells.get(cell);
-                if (!Objects.equals(was, now)) {
-                    deltas.put(cell, new CellDelta(was, now));
-                }
-            }
+        if (sameOutcome(before, after)) return deltas;
+        Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
+        Map<CellKey, Contribution> newCells = CellContributions.of(after);
+        TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
+        touched.addAll(newCells.keySet());
+        for (CellKey cell : touched) {
+            Contribution was = oldCells.get(cell);
+            Contribution now = newCells.get(cell);
+            if (!Objects.equals(was, now)) deltas.put(cell, new CellDelta(was, now));
         }
-        return new Update(result, log, after, changed, deltas);
+        return deltas;
     }
 
     /**
@@ -106,34 +182,59 @@ public final class PatientProcessor implements Processor<String, Routed, String,
      * fails the task, and exactly-once processing rolls back the store and the output together.
      */
     private void apply(Record<String, Routed> record, IngestedEvent in, String patientId, Update u) {
-        switch (u.result()) {
-            case DUPLICATE_ID_CONFLICT -> {
-                reject(record, in, ReasonCode.DUPLICATE_ID_CONFLICT,
-                        "event id " + EventFields.eventId(in.event()) + " was seen before with different content");
-                return;
-            }
-            case DUPLICATE_IGNORED -> {
-                metrics.recordAccepted();
-                metrics.recordDuplicateIgnored();
-                return;
-            }
-            case ORPHAN_PENDING -> metrics.recordOrphanHeld();
-            case ACCEPTED -> { }
-        }
-        patients.put(patientId, new PatientState(u.log(), u.outcome()));
-        metrics.recordAccepted();
-        advanceDataCut(in, record.timestamp());
-        if (!u.outcomeChanged()) {
+        AddResult result = u.added().result();
+        if (result == AddResult.DUPLICATE_IGNORED) {
+            metrics.recordAccepted();
+            metrics.recordDuplicateIgnored();
+            advanceDataCut(in, record.timestamp());
             return;
         }
-        context.forward(new Record<>(patientId, new Routed.OutcomeChanged(u.outcome()), record.timestamp()));
-        Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
-        u.deltas().forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
-        byGroup.forEach((group, cells) ->
-                context.forward(new Record<>(group, new Routed.CellChanged(new CellDeltas(cells)), record.timestamp())));
+        if (result == AddResult.DUPLICATE_ID_CONFLICT) {
+            metrics.recordRejected(ReasonCode.DUPLICATE_ID_CONFLICT);
+            forwardDeadLetter(DeadLetter.of(in.rawKey(), in.rawValue(), record.headers(), ReasonCode.DUPLICATE_ID_CONFLICT, "eventId",
+                    BatchComputation.conflictMessage(EventFields.eventId(in.event())), in.topic(), in.partition(), in.offset()),
+                    record.timestamp());
+        } else {
+            metrics.recordAccepted();
+            if (result == AddResult.ORPHAN_PENDING) metrics.recordOrphanHeld();
+        }
+        for (PatientEventLog.Version loser : u.added().displaced()) {
+            deadLetterDisplaced(patientId, loser, record.timestamp());
+        }
+        patients.put(patientId, new PatientState(u.log(), u.outcome(), rules.version()));
+        advanceDataCut(in, record.timestamp());
+        if (u.outcomeChanged()) emit(patientId, u.outcome(), u.deltas(), record.timestamp());
     }
 
-    /** R2: the default data cut is the largest occurred-at among valid events (retractions carry no clinical time). */
+    /**
+     * R9: a version accepted earlier lost to a later re-send. Its original bytes are not kept in
+     * state; the dead letter carries its content re-encoded in the Confluent wire format, marked so,
+     * and names the topic, partition and offset where the original bytes are.
+     */
+    private void deadLetterDisplaced(String patientId, PatientEventLog.Version loser, long timestamp) {
+        metrics.recordDisplaced();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(RejectionHeaders.VALUE_REENCODED, "true".getBytes(StandardCharsets.UTF_8));
+        PatientEventLog.Origin o = loser.origin();
+        forwardDeadLetter(DeadLetter.of(patientId.getBytes(StandardCharsets.UTF_8), reencode.apply(loser.type(), loser.event()), headers,
+                ReasonCode.DUPLICATE_ID_CONFLICT, "eventId",
+                BatchComputation.conflictMessage(loser.id()) + " (accepted earlier, displaced by a later version)",
+                o.source(), o.partition(), o.offset()), timestamp);
+    }
+
+    private void emit(String patientId, PatientOutcome outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
+        context.forward(new Record<>(patientId, new Routed.OutcomeChanged(outcome), timestamp));
+        Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
+        deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
+        byGroup.forEach((group, cells) ->
+                context.forward(new Record<>(group, new Routed.CellChanged(new CellDeltas(cells)), timestamp)));
+    }
+
+    /**
+     * R2: the default data cut is the largest occurred-at among field-valid events (retractions carry
+     * no clinical time). Every version counts, also a re-send that loses, so the cut depends only on
+     * the set of events seen, never on their order.
+     */
     private void advanceDataCut(IngestedEvent in, long timestamp) {
         if (EventFields.isRetraction(in.event())) {
             return;
@@ -147,10 +248,57 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         }
     }
 
-    private void reject(Record<String, Routed> record, IngestedEvent in, ReasonCode reason, String message) {
-        metrics.recordRejected(reason);
-        DeadLetter dl = DeadLetter.of(in.rawKey(), in.rawValue(), record.headers(), reason, null, message,
-                in.topic(), in.partition(), in.offset());
-        context.forward(new Record<>(null, new Routed.Rejected(dl), record.timestamp(), dl.headers()));
+    private void forwardDeadLetter(DeadLetter dl, long timestamp) {
+        context.forward(new Record<>(null, new Routed.Rejected(dl), timestamp, dl.headers()));
+    }
+
+    // ------------------------------------------------------------------ rules-version recompute
+
+    private void recomputeSlice(long now) {
+        int n = 0;
+        String last = null;
+        boolean finished;
+        List<KeyValue<String, PatientState>> slice = new java.util.ArrayList<>();
+        // Read the slice first and write after closing the iterator: writes while iterating a
+        // RocksDB range are allowed but would be visited again in an in-memory store.
+        try (KeyValueIterator<String, PatientState> it = recomputeCursor == null ? patients.all()
+                : patients.range(recomputeCursor + "\0", null)) {
+            while (n < RECOMPUTE_SLICE && it.hasNext()) {
+                KeyValue<String, PatientState> kv = it.next();
+                slice.add(kv);
+                last = kv.key;
+                n++;
+            }
+            finished = !it.hasNext();
+        }
+        for (KeyValue<String, PatientState> kv : slice) {
+            PatientState state = kv.value;
+            if (state == null || (!forceRecompute && state.rulesVersion() == rules.version())) continue;
+            recomputeOne(kv.key, state, now);
+        }
+        if (last != null) recomputeCursor = last;
+        if (finished) {
+            rulesDone.put(RULES_DONE_KEY, (long) rules.version());
+            recomputeSchedule.cancel();
+            LOG.info("task {}: rules v{} recompute done: {} patients recomputed, {} outcomes changed, in {} s", context.taskId(),
+                    rules.version(), recomputed, recomputeChanged, (now - recomputeStartedMs) / 1000.0);
+        } else if (now - lastProgressLogMs >= PROGRESS_LOG_EVERY.toMillis()) {
+            lastProgressLogMs = now;
+            LOG.info("task {}: rules v{} recompute: {} patients so far ({} changed), about {} in the task", context.taskId(),
+                    rules.version(), recomputed, recomputeChanged, patients.approximateNumEntries());
+        }
+    }
+
+    private void recomputeOne(String patientId, PatientState state, long now) {
+        PatientOutcome after = rules.compute(patientId, state.log().resolved());
+        boolean changed = !sameOutcome(state.outcome(), after);
+        Map<CellKey, CellDelta> deltas = deltas(state.outcome(), after);
+        patients.put(patientId, new PatientState(state.log(), after, rules.version()));
+        recomputed++;
+        metrics.recordRecomputed();
+        if (changed) {
+            recomputeChanged++;
+            emit(patientId, after, deltas, now);
+        }
     }
 }

@@ -38,6 +38,7 @@ public final class SpineTopology {
     public static final String PATIENT_STORE = "patient-state";
     public static final String PARTITION_CUT_STORE = "partition-data-cut";
     public static final String DATA_CUT_STORE = "data-cut";
+    public static final String RULES_STORE = "patient-rules-version";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
     public static final String COMPLETENESS_STORE = "cell-completeness";
@@ -67,6 +68,7 @@ public final class SpineTopology {
 
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
+        builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
@@ -83,7 +85,9 @@ public final class SpineTopology {
         KStream<String, Routed> ingested = raw.process(() -> new IngestProcessor(serdes.inputDeserializers()), Named.as("ingest"));
 
         KStream<String, Routed> patientOut = ingested.process(
-                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE), Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE);
+                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, settings.rules(), settings.forceRecompute(),
+                        serdes.inputReencoder()),
+                Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE);
 
         ingested.filter((k, v) -> v instanceof Routed.Rejected, Named.as("ingest-rejected"))
                 .merge(patientOut.filter((k, v) -> v instanceof Routed.Rejected, Named.as("patient-rejected")), Named.as("all-rejected"))

@@ -41,6 +41,19 @@ public final class TopicSerdes {
         return m;
     }
 
+    /**
+     * The Confluent-wire bytes of an input event under the current schema (subject of its input topic),
+     * for dead-lettering a version that is no longer held as original bytes (R9 displaced re-sends).
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.function.BiFunction<EventType, SpecificRecord, byte[]> inputReencoder() {
+        Map<EventType, org.apache.kafka.common.serialization.Serializer<SpecificRecord>> m = new EnumMap<>(EventType.class);
+        for (EventType t : EventType.values()) {
+            m.put(t, (org.apache.kafka.common.serialization.Serializer<SpecificRecord>) avro(t.avroClass()).serializer());
+        }
+        return (type, event) -> m.get(type).serialize(type.topic().name(), event);
+    }
+
     /** Topics.PATIENT_OUTCOMES. */
     public Serde<PatientOutcome> patientOutcomes() { return avro(PatientOutcome.class); }
 

@@ -2,32 +2,51 @@ package org.spineoutcomes.topology;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.spineoutcomes.outcome.OutcomeRules;
 
 /**
  * Choices that shape the topology (not the runtime): whether stores are persistent (RocksDB) or in
  * memory, a fixed data cut (null: the largest occurred-at seen, R2), how often the aggregates are
- * re-published when the cut moves, and how often changed aggregates are published.
+ * re-published when the cut moves, how often changed aggregates are published, the outcome rules
+ * (and their version) and whether every stored patient is recomputed at start even if its rules
+ * version is current.
  */
-public record TopologySettings(boolean persistentStores, Instant configuredDataCut, Duration cutRefresh, Duration publishInterval) {
+public record TopologySettings(boolean persistentStores, Instant configuredDataCut, Duration cutRefresh, Duration publishInterval,
+                               OutcomeRules rules, boolean forceRecompute) {
 
     /**
-     * Persistent stores, default data cut, cut checked every 5 s. Aggregates are published after
-     * every record (publish interval zero); the runtime coalesces them instead (see {@link #withPublishInterval}).
+     * Persistent stores, default data cut, cut checked every 5 s, current rules. Aggregates are
+     * published after every record (publish interval zero); the runtime coalesces them instead (see
+     * {@link #withPublishInterval}).
      */
     public static TopologySettings defaults() {
-        return new TopologySettings(true, null, Duration.ofSeconds(5), Duration.ZERO);
+        return new TopologySettings(true, null, Duration.ofSeconds(5), Duration.ZERO, OutcomeRules.CURRENT, false);
     }
 
     public TopologySettings withInMemoryStores() {
-        return new TopologySettings(false, configuredDataCut, cutRefresh, publishInterval);
+        return new TopologySettings(false, configuredDataCut, cutRefresh, publishInterval, rules, forceRecompute);
     }
 
     public TopologySettings withDataCut(Instant cut) {
-        return new TopologySettings(persistentStores, cut, cutRefresh, publishInterval);
+        return new TopologySettings(persistentStores, cut, cutRefresh, publishInterval, rules, forceRecompute);
+    }
+
+    public TopologySettings withCutRefresh(Duration refresh) {
+        return new TopologySettings(persistentStores, configuredDataCut, refresh, publishInterval, rules, forceRecompute);
     }
 
     /** Publish changed cells and comparisons at most once per interval (wall clock); zero = after every record. */
     public TopologySettings withPublishInterval(Duration interval) {
-        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, interval);
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, interval, rules, forceRecompute);
+    }
+
+    /** Other outcome rules (tests stand in an older release with them). */
+    public TopologySettings withRules(OutcomeRules outcomeRules) {
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, outcomeRules, forceRecompute);
+    }
+
+    /** Recompute every stored patient at start, whatever its rules version. */
+    public TopologySettings withForcedRecompute(boolean force) {
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, rules, force);
     }
 }

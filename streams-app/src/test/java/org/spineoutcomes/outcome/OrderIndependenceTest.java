@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.spineoutcomes.outcome.PatientEventLog.AddResult;
 import org.spineoutcomes.schema.ComplicationType;
+import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingPhase;
 import org.spineoutcomes.schema.MedicationClass;
 import org.spineoutcomes.schema.PatientOutcome;
@@ -36,24 +37,65 @@ import org.spineoutcomes.stats.Contribution;
  */
 class OrderIndependenceTest {
 
-    record Result(PatientOutcome outcome, Map<CellKey, Contribution> cells, byte[] state) {}
+    /** The outcome, its cells, the stored state, and every version rejected on the way (R9: losers, at arrival or displaced). */
+    record Result(PatientOutcome outcome, Map<CellKey, Contribution> cells, byte[] state, List<SpecificRecord> rejected) {}
 
     static Result replay(List<SpecificRecord> events) {
         PatientEventLog log = new PatientEventLog();
+        List<SpecificRecord> rejected = new ArrayList<>();
         for (SpecificRecord e : events) {
-            AddResult r = log.add(e);
-            if (r == AddResult.DUPLICATE_ID_CONFLICT) throw new AssertionError("test data must not conflict: " + e);
+            PatientEventLog.Added a = log.add(e, PatientEventLog.Origin.UNKNOWN);
+            if (a.result() == AddResult.DUPLICATE_ID_CONFLICT) rejected.add(e);
+            a.displaced().forEach(v -> rejected.add(v.event()));
         }
         // Through the state-store form, as the topology does.
         PatientEventLog restored = PatientEventLog.fromBytes(log.toBytes());
         PatientOutcome o = OutcomeEngine.compute(PATIENT, restored.resolved());
-        return new Result(o, CellContributions.of(o), restored.toBytes());
+        rejected.sort(java.util.Comparator.comparing(Object::toString));
+        return new Result(o, CellContributions.of(o), restored.toBytes(), rejected);
     }
 
     static void assertSame(Result expected, Result actual, String context) {
         assertEquals(expected.outcome, actual.outcome, context);
         assertEquals(expected.cells, actual.cells, context);
         assertArrayEquals(expected.state, actual.state, context);
+        assertEquals(expected.rejected, actual.rejected, context);
+    }
+
+    /**
+     * Seven events with re-sends (R9): the M1 assessment "m" in three versions (recorded at +0 h, +1 h
+     * wins, -1 h loses) and the M3 assessment "n" in two versions recorded at the same instant (a tie:
+     * neither acts).
+     */
+    static List<SpecificRecord> resendSet() {
+        FollowUpEvent m = nrs("m", day(30), 5);
+        FollowUpEvent n = nrs("n", day(90), 6);
+        return List.of(
+                vp("p1", INDEX),
+                nrs("b", day(-2), 8),
+                m,
+                FollowUpEvent.newBuilder(m).setPainNrs(3).setRecordedAt(m.getRecordedAt().plusSeconds(3600)).build(),
+                FollowUpEvent.newBuilder(m).setPainNrs(1).setRecordedAt(m.getRecordedAt().minusSeconds(3600)).build(),
+                n,
+                FollowUpEvent.newBuilder(n).setPainNrs(2).build());
+    }
+
+    @Test
+    void everyPermutationOfSevenEventsWithResends_givesTheSameOutcomeAndTheSameRejections() {
+        List<SpecificRecord> events = resendSet();
+        Result expected = replay(events);
+        // M1: the version recorded last (NRS 3) acts: relief 8 - 3 = 5. M3: the tie leaves no assessment.
+        assertEquals(5.0, expected.outcome.getWindows().get(3).getPainRelief());
+        assertEquals(org.spineoutcomes.schema.AbsentReason.NO_ASSESSMENT_IN_WINDOW,
+                expected.outcome.getWindows().get(4).getPainAbsentReason());
+        // Rejected once each, whatever the order: m (+0 h), m (-1 h) and both versions of n.
+        assertEquals(4, expected.rejected.size());
+        int[] count = {0};
+        permute(new ArrayList<>(events), 0, perm -> {
+            count[0]++;
+            assertSame(expected, replay(perm), "permutation " + count[0]);
+        });
+        assertEquals(5040, count[0]); // 7!
     }
 
     /** Seven events: original + correction chain + retraction of a retraction + duplicate + late procedure correction. */
@@ -160,13 +202,28 @@ class OrderIndependenceTest {
             SpecificRecord target = out.get(rnd.nextInt(out.size()));
             String tid = String.valueOf(target.get(0));
             String id = "x" + (n++);
-            int kind = rnd.nextInt(4);
+            int kind = rnd.nextInt(5);
             if (kind == 3) { out.add(target); continue; } // identical duplicate
+            if (kind == 4) { out.add(resent(target, rnd)); continue; } // R9 re-send: same id, other content
             String ref = kind == 2 ? "missing" + i : tid;  // kind 2: an orphan that never resolves
             boolean retract = rnd.nextInt(3) == 0;
             out.add(modified(target, id, ref, retract, rnd));
         }
         return out;
+    }
+
+    /** A re-send of {@code target}: same event id, another source system, recorded an hour earlier, at the same instant or an hour later. */
+    static SpecificRecord resent(SpecificRecord target, Random rnd) {
+        long shift = 3600L * (rnd.nextInt(3) - 1);
+        String source = "resend-" + rnd.nextInt(1000);
+        if (target instanceof org.spineoutcomes.schema.ProcedureEvent p) {
+            return org.spineoutcomes.schema.ProcedureEvent.newBuilder(p).setSourceSystem(source).setRecordedAt(p.getRecordedAt().plusSeconds(shift)).build();
+        }
+        if (target instanceof org.spineoutcomes.schema.ImagingEvent im) {
+            return org.spineoutcomes.schema.ImagingEvent.newBuilder(im).setSourceSystem(source).setRecordedAt(im.getRecordedAt().plusSeconds(shift)).build();
+        }
+        var f = (org.spineoutcomes.schema.FollowUpEvent) target;
+        return org.spineoutcomes.schema.FollowUpEvent.newBuilder(f).setSourceSystem(source).setRecordedAt(f.getRecordedAt().plusSeconds(shift)).build();
     }
 
     /** A correction (new content) or retraction of {@code target}, with id {@code id}, naming {@code ref}. */

@@ -35,19 +35,81 @@ class PatientEventLogTest {
         assertEquals(1, log.size());
     }
 
-    @Test
-    void duplicateConflict_isReportedAndNotStored() {
-        PatientEventLog log = new PatientEventLog();
-        log.add(nrs("f1", day(30), 4));
-        assertEquals(AddResult.DUPLICATE_ID_CONFLICT, log.add(nrs("f1", day(30), 5)));
-        assertEquals(List.of(4), nrsOf(log)); // the first arrival stands (R9)
+    /** A re-send of follow-up f1 (day 30) with NRS {@code nrs}, recorded {@code recordedMinute} minutes after day 30. */
+    private static FollowUpEvent resend(int nrs, int recordedMinute) {
+        return followUp("f1", day(30)).setPainNrs(nrs).setRecordedAt(day(30).plusSeconds(60L * recordedMinute)).build();
     }
 
     @Test
-    void duplicateIdAcrossEventTypes_isAConflict() {
+    void resendRecordedLater_winsAndDisplacesTheEarlierVersion_R9() {
+        PatientEventLog log = new PatientEventLog();
+        FollowUpEvent v1 = resend(4, 1), v2 = resend(6, 5);
+        assertEquals(AddResult.ACCEPTED, log.add(v1));
+        PatientEventLog.Added second = log.add(v2, PatientEventLog.Origin.UNKNOWN);
+        assertEquals(AddResult.ACCEPTED, second.result());
+        assertEquals(1, second.displaced().size());
+        assertEquals(v1, second.displaced().get(0).event()); // accepted first, now rejected
+        assertEquals(List.of(6), nrsOf(log));
+        assertEquals(List.of(v1), log.losers().stream().map(PatientEventLog.Version::event).toList());
+    }
+
+    @Test
+    void resendRecordedEarlier_arrivingLast_losesAndDisplacesNothing_R9() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(resend(6, 5));
+        PatientEventLog.Added late = log.add(resend(4, 1), PatientEventLog.Origin.UNKNOWN);
+        assertEquals(AddResult.DUPLICATE_ID_CONFLICT, late.result());
+        assertEquals(List.of(), late.displaced());
+        assertEquals(List.of(6), nrsOf(log)); // the same winner as in the other order
+    }
+
+    @Test
+    void differentContentsTiedOnLatestRecordedAt_noneWins_R9() {
+        // v1 and v2 both recorded at minute 5 with different NRS: neither acts; a third, earlier version cannot win either.
+        for (List<Integer> order : List.of(List.of(0, 1, 2), List.of(1, 0, 2), List.of(2, 1, 0), List.of(2, 0, 1))) {
+            FollowUpEvent[] versions = {resend(4, 5), resend(6, 5), resend(8, 1)};
+            PatientEventLog log = new PatientEventLog();
+            List<FollowUpEvent> displacedOrRejected = new java.util.ArrayList<>();
+            for (int k : order) {
+                PatientEventLog.Added a = log.add(versions[k], PatientEventLog.Origin.UNKNOWN);
+                if (a.result() == AddResult.DUPLICATE_ID_CONFLICT) displacedOrRejected.add(versions[k]);
+                a.displaced().forEach(v -> displacedOrRejected.add((FollowUpEvent) v.event()));
+            }
+            assertEquals(List.of(), nrsOf(log), "order " + order);
+            assertEquals(3, log.losers().size(), "order " + order);
+            // Every version is rejected exactly once, whatever the order.
+            assertEquals(3, displacedOrRejected.size(), "order " + order);
+            assertEquals(3, new java.util.HashSet<>(displacedOrRejected).size(), "order " + order);
+        }
+    }
+
+    @Test
+    void tieBrokenByALaterVersion_theLaterWins_R9() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(resend(4, 5));
+        log.add(resend(6, 5));
+        assertEquals(AddResult.ACCEPTED, log.add(resend(2, 9)));
+        assertEquals(List.of(2), nrsOf(log));
+    }
+
+    @Test
+    void identicalResendOfALoser_isIgnored_R9() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(resend(6, 5));
+        log.add(resend(4, 1));
+        assertEquals(AddResult.DUPLICATE_IGNORED, log.add(resend(4, 1)));
+        assertEquals(1, log.losers().size());
+    }
+
+    @Test
+    void duplicateIdAcrossEventTypes_isAResendOfAnotherType() {
+        // The procedure x1 is recorded at INDEX + 60 s, the follow-up x1 at day 30 + 60 s: the later
+        // (the follow-up) wins; event ids are one namespace per patient whatever the type.
         PatientEventLog log = new PatientEventLog();
         log.add(vp("x1", INDEX));
-        assertEquals(AddResult.DUPLICATE_ID_CONFLICT, log.add(nrs("x1", day(30), 4)));
+        assertEquals(AddResult.ACCEPTED, log.add(nrs("x1", day(30), 4)));
+        assertEquals(List.of(), log.resolved().procedures());
+        assertEquals(List.of(4), nrsOf(log));
     }
 
     @Test
@@ -132,6 +194,18 @@ class PatientEventLogTest {
         assertEquals(PATIENT, back.patientId());
         assertArrayEquals(bytes, back.toBytes());
         assertEquals(AddResult.DUPLICATE_IGNORED, back.add(nrs("f1", day(30), 4)));
+    }
+
+    @Test
+    void bytesRoundTrip_keepsLosersAndTheirOrigins() {
+        PatientEventLog log = new PatientEventLog();
+        log.add(resend(4, 1), new PatientEventLog.Origin("spine.followups.v1", 3, 17));
+        log.add(resend(6, 5), new PatientEventLog.Origin("spine.followups.v1", 3, 18));
+        PatientEventLog back = PatientEventLog.fromBytes(log.toBytes());
+        assertEquals(List.of(6), nrsOf(back));
+        assertEquals(List.of(new PatientEventLog.Origin("spine.followups.v1", 3, 17)),
+                back.losers().stream().map(PatientEventLog.Version::origin).toList());
+        assertEquals(AddResult.DUPLICATE_IGNORED, back.add(resend(4, 1)));
     }
 
     @Test

@@ -33,8 +33,8 @@ import org.spineoutcomes.schema.VertebralLevel;
  * and equal recorded-at ties), retractions (of procedures, of corrections, of retractions), orphans
  * whose target never comes, exact duplicates and a few field-invalid events.
  *
- * <p>Plain Java, deterministic per seed. Event ids are unique except for exact duplicates, so no
- * arrival order produces a DUPLICATE_ID_CONFLICT (R9's one order-dependent case). Every timestamp
+ * <p>Plain Java, deterministic per seed. Event ids are unique except for exact duplicates and
+ * re-sends (R9: a later, an equal or an earlier recorded-at than the first version). Every timestamp
  * lies before {@link #LATEST}.
  */
 public final class RandomCohort {
@@ -77,7 +77,23 @@ public final class RandomCohort {
         for (int i = 0; i < n; i++) {
             if (rnd.nextDouble() < 0.06) events.add(copy(events.get(i)));
         }
+        // Re-sends (R9): same event id, other content, recorded an hour earlier (loses), at the same
+        // instant (a tie: no version acts) or an hour later (wins and displaces the first).
+        for (int i = 0; i < n; i++) {
+            if (rnd.nextDouble() < 0.03) events.add(resent(events.get(i), 3600L * (rnd.nextInt(3) - 1), "resend-" + i));
+        }
         return new Cohort(seed, patients, events);
+    }
+
+    private static SpecificRecord resent(SpecificRecord e, long recordedShiftSeconds, String source) {
+        if (e instanceof ProcedureEvent p) {
+            return ProcedureEvent.newBuilder(p).setSourceSystem(source).setRecordedAt(p.getRecordedAt().plusSeconds(recordedShiftSeconds)).build();
+        }
+        if (e instanceof ImagingEvent m) {
+            return ImagingEvent.newBuilder(m).setSourceSystem(source).setRecordedAt(m.getRecordedAt().plusSeconds(recordedShiftSeconds)).build();
+        }
+        FollowUpEvent f = (FollowUpEvent) e;
+        return FollowUpEvent.newBuilder(f).setSourceSystem(source).setRecordedAt(f.getRecordedAt().plusSeconds(recordedShiftSeconds)).build();
     }
 
     private static SpecificRecord copy(SpecificRecord e) {

@@ -52,11 +52,13 @@ class DeadLetterTest {
             // procedures offset 1: keyed by another patient than the event's.
             SpecificRecord misKeyed = vertebroplasty("p1", "p1-vp", day(0));
             d.pipeRaw(PROCEDURES, bytes("p2"), d.wireBytes(misKeyed));
-            // followups offsets 2, 3, 4: an event, a different one with its id (R9 conflict), an exact duplicate.
+            // followups offsets 2, 3, 4: an event, a re-send of its id recorded an hour later (R9: it wins and
+            // displaces the original, accepted before), and an exact duplicate of the original (ignored).
             FollowUpEvent original = nrs("p1", "p1-base", day(-2), 8);
-            FollowUpEvent conflicting = nrs("p1", "p1-base", day(-2), 7);
+            FollowUpEvent resend = FollowUpEvent.newBuilder(nrs("p1", "p1-base", day(-2), 7))
+                    .setRecordedAt(original.getRecordedAt().plusSeconds(3600)).build();
             d.pipeRaw(FOLLOWUPS, p1, d.wireBytes(original));
-            d.pipeRaw(FOLLOWUPS, p1, d.wireBytes(conflicting));
+            d.pipeRaw(FOLLOWUPS, p1, d.wireBytes(resend));
             d.pipeRaw(FOLLOWUPS, p1, d.wireBytes(original));
             // followups offsets 5, 6: more than one day after the processing clock, and exactly one day (allowed).
             FollowUpEvent tooLate = followUp("p1", "p1-future", WALL_CLOCK.plus(Duration.ofDays(1)).plusSeconds(1))
@@ -73,19 +75,23 @@ class DeadLetterTest {
             assertTrue(header(dead.get(1), RejectionHeaders.MESSAGE).contains("9999"), header(dead.get(1), RejectionHeaders.MESSAGE));
             check(dead.get(2), p1, d.wireBytes(nrs11), "INVALID_PAIN_NRS", "painNrs", FOLLOWUPS, 1);
             check(dead.get(3), bytes("p2"), d.wireBytes(misKeyed), "KEY_PATIENT_MISMATCH", "patientId", PROCEDURES, 1);
-            check(dead.get(4), p1, d.wireBytes(conflicting), "DUPLICATE_ID_CONFLICT", null, FOLLOWUPS, 3);
+            // The displaced original: its content re-encoded (marked so), pointing at its original offset 2.
+            check(dead.get(4), p1, d.wireBytes(original), "DUPLICATE_ID_CONFLICT", "eventId", FOLLOWUPS, 2);
+            assertEquals("true", header(dead.get(4), RejectionHeaders.VALUE_REENCODED));
+            assertEquals(null, header(dead.get(2), RejectionHeaders.VALUE_REENCODED));
             check(dead.get(5), p1, d.wireBytes(tooLate), "INVALID_TIMESTAMP", "occurredAt", FOLLOWUPS, 5);
 
-            // The first arrival stands (R9): with a treatment, the baseline is 8, not 7.
+            // The later re-send acts (R9): with a treatment, the baseline is 7, not 8.
             d.pipe(misKeyed); // correctly keyed this time (procedures offset 2)
             assertEquals(List.of(), d.readRejected());
-            assertEquals(8.0, d.outcomes.get("p1").getBaselinePain());
+            assertEquals(7.0, d.outcomes.get("p1").getBaselinePain());
 
-            // 10 records in = 4 accepted (the original, its exact duplicate, the one-day-ahead event,
-            // the procedure keyed right) + 6 rejected.
+            // 10 records in = 4 accepted (the re-send, the original's exact duplicate, the one-day-ahead
+            // event, the procedure keyed right) + 6 rejected (the original left the accepted count when displaced).
             assertEquals(10.0, d.metricTotal(IngestMetrics.GROUP, "records-in-total"));
             assertEquals(4.0, d.metricTotal(IngestMetrics.GROUP, "records-accepted-total"));
             assertEquals(1.0, d.metricTotal(IngestMetrics.GROUP, "records-duplicate-ignored-total"));
+            assertEquals(1.0, d.metricTotal(IngestMetrics.GROUP, "records-displaced-total"));
             Map<String, Double> rejected = d.metricByTag(IngestMetrics.GROUP, "records-rejected-total", "reason");
             assertEquals(Map.of("UNDECODABLE", 2.0, "INVALID_PAIN_NRS", 1.0, "KEY_PATIENT_MISMATCH", 1.0,
                     "DUPLICATE_ID_CONFLICT", 1.0, "INVALID_TIMESTAMP", 1.0), rejected);

@@ -26,7 +26,7 @@ class PatientStateRoundTripTest {
         lines.forEach(l -> batch.add(l.event()));
         var result = batch.result(null);
         for (PatientOutcome outcome : result.outcomes().values()) {
-            PatientState state = new PatientState(new PatientEventLog(), outcome);
+            PatientState state = new PatientState(new PatientEventLog(), outcome, 2);
             PatientState back = PatientState.fromBytes(state.toBytes());
             assertEquals(outcome, back.outcome(), outcome.getPatientId());
             assertEquals(CellContributions.of(outcome), CellContributions.of(back.outcome()), outcome.getPatientId());

@@ -1,0 +1,93 @@
+package org.spineoutcomes.serde;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Avro single-object encoding (marker C3 01, the writer schema's 8-byte CRC-64-AVRO fingerprint,
+ * then Avro binary) for values kept in state stores. Unlike bare Avro binary, a stored value names
+ * its writer schema, so state written by an older release is still read after a schema change:
+ * the fingerprint is looked up among the current schemas and every released version packaged under
+ * {@code released/} (listed in {@code released/index.txt}), and Avro resolves it to the current one.
+ */
+public final class FingerprintedAvro {
+    private FingerprintedAvro() {}
+
+    private static final SchemaStore.Cache KNOWN = new SchemaStore.Cache();
+    private static final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> ENCODERS = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, BinaryMessageDecoder<SpecificRecord>> DECODERS = new ConcurrentHashMap<>();
+
+    static {
+        for (Schema s : releasedSchemas()) KNOWN.addSchema(s);
+    }
+
+    /** Single-object encoding of a generated record with its current schema. */
+    public static byte[] encode(SpecificRecord record) {
+        BinaryMessageEncoder<SpecificRecord> encoder = ENCODERS.computeIfAbsent(record.getClass(),
+                c -> new BinaryMessageEncoder<>(SpecificData.getForClass(c), record.getSchema()));
+        try {
+            ByteBuffer b = encoder.encode(record);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Decodes bytes written by {@link #encode} with this or any released schema version of {@code type}.
+     *
+     * @throws IllegalArgumentException when the bytes are not single-object encoded or name an unknown schema
+     */
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> T decode(Class<T> type, byte[] bytes) {
+        BinaryMessageDecoder<SpecificRecord> decoder = DECODERS.computeIfAbsent(type, c -> {
+            Schema current = SpecificData.get().getSchema(c);
+            BinaryMessageDecoder<SpecificRecord> d = new BinaryMessageDecoder<>(SpecificData.getForClass(c), current, KNOWN);
+            return d;
+        });
+        try {
+            return (T) decoder.decode(bytes);
+        } catch (IOException | org.apache.avro.AvroRuntimeException e) {
+            throw new IllegalArgumentException("stored " + type.getSimpleName() + " is not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every schema of every released version, parsed per version (shared types first, as listed). */
+    static List<Schema> releasedSchemas() {
+        java.util.ArrayList<Schema> out = new java.util.ArrayList<>();
+        String index = resource("released/index.txt");
+        if (index == null) return out;
+        Map<String, Schema.Parser> parsers = new java.util.HashMap<>();
+        for (String line : index.split("\n")) {
+            String path = line.strip();
+            if (path.isEmpty() || path.startsWith("#")) continue;
+            String version = path.substring(0, path.indexOf('/'));
+            String text = resource("released/" + path);
+            if (text == null) throw new IllegalStateException("released/index.txt names a missing schema: " + path);
+            out.add(parsers.computeIfAbsent(version, v -> new Schema.Parser()).parse(text));
+        }
+        return out;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = FingerprintedAvro.class.getClassLoader().getResourceAsStream(name)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
