@@ -8,7 +8,7 @@ import org.spineoutcomes.schema.Window;
  * the index instant is baseline); that is also the day its completeness is judged by (R2).
  */
 public enum ScoreWindow {
-    BASELINE(Window.BASELINE, -30, 0, 0),
+    BASELINE(Window.BASELINE, -ScoreWindows.BASELINE_LOOKBACK_DAYS, 0, 0),
     D1(Window.D1, 0, 3, 1),
     W1(Window.W1, 4, 14, 7),
     M1(Window.M1, 15, 45, 30),
