@@ -1,7 +1,10 @@
 package org.spineoutcomes.producer.fhir;
 
 import ca.uhn.fhir.parser.DataFormatException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -30,6 +34,10 @@ import org.spineoutcomes.validation.Violation;
  * nothing is sent. A <b>batch</b> Bundle or a lone resource sends every valid event and rejects the
  * others. The answer waits for the broker's acknowledgement of what was sent.
  *
+ * <p>Re-sends and retractions: a resource updated in place keeps its event id and is published again
+ * with recordedAt = meta.lastUpdated (or the receive time), so its latest version wins (R9); an
+ * entered-in-error resource publishes a retraction of its event (R10).
+ *
  * <p>Status: 200 all accepted; 400 body is not a parseable FHIR R4 JSON resource; 422 some entry was
  * rejected; 503 valid events could not be delivered. Each issue has {@code expression} =
  * {@code Bundle.entry[i].resource.<path>} (or {@code <Type>.<path>} for a lone resource) and
@@ -39,11 +47,23 @@ public final class FhirGateway {
     private final SpinePublisher publisher;
     private final FhirEventMapper mapper;
     private final Duration ackTimeout;
+    private final Clock clock;
 
     public FhirGateway(SpinePublisher publisher, String defaultSourceSystem, Duration ackTimeout) {
+        this(publisher, defaultSourceSystem, ackTimeout, Clock.systemUTC());
+    }
+
+    /** @param clock gives the receive time: recordedAt of resources without meta.lastUpdated */
+    public FhirGateway(SpinePublisher publisher, String defaultSourceSystem, Duration ackTimeout, Clock clock) {
         this.publisher = publisher;
         this.mapper = new FhirEventMapper(defaultSourceSystem);
         this.ackTimeout = ackTimeout;
+        this.clock = clock;
+    }
+
+    /** Milliseconds, the precision of recordedAt on the wire: the event sent equals the event read back. */
+    private Instant receivedAt() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The answer: HTTP status and OperationOutcome. */
@@ -54,6 +74,7 @@ public final class FhirGateway {
     }
 
     public Response handle(String body) {
+        Instant receivedAt = receivedAt();
         IBaseResource parsed;
         try {
             parsed = FhirContexts.strictJsonParser().parseResource(body);
@@ -84,11 +105,16 @@ public final class FhirGateway {
             entries.add(new FhirEventMapper.Entry(-1, null, (Resource) parsed));
         }
 
-        FhirEventMapper.Mapping mapping = mapper.map(entries);
+        FhirEventMapper.Mapping mapping = mapper.map(entries, receivedAt);
         List<Issue> issues = new ArrayList<>();
         for (FhirEventMapper.Issue i : mapping.issues()) issues.add(new Issue(i.origin(), i.violation()));
+        return publish(mapping.events(), issues, inBundle, transaction);
+    }
+
+    /** Prepares every event; sends them unless a transaction has an issue; waits for the broker's acknowledgements. */
+    private Response publish(List<FhirEventMapper.MappedEvent> events, List<Issue> issues, boolean inBundle, boolean transaction) {
         List<Prepared> ready = new ArrayList<>();
-        for (FhirEventMapper.MappedEvent event : mapping.events()) {
+        for (FhirEventMapper.MappedEvent event : events) {
             try {
                 ready.add(new Prepared(event, publisher.prepare(event.event())));
             } catch (RejectedEventException e) {
@@ -119,7 +145,8 @@ public final class FhirGateway {
                 PublishResult r = sends.get(k).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 accepted++;
                 issue(oo, OperationOutcome.IssueSeverity.INFORMATION, OperationOutcome.IssueType.INFORMATIONAL, null,
-                        "Accepted as event " + r.eventId() + " on " + r.topic() + " (partition " + r.partition() + ", offset " + r.offset() + ").", where);
+                        "Accepted as event " + r.eventId() + retracting(p.prepared()) + " on " + r.topic()
+                                + " (partition " + r.partition() + ", offset " + r.offset() + ").", where);
             } catch (ExecutionException | TimeoutException e) {
                 deliveryFailed = true;
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -135,6 +162,12 @@ public final class FhirGateway {
     }
 
     private record Prepared(FhirEventMapper.MappedEvent event, PreparedEvent prepared) {}
+
+    private static String retracting(PreparedEvent prepared) {
+        SpecificRecord value = prepared.value();
+        Object target = value.get(value.getSchema().getField("retracts").pos());
+        return target == null ? "" : " (retracts " + target + ")";
+    }
 
     private record Issue(FhirEventMapper.Origin origin, Violation violation) {}
 
