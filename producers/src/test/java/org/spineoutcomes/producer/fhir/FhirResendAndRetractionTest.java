@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,7 +23,7 @@ import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
 
-/** Re-sends (R9) and retractions (R10) of FHIR resources: updated in place, entered-in-error. */
+/** Re-sends (R9) and retractions (R10) of FHIR resources: updated in place, entered-in-error, deleted. */
 class FhirResendAndRetractionTest {
     private static final String MRN = "MRN-0077";
     private static final String PSEUDONYM = new Pseudonymiser(MockPublishers.KEY).pseudonymise(MRN);
@@ -232,6 +233,74 @@ class FhirResendAndRetractionTest {
         FhirGateway.Response r = gateway.handle("{\"resourceType\": \"Procedure\", \"id\": \"p-17\", \"status\": \"entered-in-error\"}");
         assertEquals(422, r.status());
         assertEquals("Procedure.subject", errors(r).get(0).getExpression().get(0).getValue());
+        assertEquals(List.of(), producer.history());
+    }
+
+    // ---- R10: DELETE ------------------------------------------------------------------------
+
+    @Test
+    void aDeleteNamingThePatientRetractsTheResourcesEvent() {
+        assertAccepted(gateway.handle(procedure("p-17", "completed", "2026-11-20T08:00:00+01:00", 4.5)));
+        FhirGateway.Response r = gateway.delete("Procedure", "p-17", Map.of("subject", List.of(MRN)));
+        assertAccepted(r);
+
+        assertEquals("spine.procedures.v1", topic(1));
+        ProcedureEvent retraction = (ProcedureEvent) published(1);
+        assertEquals("retract:fhir:Procedure/p-17", retraction.getEventId());
+        assertEquals(((ProcedureEvent) published(0)).getEventId(), retraction.getRetracts());
+        assertEquals(PSEUDONYM, retraction.getPatientId());
+        assertEquals(RECEIVED, retraction.getRecordedAt(), "a delete is recorded when received");
+        assertEquals(RECEIVED, retraction.getOccurredAt());
+        assertEquals("fhir-test", retraction.getSourceSystem());
+    }
+
+    @Test
+    void aDeleteAndAnEnteredInErrorVersionPublishTheSameRetractionEvent() {
+        assertAccepted(gateway.delete("Procedure", "p-17", Map.of("patient", List.of(MRN))));
+        assertAccepted(gateway.handle(procedureEnteredInError("p-17", null)));
+        assertEquals(published(0), published(1));
+    }
+
+    @Test
+    void aDeleteOfAnAssessmentNamesItsObservationsInAnyOrder() {
+        assertAccepted(gateway.delete("Observation", "o-6+o-5", Map.of("patient", List.of(MRN))));
+        FollowUpEvent retraction = (FollowUpEvent) published(0);
+        assertEquals("spine.followups.v1", topic(0));
+        assertEquals("fhir:Observation/o-5+o-6", retraction.getRetracts());
+        assertEquals("retract:fhir:Observation/o-5+o-6", retraction.getEventId());
+    }
+
+    @Test
+    void aDeleteWithoutPatientIs400SayingWhatIsMissing() {
+        FhirGateway.Response r = gateway.delete("Procedure", "p-17", Map.of());
+        assertEquals(400, r.status());
+        OperationOutcome.OperationOutcomeIssueComponent issue = errors(r).get(0);
+        assertEquals(OperationOutcome.IssueType.REQUIRED, issue.getCode());
+        assertEquals("MISSING_ID", issue.getDetails().getCodingFirstRep().getCode());
+        assertTrue(issue.getDiagnostics().contains("DELETE needs the patient of the resource: add ?subject=<MRN> (or ?patient=<MRN>)"),
+                issue.getDiagnostics());
+        assertEquals(List.of(), producer.history());
+    }
+
+    @Test
+    void aDeleteWithABlankPatientOrAReferenceIs400() {
+        assertEquals(400, gateway.delete("Procedure", "p-17", Map.of("subject", List.of(" "))).status());
+        FhirGateway.Response reference = gateway.delete("Procedure", "p-17", Map.of("subject", List.of("Patient/123")));
+        assertEquals(400, reference.status());
+        assertTrue(errors(reference).get(0).getDiagnostics().contains("give the MRN"), reference.json());
+        FhirGateway.Response two = gateway.delete("Procedure", "p-17", Map.of("subject", List.of(MRN), "patient", List.of("MRN-0078")));
+        assertEquals(400, two.status());
+        assertFalse(two.json().contains(MRN), "the answer does not echo identifiers");
+        assertEquals(List.of(), producer.history());
+    }
+
+    @Test
+    void aDeleteOfAResourceThatIsNoEventIs400() {
+        FhirGateway.Response r = gateway.delete("Patient", "pat-1", Map.of("subject", List.of(MRN)));
+        assertEquals(400, r.status());
+        assertEquals("WRONG_EVENT_TYPE", errors(r).get(0).getDetails().getCodingFirstRep().getCode());
+        assertEquals(400, gateway.delete("Procedure", "", Map.of("subject", List.of(MRN))).status());
+        assertEquals(400, gateway.delete("Observation", "o-5+", Map.of("subject", List.of(MRN))).status());
         assertEquals(List.of(), producer.history());
     }
 }
