@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "fhir", mixinStandardHelpOptions = true,
         description = {"Runs the FHIR R4 gateway (HTTP) or processes one FHIR file.",
                 "FHIR R4 gateway: POST a resource or a transaction/batch Bundle (application/fhir+json) to",
-                "http://HOST:PORT/fhir; answers with an OperationOutcome. With --file, processes one file and exits."})
+                "http://HOST:PORT/fhir; answers with an OperationOutcome. DELETE /fhir/<Type>/<id>?subject=<MRN>",
+                "retracts the event of a resource. With --file, processes one file and exits."})
 final class FhirCommand implements Callable<Integer> {
     @ParentCommand SpineProducerCli parent;
     @Spec CommandSpec spec;

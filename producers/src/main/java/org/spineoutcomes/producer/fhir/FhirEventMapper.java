@@ -9,10 +9,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,6 +35,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Type;
+import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.schema.ConservativeCare;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
@@ -62,6 +65,15 @@ import org.spineoutcomes.validation.Violation;
  *   <li>MedicationStatement -> FollowUpEvent with one medication start.</li>
  *   <li>Patient: source of the MRN (identifier, type MR preferred), sex and birth date; no event.</li>
  * </ul>
+ *
+ * <p>Re-sends and retractions. Event ids come from resource type and id only ({@link FhirEventIds}),
+ * and recordedAt is meta.lastUpdated: a resource updated in place is published again under the same
+ * event id with a later recordedAt, and the latest version wins downstream (R9). Without
+ * meta.lastUpdated, recordedAt is the gateway's receive time, so the latest submission wins.
+ * A resource with status entered-in-error becomes a retraction of its event (R10); so does an
+ * assessment all of whose Observations are entered-in-error. An entered-in-error Observation among
+ * others of its assessment, or a morphometry Observation entered-in-error, is left out of the
+ * re-sent event instead.
  */
 public final class FhirEventMapper {
     private static final Pattern OFFSET = Pattern.compile(".*T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$");
@@ -117,7 +129,18 @@ public final class FhirEventMapper {
     /** Patient facts resolved from a reference. */
     private record PatientFacts(String mrn, Sex sex, LocalDate birthDate) {}
 
-    public Mapping map(List<Entry> entries) {
+    /** One pain or ODI Observation of an assessment; field and score are null when it is entered-in-error. */
+    private record AssessmentPart(Entry entry, Observation observation, PatientFacts patient, Instant at, String field, BigDecimal score) {
+        boolean enteredInError() { return observation.getStatus() == Observation.ObservationStatus.ENTEREDINERROR; }
+    }
+
+    /**
+     * Maps the entries of one request.
+     *
+     * @param receivedAt when the gateway received the request: recordedAt of resources without
+     *                   meta.lastUpdated, and of nothing else
+     */
+    public Mapping map(List<Entry> entries, Instant receivedAt) {
         List<MappedEvent> events = new ArrayList<>();
         List<Issue> issues = new ArrayList<>();
         List<Integer> ignored = new ArrayList<>();
@@ -128,8 +151,10 @@ public final class FhirEventMapper {
             if (e.resource() instanceof ImagingStudy) for (String key : keys(e)) studies.put(key, e);
         }
         // assessments grouped by (MRN, instant); morphometry grouped by study entry index
-        Map<String, List<Object[]>> assessments = new LinkedHashMap<>();
+        Map<String, List<AssessmentPart>> assessments = new LinkedHashMap<>();
         Map<Integer, List<Object[]>> morphometry = new TreeMap<>();
+        // entered-in-error studies: their retraction is the whole event, their observations are moot
+        Set<Integer> retractedStudies = new HashSet<>();
 
         for (Entry e : entries) {
             Resource r = e.resource();
@@ -138,13 +163,16 @@ public final class FhirEventMapper {
                 if (r instanceof Patient) {
                     ignored.add(e.index());
                 } else if (r instanceof Procedure p) {
-                    events.add(procedure(e, p, patients));
+                    events.add(procedure(e, p, patients, receivedAt));
                 } else if (r instanceof Observation o) {
-                    observation(e, o, patients, studies, assessments, morphometry);
-                } else if (r instanceof ImagingStudy s) {
+                    observation(e, o, patients, studies, assessments, morphometry, ignored);
+                } else if (r instanceof ImagingStudy s && s.getStatus() == ImagingStudy.ImagingStudyStatus.ENTEREDINERROR) {
+                    retractedStudies.add(e.index());
+                    events.add(retraction(e, s.getSubject(), EventType.IMAGING, eventId(e), patients, receivedAt));
+                } else if (r instanceof ImagingStudy) {
                     morphometry.computeIfAbsent(e.index(), k -> new ArrayList<>());
                 } else if (r instanceof MedicationStatement m) {
-                    events.add(medication(e, m, patients));
+                    events.add(medication(e, m, patients, receivedAt));
                 } else {
                     throw new Reject(base, ReasonCode.WRONG_EVENT_TYPE, null, r.fhirType()
                             + " is not accepted; send Procedure, Observation, ImagingStudy, MedicationStatement (and Patient).");
@@ -153,13 +181,17 @@ public final class FhirEventMapper {
                 issues.add(new Issue(x.origin, x.violation));
             }
         }
-        for (List<Object[]> group : assessments.values()) events.add(assessment(group));
+        for (List<AssessmentPart> group : assessments.values()) events.add(assessment(group, receivedAt));
         Map<Integer, Entry> byIndex = new HashMap<>();
         for (Entry e : entries) byIndex.put(e.index(), e);
         for (Map.Entry<Integer, List<Object[]>> study : morphometry.entrySet()) {
             Entry e = byIndex.get(study.getKey());
+            if (retractedStudies.contains(study.getKey())) {
+                for (Object[] item : study.getValue()) ignored.add(((Entry) item[0]).index());
+                continue;
+            }
             try {
-                events.add(imaging(e, (ImagingStudy) e.resource(), patients, study.getValue()));
+                events.add(imaging(e, (ImagingStudy) e.resource(), patients, study.getValue(), receivedAt));
             } catch (Reject x) {
                 issues.add(new Issue(x.origin, x.violation));
             }
@@ -186,7 +218,12 @@ public final class FhirEventMapper {
             throw new Reject(new Origin(e.index(), r.fhirType(), "id"), ReasonCode.MISSING_ID, "id",
                     r.fhirType() + " has neither an id nor a fullUrl; one is needed as the event id (idempotent retries).");
         }
-        return "fhir:" + r.fhirType() + "/" + id.substring(id.lastIndexOf('/') + 1);
+        return FhirEventIds.ofResource(r.fhirType(), id.substring(id.lastIndexOf('/') + 1));
+    }
+
+    /** The id part of an Observation's event id, for joining into an assessment's id. */
+    private static String observationId(Entry e) throws Reject {
+        return eventId(e).substring(FhirEventIds.ofResource("Observation", "").length());
     }
 
     private PatientFacts patient(Entry e, Reference subject, String path, Map<String, Patient> patients) throws Reject {
@@ -258,9 +295,24 @@ public final class FhirEventMapper {
         return r.getMeta().hasSource() ? r.getMeta().getSource() : defaultSourceSystem;
     }
 
-    /** recordedAt: meta.lastUpdated when present, else occurredAt, so a retried request gives identical events. */
-    private static Instant recordedAt(Resource r, Instant occurredAt) {
-        return r.getMeta().hasLastUpdated() ? r.getMeta().getLastUpdated().toInstant() : occurredAt;
+    /**
+     * recordedAt: meta.lastUpdated, so that of the versions of a resource updated in place the latest
+     * wins (R9) and a retry of one version repeats it exactly. Without meta.lastUpdated, the receive
+     * time: a later submission then still wins. (Any time taken from the content, such as occurredAt,
+     * would give an update the same recordedAt as the version it replaces, and by R9 such a tie voids
+     * the event.)
+     */
+    private static Instant recordedAt(Resource r, Instant receivedAt) {
+        return r.getMeta().hasLastUpdated() ? r.getMeta().getLastUpdated().toInstant() : receivedAt;
+    }
+
+    /** An entered-in-error resource: a retraction of the event its earlier versions were published as (R10). */
+    private MappedEvent retraction(Entry e, Reference subject, EventType type, String targetEventId,
+                                   Map<String, Patient> patients, Instant receivedAt) throws Reject {
+        PatientFacts patient = patient(e, subject, "subject", patients);
+        Resource r = e.resource();
+        SpecificRecord event = FhirRetractions.of(type, targetEventId, patient.mrn(), recordedAt(r, receivedAt), source(r));
+        return new MappedEvent(event, Map.of("", new Origin(e.index(), r.fhirType(), "")));
     }
 
     private static Reject unknownCode(Origin origin, String field, CodeableConcept cc, String expected) {
@@ -270,12 +322,16 @@ public final class FhirEventMapper {
                 + (seen.length() > 0 ? " (got " + seen + ")" : "") + "; expected " + expected + ".");
     }
 
-    private MappedEvent procedure(Entry e, Procedure p, Map<String, Patient> patients) throws Reject {
+    private MappedEvent procedure(Entry e, Procedure p, Map<String, Patient> patients, Instant receivedAt) throws Reject {
         String type = "Procedure";
         Origin base = new Origin(e.index(), type, "");
+        if (p.getStatus() == Procedure.ProcedureStatus.ENTEREDINERROR) {
+            return retraction(e, p.getSubject(), EventType.PROCEDURE, eventId(e), patients, receivedAt);
+        }
         if (p.getStatus() != Procedure.ProcedureStatus.COMPLETED) {
             throw new Reject(new Origin(e.index(), type, "status"), ReasonCode.INVALID_VALUE, "status",
-                    "Procedure.status is " + (p.getStatus() == null ? "missing" : p.getStatus().toCode()) + "; only completed procedures are events.");
+                    "Procedure.status is " + (p.getStatus() == null ? "missing" : p.getStatus().toCode())
+                            + "; only completed procedures are events (entered-in-error retracts one).");
         }
         String id = eventId(e);
         PatientFacts patient = patient(e, p.getSubject(), "subject", patients);
@@ -351,7 +407,7 @@ public final class FhirEventMapper {
         if (patient.birthDate() != null) age = Period.between(patient.birthDate(), occurredAt.atOffset(ZoneOffset.UTC).toLocalDate()).getYears();
 
         ProcedureEvent event = ProcedureEvent.newBuilder().setEventId(id).setPatientId(patient.mrn())
-                .setOccurredAt(occurredAt).setRecordedAt(recordedAt(p, occurredAt)).setSourceSystem(source(p))
+                .setOccurredAt(occurredAt).setRecordedAt(recordedAt(p, receivedAt)).setSourceSystem(source(p))
                 .setCodes(codes).setConservativeCare(care == null ? null : care.build()).setLevels(levels)
                 .setCementVolumeMl(cement).setAgeYears(age).setSex(patient.sex()).setFractureOnsetDate(onset)
                 .setDiagnosisCodes(diagnoses).build();
@@ -376,7 +432,8 @@ public final class FhirEventMapper {
         Observation.ObservationStatus s = o.getStatus();
         if (s != Observation.ObservationStatus.FINAL && s != Observation.ObservationStatus.AMENDED && s != Observation.ObservationStatus.CORRECTED) {
             throw new Reject(new Origin(e.index(), "Observation", "status"), ReasonCode.INVALID_VALUE, "status",
-                    "Observation.status is " + (s == null ? "missing" : s.toCode()) + "; only final, amended or corrected results are events.");
+                    "Observation.status is " + (s == null ? "missing" : s.toCode())
+                            + "; only final, amended or corrected results are events (entered-in-error retracts one).");
         }
     }
 
@@ -389,7 +446,8 @@ public final class FhirEventMapper {
     }
 
     private void observation(Entry e, Observation o, Map<String, Patient> patients, Map<String, Entry> studies,
-                             Map<String, List<Object[]>> assessments, Map<Integer, List<Object[]>> morphometry) throws Reject {
+                             Map<String, List<AssessmentPart>> assessments, Map<Integer, List<Object[]>> morphometry,
+                             List<Integer> ignored) throws Reject {
         String type = "Observation";
         CodeableConcept code = o.getCode();
         boolean pain = has(code, FhirProfile.LOINC, FhirProfile.LOINC_PAIN_NRS);
@@ -399,7 +457,8 @@ public final class FhirEventMapper {
             throw unknownCode(new Origin(e.index(), type, "code"), null, code, "LOINC " + FhirProfile.LOINC_PAIN_NRS
                     + " (pain NRS), LOINC " + FhirProfile.LOINC_ODI + " (ODI) or " + FhirProfile.SPINE_MEASURE + "|" + FhirProfile.MORPHOMETRY);
         }
-        requireFinalStatus(e, o);
+        boolean enteredInError = o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR;
+        if (!enteredInError) requireFinalStatus(e, o);
         eventId(e);
         if (morpho) {
             Entry study = null;
@@ -410,7 +469,9 @@ public final class FhirEventMapper {
                 throw new Reject(new Origin(e.index(), type, "derivedFrom"), ReasonCode.MISSING_FIELD, null,
                         "a vertebral-morphometry Observation must reference its ImagingStudy (derivedFrom or partOf) in the same request.");
             }
-            morphometry.computeIfAbsent(study.index(), k -> new ArrayList<>()).add(new Object[]{e, o});
+            // a measurement entered in error is left out of its study's event, which the study's re-send replaces
+            if (enteredInError) ignored.add(e.index());
+            else morphometry.computeIfAbsent(study.index(), k -> new ArrayList<>()).add(new Object[]{e, o});
             return;
         }
         PatientFacts patient = patient(e, o.getSubject(), "subject", patients);
@@ -419,6 +480,12 @@ public final class FhirEventMapper {
             throw new Reject(effective, ReasonCode.MISSING_FIELD, "occurredAt", "Observation.effectiveDateTime is missing.");
         }
         Instant at = instant(o.getEffectiveDateTimeType(), effective, "occurredAt");
+        String group = patient.mrn() + "|" + at;
+        if (enteredInError) {
+            // grouped like its valid siblings, so that it names the same assessment (see assessment())
+            assessments.computeIfAbsent(group, k -> new ArrayList<>()).add(new AssessmentPart(e, o, patient, at, null, null));
+            return;
+        }
         Origin valueOrigin = new Origin(e.index(), type, "value");
         BigDecimal value = number(o.getValue(), valueOrigin, pain ? ReasonCode.INVALID_PAIN_NRS : ReasonCode.INVALID_ODI, pain ? "painNrs" : "odi");
         if (pain && value.stripTrailingZeros().scale() > 0) {
@@ -429,36 +496,48 @@ public final class FhirEventMapper {
             throw new Reject(valueOrigin, ReasonCode.INVALID_PAIN_NRS, "painNrs", "Observation.value is " + value.toPlainString()
                     + "; pain NRS must be an integer 0-10.");
         }
-        assessments.computeIfAbsent(patient.mrn() + "|" + at, k -> new ArrayList<>())
-                .add(new Object[]{e, o, patient, at, pain ? "painNrs" : "odi", value});
+        assessments.computeIfAbsent(group, k -> new ArrayList<>())
+                .add(new AssessmentPart(e, o, patient, at, pain ? "painNrs" : "odi", value));
     }
 
-    private MappedEvent assessment(List<Object[]> group) {
-        Entry first = (Entry) group.get(0)[0];
-        PatientFacts patient = (PatientFacts) group.get(0)[2];
-        Instant at = (Instant) group.get(0)[3];
+    /**
+     * One assessment: the pain and ODI Observations of one patient and instant. Its event id joins
+     * the ids of all of them, entered-in-error ones included, so that a re-send with one score
+     * entered in error replaces the event without that score; when all are entered in error, the
+     * assessment is retracted. recordedAt is the latest of theirs: the update of any one makes the
+     * whole assessment a newer version (R9).
+     */
+    private MappedEvent assessment(List<AssessmentPart> group, Instant receivedAt) {
+        AssessmentPart first = group.get(0);
         List<String> ids = new ArrayList<>();
-        Map<String, Origin> origins = new HashMap<>();
-        origins.put("", new Origin(first.index(), "Observation", ""));
-        origins.put("occurredAt", new Origin(first.index(), "Observation", "effective"));
-        FollowUpEvent.Builder b = FollowUpEvent.newBuilder().setPatientId(patient.mrn()).setOccurredAt(at)
-                .setRecordedAt(recordedAt(((Observation) group.get(0)[1]), at)).setSourceSystem(source((Observation) group.get(0)[1]));
-        for (Object[] item : group) {
-            Entry e = (Entry) item[0];
-            try { ids.add(eventId(e).substring("fhir:Observation/".length())); } catch (Reject impossible) { throw new IllegalStateException(impossible); }
-            String field = (String) item[4];
-            BigDecimal value = (BigDecimal) item[5];
-            if (field.equals("painNrs")) b.setPainNrs(value.intValue()); else b.setOdi(value.doubleValue());
-            origins.put(field, new Origin(e.index(), "Observation", "value"));
+        Instant recordedAt = null;
+        for (AssessmentPart part : group) {
+            try { ids.add(observationId(part.entry())); } catch (Reject impossible) { throw new IllegalStateException(impossible); }
+            Instant partRecordedAt = recordedAt(part.observation(), receivedAt);
+            if (recordedAt == null || partRecordedAt.isAfter(recordedAt)) recordedAt = partRecordedAt;
         }
-        java.util.Collections.sort(ids);
-        b.setEventId("fhir:Observation/" + String.join("+", ids));
+        String id = FhirEventIds.ofAssessment(ids);
+        Map<String, Origin> origins = new HashMap<>();
+        origins.put("", new Origin(first.entry().index(), "Observation", ""));
+        if (group.stream().allMatch(AssessmentPart::enteredInError)) {
+            SpecificRecord retraction = FhirRetractions.of(EventType.FOLLOWUP, id, first.patient().mrn(), recordedAt, source(first.observation()));
+            return new MappedEvent(retraction, origins);
+        }
+        origins.put("occurredAt", new Origin(first.entry().index(), "Observation", "effective"));
+        FollowUpEvent.Builder b = FollowUpEvent.newBuilder().setEventId(id).setPatientId(first.patient().mrn()).setOccurredAt(first.at())
+                .setRecordedAt(recordedAt).setSourceSystem(source(first.observation()));
+        for (AssessmentPart part : group) {
+            if (part.enteredInError()) continue;
+            if (part.field().equals("painNrs")) b.setPainNrs(part.score().intValue()); else b.setOdi(part.score().doubleValue());
+            origins.put(part.field(), new Origin(part.entry().index(), "Observation", "value"));
+        }
         return new MappedEvent(b.build(), origins);
     }
 
-    private MappedEvent imaging(Entry e, ImagingStudy s, Map<String, Patient> patients, List<Object[]> observations) throws Reject {
+    private MappedEvent imaging(Entry e, ImagingStudy s, Map<String, Patient> patients, List<Object[]> observations,
+                                Instant receivedAt) throws Reject {
         String type = "ImagingStudy";
-        if (s.getStatus() == ImagingStudy.ImagingStudyStatus.ENTEREDINERROR || s.getStatus() == ImagingStudy.ImagingStudyStatus.CANCELLED) {
+        if (s.getStatus() == ImagingStudy.ImagingStudyStatus.CANCELLED) {
             throw new Reject(new Origin(e.index(), type, "status"), ReasonCode.INVALID_VALUE, "status",
                     "ImagingStudy.status is " + s.getStatus().toCode() + "; such a study is not an event.");
         }
@@ -551,14 +630,17 @@ public final class FhirEventMapper {
             measurements.add(lm.build());
         }
         ImagingEvent event = ImagingEvent.newBuilder().setEventId(id).setPatientId(patient.mrn()).setOccurredAt(at)
-                .setRecordedAt(recordedAt(s, at)).setSourceSystem(source(s)).setPhase(phase).setModality(modality)
+                .setRecordedAt(recordedAt(s, receivedAt)).setSourceSystem(source(s)).setPhase(phase).setModality(modality)
                 .setStudyUid(uid).setMeasurements(measurements).build();
         return new MappedEvent(event, origins);
     }
 
-    private MappedEvent medication(Entry e, MedicationStatement m, Map<String, Patient> patients) throws Reject {
+    private MappedEvent medication(Entry e, MedicationStatement m, Map<String, Patient> patients, Instant receivedAt) throws Reject {
         String type = "MedicationStatement";
         MedicationStatement.MedicationStatementStatus status = m.getStatus();
+        if (status == MedicationStatement.MedicationStatementStatus.ENTEREDINERROR) {
+            return retraction(e, m.getSubject(), EventType.FOLLOWUP, eventId(e), patients, receivedAt);
+        }
         if (status != MedicationStatement.MedicationStatementStatus.ACTIVE && status != MedicationStatement.MedicationStatementStatus.COMPLETED) {
             throw new Reject(new Origin(e.index(), type, "status"), ReasonCode.INVALID_VALUE, "status", "MedicationStatement.status is "
                     + (status == null ? "missing" : status.toCode()) + "; only active or completed statements report a start.");
@@ -581,7 +663,7 @@ public final class FhirEventMapper {
         Origin asserted = new Origin(e.index(), type, "dateAsserted");
         Instant at = instant(m.getDateAssertedElement(), asserted, "occurredAt");
         FollowUpEvent event = FollowUpEvent.newBuilder().setEventId(id).setPatientId(patient.mrn()).setOccurredAt(at)
-                .setRecordedAt(recordedAt(m, at)).setSourceSystem(source(m))
+                .setRecordedAt(recordedAt(m, receivedAt)).setSourceSystem(source(m))
                 .setMedications(List.of(MedicationStart.newBuilder().setMedicationClass(cls).setStartDate(start).build())).build();
         Map<String, Origin> origins = new HashMap<>();
         origins.put("", new Origin(e.index(), type, ""));

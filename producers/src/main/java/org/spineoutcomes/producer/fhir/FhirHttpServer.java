@@ -6,7 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -15,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTP front of the gateway (JDK HttpServer, no extra dependency):
  * {@code POST /fhir} (Bundle or resource) and {@code POST /fhir/<Type>} with
- * {@code Content-Type: application/fhir+json} (application/json also accepted); {@code GET /health}.
+ * {@code Content-Type: application/fhir+json} (application/json also accepted);
+ * {@code DELETE /fhir/<Type>/<id>?subject=<MRN>} (a retraction, see {@link FhirGateway#delete});
+ * {@code GET /health}.
  */
 public final class FhirHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FhirHttpServer.class);
@@ -32,9 +39,14 @@ public final class FhirHttpServer implements AutoCloseable {
         server.createContext("/health", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/fhir", exchange -> {
             try {
+                if ("DELETE".equals(exchange.getRequestMethod())) {
+                    delete(gateway, exchange);
+                    return;
+                }
                 if (!"POST".equals(exchange.getRequestMethod())) {
-                    exchange.getResponseHeaders().add("Allow", "POST");
-                    respond(exchange, 405, "text/plain", "POST a FHIR R4 resource or Bundle (application/fhir+json)\n");
+                    exchange.getResponseHeaders().add("Allow", "POST, DELETE");
+                    respond(exchange, 405, "text/plain", "POST a FHIR R4 resource or Bundle (application/fhir+json),"
+                            + " or DELETE /fhir/<Type>/<id>?subject=<MRN>\n");
                     return;
                 }
                 String type = exchange.getRequestHeaders().getFirst("Content-Type");
@@ -58,6 +70,38 @@ public final class FhirHttpServer implements AutoCloseable {
                 respond(exchange, 500, "text/plain", "internal error: " + e.getClass().getSimpleName() + "\n");
             }
         });
+    }
+
+    /** {@code DELETE /fhir/<Type>/<id>}; a missing type or id is left to the gateway to explain. */
+    private static void delete(FhirGateway gateway, HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath(); // decoded; '+' stays '+' in a path
+        String rest = path.startsWith("/fhir/") ? path.substring("/fhir/".length()) : "";
+        String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
+        if (segments.length > 2) {
+            respond(exchange, 404, "text/plain", "DELETE /fhir/<Type>/<id>?subject=<MRN>\n");
+            return;
+        }
+        String type = segments.length > 0 ? segments[0] : null;
+        String id = segments.length > 1 ? segments[1] : null;
+        FhirGateway.Response response = gateway.delete(type, id, queryParameters(exchange.getRequestURI().getRawQuery()));
+        respond(exchange, response.status(), FHIR_JSON, response.json());
+    }
+
+    /**
+     * Decoded query parameters (form encoding: '+' is a space, %2B a plus), values in order. The
+     * escapes are well-formed: the server has parsed the request URI.
+     */
+    static Map<String, List<String>> queryParameters(String rawQuery) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) return parameters;
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            parameters.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return parameters;
     }
 
     public void start() { server.start(); }
