@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.spineoutcomes.demo.StackOutputs.*;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
 import org.spineoutcomes.batch.BatchComputation;
@@ -67,14 +68,7 @@ class EndToEndTest {
 
     @Test
     void streamEqualsBatchAndEveryRecordIsAccounted(LocalStack stack) throws Exception {
-        Pseudonymiser pseudonymiser = new Pseudonymiser("end-to-end-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-        List<SpecificRecord> events = new ArrayList<>();
-        new CohortSimulator(SimulationParameters.defaults(PATIENTS, 7).withInvalidShare(0)).run(e -> {
-            // Copy first: the simulator may hand the same instance twice (exact duplicates).
-            SpecificRecord copy = (SpecificRecord) org.apache.avro.specific.SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
-            pseudonymise(copy, pseudonymiser);
-            events.add(copy);
-        });
+        List<SpecificRecord> events = StackOutputs.simulatedCohort(PATIENTS, 7);
 
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
         AppConfig config = AppConfig.of(Map.of(
@@ -123,7 +117,7 @@ class EndToEndTest {
             assertEquals(garbage + invalid, rejected);
 
             Map<String, Integer> reasons = new TreeMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : readAll(stack, Topics.REJECTED.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).records) {
+            for (ConsumerRecord<byte[], byte[]> r : readAll(stack, Topics.REJECTED.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer()).records()) {
                 reasons.merge(new String(r.headers().lastHeader(Topics.RejectionHeaders.REASON).value(), StandardCharsets.UTF_8), 1, Integer::sum);
             }
             assertEquals(Map.of("UNDECODABLE", garbage, "INVALID_PAIN_NRS", invalid), reasons);
@@ -132,79 +126,11 @@ class EndToEndTest {
             events.forEach(batch::add);
             BatchComputation.Result expected = batch.result(null);
 
-            Map<String, PatientOutcome> outcomes = readAll(stack, Topics.PATIENT_OUTCOMES.name(), new StringDeserializer(),
-                    new SpineAvroDeserializer<>(registry, PatientOutcome.class)).latest();
-            Map<String, ArmAggregate> aggregates = readAll(stack, Topics.ARM_AGGREGATES.name(), new StringDeserializer(),
-                    new SpineAvroDeserializer<>(registry, ArmAggregate.class)).latest();
-            Map<String, ArmComparison> comparisons = readAll(stack, Topics.ARM_COMPARISONS.name(), new StringDeserializer(),
-                    new SpineAvroDeserializer<>(registry, ArmComparison.class)).latest();
-
+            StackOutputs.Finals finals = StackOutputs.finals(stack, registry);
             assertEquals(PATIENTS, expected.outcomes().size());
-            assertSameRecords("patient outcomes", expected.outcomes(), outcomes);
-            assertSameRecords("arm aggregates", expected.aggregates(), aggregates);
-            assertSameRecords("arm comparisons", expected.comparisons(), comparisons);
+            assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
+            assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
+            assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
         }
-    }
-
-    private static void pseudonymise(SpecificRecord e, Pseudonymiser p) {
-        int field = e.getSchema().getField("patientId").pos();
-        e.put(field, p.pseudonymise((String) e.get(field)));
-    }
-
-    /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */
-    private static <T extends SpecificRecord> void assertSameRecords(String what, Map<String, T> expected, Map<String, T> actual) throws IOException {
-        assertEquals(expected.keySet(), actual.keySet(), what + ": keys");
-        List<String> different = new ArrayList<>();
-        for (String k : expected.keySet()) {
-            if (!java.util.Arrays.equals(bytes(expected.get(k)), bytes(actual.get(k)))) different.add(k);
-        }
-        assertTrue(different.isEmpty(), what + " differ from the batch recomputation for " + different.size() + " keys, e.g. "
-                + different.stream().limit(3).toList());
-    }
-
-    private static byte[] bytes(SpecificRecord r) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<SpecificRecord>(r.getSchema()).write(r, enc);
-        enc.flush();
-        return out.toByteArray();
-    }
-
-    private static long metric(SpineStreamsApp app, String name) {
-        return IngestMetrics.total(app.streams().metrics(), name);
-    }
-
-    private record Read<K, V>(List<ConsumerRecord<K, V>> records) {
-        Map<K, V> latest() {
-            Map<K, V> m = new TreeMap<>();
-            for (ConsumerRecord<K, V> r : records) {
-                if (r.value() == null) m.remove(r.key());
-                else m.put(r.key(), r.value());
-            }
-            return m;
-        }
-    }
-
-    private static <K, V> Read<K, V> readAll(LocalStack stack, String topic, Deserializer<K> keys, Deserializer<V> values) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<K, V>> out = new ArrayList<>();
-        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(p, keys, values)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return new Read<>(out);
-    }
-
-    private static void waitUntilQuiet(LocalStack stack, Duration quiet, Duration max) throws InterruptedException {
-        new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out).waitUntilQuiet(quiet, max);
     }
 }

@@ -38,7 +38,7 @@ class LocalStackTopicsTest {
                 spec.config().forEach((key, value) ->
                         assertEquals(value, config.get(key).value(), spec.name() + " " + key));
             }
-            // Spot checks a reader can verify against DESIGN.md's topic table: outcomes are compacted,
+            // Spot checks a reader can verify against docs/architecture.md's topic table: outcomes are compacted,
             // procedures are deleted after 10 years (10 * 365 * 24 * 3600 * 1000 = 315,360,000,000 ms), inputs have 3 partitions.
             Map<ConfigResource, Config> spot = admin.describeConfigs(List.of(
                     new ConfigResource(ConfigResource.Type.TOPIC, "spine.patient-outcomes.v1"),

@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.spineoutcomes.schema.TreatmentArm;
 
 /**
- * Treatment arm from CPT codes (RULES.md R4), shared by validation and the outcome engine.
+ * Treatment arm from CPT codes (docs/computation-rules.md R4), shared by validation and the outcome engine.
  * Pre-2015 codes 22520-22525 map whatever the event date. Unmapped codes are ignored when one maps.
  */
 public final class CptCodes {

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every topic of the contract, defined once (DESIGN.md, topic table). The local stack creates them
+ * Every topic of the contract, defined once (docs/architecture.md, topic table). The local stack creates them
  * from this list; the producers and the streams app take their names from here.
  * All keyed topics are keyed by the patient pseudonym (inputs, outcomes) or by the cell key
  * (aggregates, comparisons). Inputs share one partition count so they are co-partitioned.

@@ -20,10 +20,10 @@ import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.schema.VertebralLevel;
 
 /**
- * The one definition of a valid input event (RULES.md "Validation", R4, R10), shared by the
+ * The one definition of a valid input event (docs/computation-rules.md "Validation", R4, R10), shared by the
  * producers (before sending), the stream and the batch command.
  *
- * <p>Decisions where RULES.md leaves room:
+ * <p>Decisions where docs/computation-rules.md leaves room:
  * <ul>
  *   <li>The timestamp rule (not before 1990-01-01T00:00Z, not after clock + 1 day) applies to
  *       occurredAt and recordedAt, and to every date (fractureOnsetDate, complication date,

@@ -179,7 +179,7 @@ class EventValidatorTest {
 
         @Test
         void fractureOnsetAfterTheIndexIsValid() {
-            // RULES.md Validation: it simply takes part in no fracture-age stratum
+            // docs/computation-rules.md Validation: it simply takes part in no fracture-age stratum
             ProcedureEvent e = ValidEvents.vertebroplasty();
             e.setFractureOnsetDate(LocalDate.parse("2024-04-01"));
             assertValid(e);
@@ -187,7 +187,7 @@ class EventValidatorTest {
 
         @Test
         void followUpLongAfterEveryWindowIsValid() {
-            // RULES.md Validation: a follow-up outside every window (here decades before the 2024 index) is valid input
+            // docs/computation-rules.md Validation: a follow-up outside every window (here decades before the 2024 index) is valid input
             FollowUpEvent e = ValidEvents.followUp();
             e.setOccurredAt(Instant.parse("1995-04-03T10:00:00Z"));
             assertValid(e);

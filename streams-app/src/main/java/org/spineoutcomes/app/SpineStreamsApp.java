@@ -27,7 +27,12 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final Topology topology;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
-        TopologySettings settings = TopologySettings.defaults().withDataCut(config.dataCut()).withCutRefresh(config.cutRefresh())
+        this(config, registry, org.spineoutcomes.outcome.OutcomeRules.CURRENT);
+    }
+
+    /** With other outcome rules than this release's (tests stand in an older release with them). */
+    public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
+        TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut()).withCutRefresh(config.cutRefresh())
                 .withPublishInterval(config.publishInterval()).withForcedRecompute(config.forceRecompute());
         this.topology = new SpineTopology(new TopicSerdes(registry), settings).build();
         this.streams = new KafkaStreams(topology, streamsProperties(config));
@@ -63,7 +68,10 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // A graceful stop leaves the consumer group, so the next instance (or a restart) is assigned the
+        // partitions at once instead of after the session timeout (45 s by default).
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
     }
 
     public static void main(String[] args) throws Exception {

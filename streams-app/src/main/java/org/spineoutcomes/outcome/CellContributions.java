@@ -18,7 +18,7 @@ import org.spineoutcomes.stats.Contribution;
 import org.spineoutcomes.stats.Measures;
 
 /**
- * What one patient outcome contributes to the aggregate cells (RULES.md R29): population (ITT,
+ * What one patient outcome contributes to the aggregate cells (docs/computation-rules.md R29): population (ITT,
  * AS_TREATED) x arm x window x stratum. A patient with a treatment is in every window cell of its
  * arms and strata (BASELINE..M24, POST, OVERALL), even where it has no value, so that completeness
  * (R33) counts it; a patient without a treatment (R12) is in none.

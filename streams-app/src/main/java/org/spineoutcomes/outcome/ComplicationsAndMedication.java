@@ -18,7 +18,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.VertebralLevel;
 
 /**
- * What the follow-up reports say besides scores: complications (RULES.md R27) and osteoporosis
+ * What the follow-up reports say besides scores: complications (docs/computation-rules.md R27) and osteoporosis
  * medication starts (R28). An item without its own date takes the date of the report it came in.
  */
 final class ComplicationsAndMedication {

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /**
- * Exact arithmetic on clinical inputs (RULES.md R35). Each double stands for the decimal it is written
+ * Exact arithmetic on clinical inputs (docs/computation-rules.md R35). Each double stands for the decimal it is written
  * as, so 23.7 is 237/10 and a reference of (23.1 + 24.3) / 2 equals a PRE height of 23.7. Thresholds on
  * a ratio are tested by cross-multiplying, never on a rounded quotient; a reported ratio is the exact
  * value rounded to 34 digits, then to the nearest double.

@@ -24,7 +24,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.VertebralLevel;
 
 /**
- * Imaging outcomes per index level (RULES.md R20-R26): which studies count as PRE, POST and FOLLOW_UP
+ * Imaging outcomes per index level (docs/computation-rules.md R20-R26): which studies count as PRE, POST and FOLLOW_UP
  * (R21), the reference height from neighbouring levels (R22), Genant grade (R23), height restoration
  * (R24), further collapse (R25) and the change from PRE per score window (R26).
  */
@@ -153,14 +153,14 @@ final class ImagingOutcomes {
         } else {
             b.setGenantGradeAbsentReason(noGrade).setMaxHeightLossPctAbsentReason(noGrade);
         }
-        // Kyphosis correction = angle_pre - angle_post (CLINICAL.md).
+        // Kyphosis correction = angle_pre - angle_post, on the decimals as written (R35): 12.3 - 10.1 is 2.2.
         Double aPre = mPre == null ? null : mPre.getKyphoticAngleDeg();
         Double aPost = mPost == null ? null : mPost.getKyphoticAngleDeg();
         AbsentReason preAbsent = absence(preStudy, AbsentReason.NO_PRE_IMAGING, aPre);
         AbsentReason postAbsent = absence(postStudy, AbsentReason.NO_POST_IMAGING, aPost);
         b.setKyphosisPreDeg(aPre).setKyphosisPreDegAbsentReason(preAbsent);
         b.setKyphosisPostDeg(aPost).setKyphosisPostDegAbsentReason(postAbsent);
-        if (preAbsent == null && postAbsent == null) b.setKyphosisCorrectionDeg(aPre - aPost);
+        if (preAbsent == null && postAbsent == null) b.setKyphosisCorrectionDeg(ExactDecimals.exact(aPre).subtract(ExactDecimals.exact(aPost)).doubleValue());
         else b.setKyphosisCorrectionDegAbsentReason(preAbsent != null ? preAbsent : postAbsent);
 
         furtherCollapse(b, level, refs, preStudy, postStudy);

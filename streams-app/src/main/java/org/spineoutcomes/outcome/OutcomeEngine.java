@@ -9,7 +9,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
 
 /**
- * The per-patient outcome (RULES.md R1-R29, R34): a pure function of the set of a patient's resolved
+ * The per-patient outcome (docs/computation-rules.md R1-R29, R34): a pure function of the set of a patient's resolved
  * events. Every choice has a total tie-break (R3), so the input order never matters, and nothing
  * depends on a data cut (R2).
  *

@@ -29,7 +29,7 @@ import org.spineoutcomes.serde.FingerprintedAvro;
 
 /**
  * Every valid event of one patient (procedures, imaging studies, follow-ups) and their resolution into
- * logical events (RULES.md R9-R11). The resolution is a function of the stored set only, so any
+ * logical events (docs/computation-rules.md R9-R11). The resolution is a function of the stored set only, so any
  * arrival order gives the same {@link #resolved()}.
  *
  * <p>R9, re-sends: every distinct version of an event id is kept. The version with the latest

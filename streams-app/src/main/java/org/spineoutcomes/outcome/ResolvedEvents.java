@@ -8,7 +8,7 @@ import org.spineoutcomes.schema.ProcedureEvent;
 
 /**
  * The effective (logical) events of one patient after corrections, retractions and duplicates
- * (RULES.md R9-R11). Each record carries the logical event id (the original's id) with the content
+ * (docs/computation-rules.md R9-R11). Each record carries the logical event id (the original's id) with the content
  * of its latest correction, and no {@code corrects}/{@code retracts}. Lists are sorted by event id
  * so that equal sets give equal values.
  */

@@ -3,7 +3,7 @@ package org.spineoutcomes.outcome;
 import org.spineoutcomes.schema.Window;
 
 /**
- * Day ranges of the score windows (RULES.md R14, R15). BASELINE accepts assessments strictly before
+ * Day ranges of the score windows (docs/computation-rules.md R14, R15). BASELINE accepts assessments strictly before
  * the index instant with day number >= -30, so its last accepted day is 0 (a day-0 assessment before
  * the index instant is baseline); that is also the day its completeness is judged by (R2).
  */

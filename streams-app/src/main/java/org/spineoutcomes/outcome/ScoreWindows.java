@@ -15,7 +15,7 @@ import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.OutcomeWindow;
 
 /**
- * Patient-reported scores per window (RULES.md R13-R19): which assessments count (R13), the baseline
+ * Patient-reported scores per window (docs/computation-rules.md R13-R19): which assessments count (R13), the baseline
  * (R14), the assessment chosen in each window (R15, R3 ties), pain on the 0-10 scale (R16), relief and
  * score changes (R17), responder flags (R18) and why a value is absent (R19). The windows' day ranges
  * are in {@link ScoreWindow}.

@@ -6,11 +6,11 @@ import java.util.List;
 import org.spineoutcomes.schema.Sex;
 import org.spineoutcomes.schema.Stratum;
 
-/** The one-way strata a treated patient is counted in (RULES.md R29), besides ALL. */
+/** The one-way strata a treated patient is counted in (docs/computation-rules.md R29), besides ALL. */
 final class Strata {
     private Strata() {}
 
-    /** R29 (CLINICAL.md, fracture age): onset at most 42 days before the index is LE_6W. */
+    /** R29 (docs/clinical-definitions.md, fracture age): onset at most 42 days before the index is LE_6W. */
     static final int FRACTURE_AGE_6W_DAYS = 42;
     /** R29: baseline pain at or above 8 on the 0-10 scale is the high-pain stratum. */
     static final BigDecimal BASELINE_PAIN_HIGH = BigDecimal.valueOf(8);

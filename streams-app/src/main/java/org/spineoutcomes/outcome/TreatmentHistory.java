@@ -17,7 +17,7 @@ import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.schema.TreatmentArm;
 
 /**
- * A patient's treatments and what follows from them (RULES.md R1, R4-R8): each treatment's arm, their
+ * A patient's treatments and what follows from them (docs/computation-rules.md R1, R4-R8): each treatment's arm, their
  * order, the index treatment and ITT arm, the as-treated arm at a point in time, the crossover, and the
  * day numbers every other rule counts in.
  */
@@ -81,7 +81,7 @@ final class TreatmentHistory {
         return LocalDate.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    /** Fracture age (CLINICAL.md): index date minus onset date, negative for an onset after the index; null if unknown. */
+    /** Fracture age (docs/clinical-definitions.md): index date minus onset date, negative for an onset after the index; null if unknown. */
     Integer fractureAgeDays() {
         LocalDate onset = index.event.getFractureOnsetDate();
         return onset == null ? null : Math.toIntExact(ChronoUnit.DAYS.between(onset, indexDate));

@@ -3,7 +3,7 @@ package org.spineoutcomes.stats;
 import java.util.Objects;
 
 /**
- * One aggregate cell (RULES.md R29): population x arm x window x stratum.
+ * One aggregate cell (docs/computation-rules.md R29): population x arm x window x stratum.
  * Plain strings so this package stays free of Avro and Kafka; the outcome package owns the vocabularies.
  * The text form {@code population/arm/window/stratum} is the record key on spine.arm-aggregates.v1.
  */

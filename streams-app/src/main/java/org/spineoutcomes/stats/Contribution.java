@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * What one patient adds to one cell. Aggregates are sums of contributions, so a patient's old
- * contribution can be subtracted and the new one added (DESIGN.md, topology principles).
+ * contribution can be subtracted and the new one added (docs/architecture.md, topology principles).
  *
  * <ul>
  *   <li>{@code values}: measure name (see {@link Measures}) to the unit values it contributes.

@@ -9,7 +9,7 @@ public final class StudentT {
 
     /**
      * Absolute accuracy asked of Hipparchus' root finder. Its default (1e-9) is at the edge of the
-     * 1e-9 relative tolerance the independent checker applies (RULES.md preamble), so ask for more.
+     * 1e-9 relative tolerance the independent checker applies (docs/computation-rules.md preamble), so ask for more.
      */
     static final double SOLVER_ABSOLUTE_ACCURACY = 1e-14;
 

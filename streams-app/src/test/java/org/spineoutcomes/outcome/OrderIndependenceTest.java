@@ -31,7 +31,7 @@ import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.Contribution;
 
 /**
- * The outcome depends only on the set of events (DESIGN.md, topology principles): every arrival order,
+ * The outcome depends only on the set of events (docs/architecture.md, topology principles): every arrival order,
  * with corrections, retractions, orphans and duplicates, gives an identical PatientOutcome, identical
  * contributions and identical stored state.
  */

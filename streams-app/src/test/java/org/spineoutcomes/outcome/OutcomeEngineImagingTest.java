@@ -22,7 +22,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.VertebralLevel;
 import org.spineoutcomes.schema.Window;
 
-/** Imaging per index level (RULES.md R20-R26). The index level is L1 unless stated. */
+/** Imaging per index level (docs/computation-rules.md R20-R26). The index level is L1 unless stated. */
 class OutcomeEngineImagingTest {
 
     static OutcomeLevelImaging only(PatientOutcome o) {
@@ -194,6 +194,14 @@ class OutcomeEngineImagingTest {
         PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 17.0)).build());
         assertEquals(AbsentReason.NO_FOLLOW_UP_IMAGING, only(o).getFurtherCollapseAbsentReason());
         assertEquals(AbsentReason.NO_FOLLOW_UP_IMAGING, o.getFurtherCollapseAbsentReason());
+    }
+
+    @Test
+    void kyphosisCorrectionOnDecimalsAsWritten_R35() {
+        // 12.3 - 10.1 = 2.2 as decimals; in binary doubles it is 2.200000000000001.
+        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0, null, null, 12.3, true)).build(),
+                study("post", day(1), POST, level(L1, 15.0, null, null, 10.1, false)).build());
+        assertEquals(2.2, only(o).getKyphosisCorrectionDeg());
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.spineoutcomes.schema.OutcomeWindow;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.Window;
 
-/** Windows, pain, relief, flags and questionnaire scores (RULES.md R13-R19). */
+/** Windows, pain, relief, flags and questionnaire scores (docs/computation-rules.md R13-R19). */
 class OutcomeEngineScoresTest {
 
     static PatientOutcome compute(Object... events) {

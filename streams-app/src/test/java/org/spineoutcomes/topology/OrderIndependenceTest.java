@@ -20,7 +20,7 @@ import org.spineoutcomes.testing.SpineTestDriver;
 import org.spineoutcomes.validation.EventValidator;
 
 /**
- * Order independence (issue 4, DESIGN.md): the final contents of the three compacted output topics
+ * Order independence (issue 4, docs/architecture.md): the final contents of the three compacted output topics
  * depend only on the set of valid events. For each seed a random cohort is piped in two random
  * interleavings into fresh drivers; the final tables (last value per key, tombstones removing
  * keys) must be identical and equal {@link BatchComputation} over the same events, aggregates at

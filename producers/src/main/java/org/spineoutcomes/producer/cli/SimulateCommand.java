@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Simulates a reproducible patient cohort and publishes it (or writes NDJSON).",
-                "Generates a seeded, reproducible cohort (all four arms, CLINICAL.md magnitudes, late / out-of-order /",
+                "Generates a seeded, reproducible cohort (all four arms, docs/clinical-definitions.md magnitudes, late / out-of-order /",
                 "corrected / retracted / duplicate / invalid events) and publishes it to Kafka, or writes NDJSON with --out.",
                 "NDJSON files carry MRNs (SIMMRN...); replay pseudonymises them."})
 final class SimulateCommand implements Callable<Integer> {

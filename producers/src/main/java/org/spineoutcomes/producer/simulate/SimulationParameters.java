@@ -3,8 +3,8 @@ package org.spineoutcomes.producer.simulate;
 import java.time.LocalDate;
 
 /**
- * Everything the cohort simulator draws from. Defaults follow CLINICAL.md "Typical magnitudes";
- * where CLINICAL.md gives a range the default is its midpoint, and values it does not give are
+ * Everything the cohort simulator draws from. Defaults follow docs/clinical-definitions.md "Typical magnitudes";
+ * where docs/clinical-definitions.md gives a range the default is its midpoint, and values it does not give are
  * conventions of this simulator (marked "convention").
  *
  * <p>Pain means are the expected <em>observed</em> NRS (integer 0-10) means per ITT arm: the simulator
@@ -99,7 +99,7 @@ public record SimulationParameters(
         if (!(value >= 0 && value <= 1)) throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
     }
 
-    /** Defaults from CLINICAL.md for the given cohort size and seed. */
+    /** Defaults from docs/clinical-definitions.md for the given cohort size and seed. */
     public static SimulationParameters defaults(int patients, long seed) {
         return new SimulationParameters(patients, seed, LocalDate.of(2022, 1, 1), 730,
                 0.30, 0.30, 0.30, 0.10,

@@ -1,0 +1,145 @@
+package org.spineoutcomes.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.spineoutcomes.app.SpineStreamsApp;
+import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.ingest.IngestMetrics;
+import org.spineoutcomes.localstack.LocalStack;
+import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
+import org.spineoutcomes.producer.simulate.CohortSimulator;
+import org.spineoutcomes.producer.simulate.SimulationParameters;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.serde.SpineAvroDeserializer;
+import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.topics.Topics;
+
+/** What the real-stack tests share: a pseudonymised simulated cohort, producing it, and reading the output topics back. */
+final class StackOutputs {
+    private StackOutputs() {}
+
+    /** A simulated cohort with pseudonymised patient ids, as the producer library would publish it. */
+    static List<SpecificRecord> simulatedCohort(int patients, long seed) {
+        Pseudonymiser pseudonymiser = new Pseudonymiser("end-to-end-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        List<SpecificRecord> events = new ArrayList<>();
+        new CohortSimulator(SimulationParameters.defaults(patients, seed).withInvalidShare(0)).run(e -> {
+            // Copy first: the simulator may hand the same instance twice (exact duplicates).
+            SpecificRecord copy = (SpecificRecord) org.apache.avro.specific.SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
+            int field = copy.getSchema().getField("patientId").pos();
+            copy.put(field, pseudonymiser.pseudonymise((String) copy.get(field)));
+            events.add(copy);
+        });
+        return events;
+    }
+
+    static void produce(LocalStack stack, SchemaRegistryClient registry, List<SpecificRecord> events) {
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(pp, new StringSerializer(), new SpineAvroSerializer<>(registry))) {
+            for (SpecificRecord e : events) {
+                producer.send(new ProducerRecord<>(EventType.of(e).topic().name(), EventFields.patientId(e), e));
+            }
+        }
+    }
+
+    /** Last value per key of the three output topics, as compaction would leave them. */
+    record Finals(Map<String, PatientOutcome> outcomes, Map<String, ArmAggregate> aggregates, Map<String, ArmComparison> comparisons) {}
+
+    static Finals finals(LocalStack stack, SchemaRegistryClient registry) {
+        return new Finals(
+                readAll(stack, Topics.PATIENT_OUTCOMES.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, PatientOutcome.class)).latest(),
+                readAll(stack, Topics.ARM_AGGREGATES.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, ArmAggregate.class)).latest(),
+                readAll(stack, Topics.ARM_COMPARISONS.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, ArmComparison.class)).latest());
+    }
+
+    /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */
+    static <T extends SpecificRecord> void assertSameRecords(String what, Map<String, T> expected, Map<String, T> actual) {
+        assertEquals(expected.keySet(), actual.keySet(), what + ": keys");
+        List<String> different = new ArrayList<>();
+        for (String k : expected.keySet()) {
+            if (!java.util.Arrays.equals(bytes(expected.get(k)), bytes(actual.get(k)))) different.add(k);
+        }
+        assertTrue(different.isEmpty(), what + " differ from the batch recomputation for " + different.size() + " keys, e.g. "
+                + different.stream().limit(3).toList());
+    }
+
+    static byte[] bytes(SpecificRecord r) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            new SpecificDatumWriter<SpecificRecord>(r.getSchema()).write(r, enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long metric(SpineStreamsApp app, String name) {
+        return IngestMetrics.total(app.streams().metrics(), name);
+    }
+
+    record Read<K, V>(List<ConsumerRecord<K, V>> records) {
+        Map<K, V> latest() {
+            Map<K, V> m = new TreeMap<>();
+            for (ConsumerRecord<K, V> r : records) {
+                if (r.value() == null) m.remove(r.key());
+                else m.put(r.key(), r.value());
+            }
+            return m;
+        }
+    }
+
+    static <K, V> Read<K, V> readAll(LocalStack stack, String topic, Deserializer<K> keys, Deserializer<V> values) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<K, V>> out = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(p, keys, values)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return new Read<>(out);
+    }
+
+    static void waitUntilQuiet(LocalStack stack, Duration quiet, Duration max) throws InterruptedException {
+        new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out).waitUntilQuiet(quiet, max);
+    }
+}
