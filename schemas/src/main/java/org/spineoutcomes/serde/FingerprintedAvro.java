@@ -3,14 +3,12 @@ package org.spineoutcomes.serde;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -26,25 +24,55 @@ public final class FingerprintedAvro {
     private FingerprintedAvro() {}
 
     private static final SchemaStore.Cache KNOWN = new SchemaStore.Cache();
-    private static final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> ENCODERS = new ConcurrentHashMap<>();
     private static final Map<Class<?>, BinaryMessageDecoder<SpecificRecord>> DECODERS = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, Long> FINGERPRINTS = new ConcurrentHashMap<>();
 
     static {
         for (Schema s : releasedSchemas()) KNOWN.addSchema(s);
     }
 
+    /** Writer, fingerprint and reusable buffers of one record class on one thread. */
+    private static final class Writer {
+        final org.apache.avro.specific.SpecificDatumWriter<SpecificRecord> datum;
+        final byte[] header = new byte[10];
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+        org.apache.avro.io.BinaryEncoder encoder;
+
+        Writer(Schema schema) {
+            datum = new org.apache.avro.specific.SpecificDatumWriter<>(schema);
+            long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
+            header[0] = (byte) 0xC3;
+            header[1] = (byte) 0x01;
+            for (int i = 0; i < 8; i++) header[2 + i] = (byte) (fingerprint >>> (8 * i)); // little-endian, as the spec says
+        }
+    }
+
+    // Encoding runs on every state write; Avro's BinaryMessageEncoder allocates per call, so keep one
+    // writer and buffer per class and thread instead (same bytes).
+    private static final ThreadLocal<Map<Class<?>, Writer>> WRITERS = ThreadLocal.withInitial(java.util.HashMap::new);
+
     /** Single-object encoding of a generated record with its current schema. */
     public static byte[] encode(SpecificRecord record) {
-        BinaryMessageEncoder<SpecificRecord> encoder = ENCODERS.computeIfAbsent(record.getClass(),
-                c -> new BinaryMessageEncoder<>(SpecificData.getForClass(c), record.getSchema()));
+        Writer w = WRITERS.get().computeIfAbsent(record.getClass(), c -> new Writer(record.getSchema()));
+        w.out.reset();
+        w.out.write(w.header, 0, w.header.length);
+        w.encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(w.out, w.encoder);
         try {
-            ByteBuffer b = encoder.encode(record);
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
+            w.datum.write(record, w.encoder);
+            w.encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return w.out.toByteArray();
+    }
+
+    /** Whether the bytes were written with the current schema of {@code type} (no resolution needed). */
+    public static boolean writtenWithCurrentSchema(Class<? extends SpecificRecord> type, byte[] bytes) {
+        long fingerprint = FINGERPRINTS.computeIfAbsent(type,
+                t -> org.apache.avro.SchemaNormalization.parsingFingerprint64(SpecificData.get().getSchema(t)));
+        if (bytes.length < 10) return false;
+        for (int i = 0; i < 8; i++) if (bytes[2 + i] != (byte) (fingerprint >>> (8 * i))) return false;
+        return true;
     }
 
     /**

@@ -17,9 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
@@ -59,7 +56,7 @@ public final class PatientEventLog {
         public static final Origin UNKNOWN = new Origin("", -1, -1);
     }
 
-    /** One stored version of an event id. */
+    /** One stored version of an event id; {@code content} is its single-object encoding (current schema), also its identity for R9. */
     public record Version(EventType type, SpecificRecord event, byte[] content, Origin origin) {
         public String id() { return field(event, "eventId"); }
         String corrects() { return field(event, "corrects"); }
@@ -81,6 +78,15 @@ public final class PatientEventLog {
     private final Map<String, Version> winners = new TreeMap<>();
 
     public PatientEventLog() {}
+
+    /** An independent log with the same versions (versions are immutable; the maps and lists are copied). */
+    public PatientEventLog copy() {
+        PatientEventLog c = new PatientEventLog();
+        c.patientId = patientId;
+        versionsById.forEach((id, v) -> c.versionsById.put(id, new ArrayList<>(v)));
+        c.winners.putAll(winners);
+        return c;
+    }
 
     /** The patient this log belongs to; null while empty. */
     public String patientId() { return patientId; }
@@ -112,7 +118,7 @@ public final class PatientEventLog {
         if (patientId != null && !patientId.equals(pid)) {
             throw new IllegalArgumentException("patientId " + pid + " of event " + id + " differs from this log's patient " + patientId);
         }
-        byte[] content = encode(type, event);
+        byte[] content = FingerprintedAvro.encode(event);
         List<Version> versions = versionsById.get(id);
         if (versions != null) {
             for (Version v : versions) {
@@ -261,9 +267,8 @@ public final class PatientEventLog {
                     out.writeInt(s.origin.partition());
                     out.writeLong(s.origin.offset());
                     out.writeByte(s.type.ordinal());
-                    byte[] stored = FingerprintedAvro.encode(s.event);
-                    out.writeInt(stored.length);
-                    out.write(stored);
+                    out.writeInt(s.content.length);
+                    out.write(s.content);
                 }
             }
         } catch (IOException e) {
@@ -289,7 +294,9 @@ public final class PatientEventLog {
                 byte[] b = new byte[in.readInt()];
                 in.readFully(b);
                 SpecificRecord event = FingerprintedAvro.decode(type.avroClass(), b);
-                Version s = new Version(type, event, encode(type, event), origin);
+                // Content identity is the encoding under the current schema: re-encode what an older schema wrote.
+                byte[] content = FingerprintedAvro.writtenWithCurrentSchema(type.avroClass(), b) ? b : FingerprintedAvro.encode(event);
+                Version s = new Version(type, event, content, origin);
                 log.versionsById.computeIfAbsent(s.id(), k -> new ArrayList<>(1)).add(s); // written in VERSION_ORDER
             }
         } catch (IOException e) {
@@ -306,23 +313,5 @@ public final class PatientEventLog {
         Schema.Field f = r.getSchema().getField(name);
         Object v = f == null ? null : r.get(f.pos());
         return v == null ? null : v.toString();
-    }
-
-    // Writers resolve their schemas once; building them per event was a visible share of a large
-    // batch run. Not thread-safe in general, hence one set per thread.
-    private static final ThreadLocal<Map<EventType, SpecificDatumWriter<SpecificRecord>>> WRITERS =
-            ThreadLocal.withInitial(() -> new java.util.EnumMap<>(EventType.class));
-
-    /** The content identity of an event for R9: its Avro binary under the current schema. */
-    private static byte[] encode(EventType type, SpecificRecord event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        try {
-            WRITERS.get().computeIfAbsent(type, t -> new SpecificDatumWriter<>(t.schema())).write(event, enc);
-            enc.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

@@ -58,6 +58,15 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private KeyValueStore<String, String> dirty;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
+    private long nextPublishMs;
+
+    /**
+     * Publication may take at most 1 / (1 + factor) of the thread's time: after a round that took
+     * t ms the next waits at least factor x t ms (and at least the publish interval). Under a backfill
+     * the derived statistics would otherwise crowd out the exact additions; under a light load a
+     * round takes milliseconds and the interval rules.
+     */
+    static final int PUBLISH_COST_FACTOR = 4;
 
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
@@ -79,7 +88,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
         if (!publishInterval.isZero()) {
-            context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, now -> publishDirty(now));
+            context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, this::publishIfDue);
         }
     }
 
@@ -103,8 +112,9 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         }
         for (Map.Entry<CellKey, CellDelta> e : deltas.entrySet()) {
             String key = e.getKey().asText();
-            CellStatistics stats = cells.get(key);
-            if (stats == null) stats = new CellStatistics();
+            CellStatistics stored = cells.get(key);
+            // A copy: the store may hand out its cached object, which must change only through put.
+            CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
             CellDelta delta = e.getValue();
             // Completeness counts live in their own store, one entry per cell and window end date, so a
             // delta touches one small entry instead of rewriting a per-date map that grows with the cohort.
@@ -128,8 +138,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private void countCompleteness(String cellKey, org.spineoutcomes.stats.Contribution c, int sign) {
         if (c.windowLastDate() == null) return;
         String key = cellKey + COMPLETENESS_SEPARATOR + c.windowLastDate();
-        long[] counts = completeness.get(key);
-        if (counts == null) counts = new long[2];
+        long[] stored = completeness.get(key);
+        long[] counts = stored == null ? new long[2] : stored.clone();
         counts[0] += sign;
         counts[1] += c.assessed() ? sign : 0;
         if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
@@ -153,6 +163,14 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private boolean existedBefore(Map<CellKey, Boolean> touched, CellKey key) {
         Boolean b = touched.get(key);
         return b != null ? b : cells.get(key.asText()) != null;
+    }
+
+    private void publishIfDue(long now) {
+        if (now < nextPublishMs) return;
+        long started = System.nanoTime();
+        publishDirty(now);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        nextPublishMs = now + tookMs * PUBLISH_COST_FACTOR;
     }
 
     /** Publishes every dirty cell and comparison, then clears the marks. */
@@ -193,16 +211,17 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         return DataCut.current(cutStore, configuredCut).orElse(null);
     }
 
+    /** Completeness depends on the cut, and aggregates carry it: when it moves, every cell is due again. */
     private void republishIfCutMoved(long now) {
         Instant cut = currentCut();
         if (cut == null || Objects.equals(cut, lastPublishedCut)) return;
+        List<String> all = new ArrayList<>();
         try (KeyValueIterator<String, CellStatistics> it = cells.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, CellStatistics> kv = it.next();
-                context.forward(new Record<>(kv.key, new Routed.AggregateChanged(
-                        AggregateMapper.toArmAggregate(CellKey.parse(kv.key), withCompleteness(kv.key, kv.value), cut)), now));
-            }
+            while (it.hasNext()) all.add(it.next().key);
         }
+        // Marked, not published here: the next publication round takes them with the other dirty cells.
+        for (String key : all) dirty.put(CELL_PREFIX + key, CELL);
         lastPublishedCut = cut;
+        if (publishInterval.isZero()) publishDirty(now);
     }
 }

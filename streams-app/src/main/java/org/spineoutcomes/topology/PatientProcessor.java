@@ -136,35 +136,34 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     }
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
-    private record Update(PatientEventLog.Added added, PatientEventLog log, PatientOutcome outcome,
-                          boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
+    private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
 
     private Update compute(IngestedEvent in, String patientId) {
-        PatientState state = patients.get(patientId);
-        PatientEventLog log = state == null ? new PatientEventLog() : state.log();
-        PatientOutcome before = state == null ? null : state.outcome();
+        PatientState stored = patients.get(patientId);
+        // A copy: the stored state stays as it was if anything below fails (the store may hand out live objects).
+        PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, log, before, false, Map.of());
+            return new Update(added, stored, false, Map.of());
         }
         // A losing re-send that displaced nothing leaves the winners, and so the outcome, as they were.
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
-        if (!winnersChanged && state != null && state.rulesVersion() == rules.version()) {
-            return new Update(added, log, before, false, Map.of());
+        if (!winnersChanged && stored != null && stored.rulesVersion() == rules.version()) {
+            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of());
         }
-        PatientOutcome after = rules.compute(patientId, log.resolved());
-        return new Update(added, log, after, !sameOutcome(before, after), deltas(before, after));
+        PatientState next = new PatientState(log, rules.compute(patientId, log.resolved()), rules.version());
+        boolean changed = !sameOutcome(stored, next);
+        return new Update(added, next, changed, changed ? deltas(stored == null ? null : stored.outcome(), next.outcome()) : Map.of());
     }
 
     /** Compared as Avro binary: exact, and independent of Avro's equals() on logical types. */
-    private static boolean sameOutcome(PatientOutcome before, PatientOutcome after) {
-        return before != null && Arrays.equals(PatientState.identity(before), PatientState.identity(after));
+    private static boolean sameOutcome(PatientState before, PatientState after) {
+        return before != null && before.outcomeBytes() != null && Arrays.equals(before.outcomeBytes(), after.outcomeBytes());
     }
 
-    /** For every cell whose contribution changed: the old contribution out, the new one in. */
+    /** For every cell whose contribution changed (the outcome did): the old contribution out, the new one in. */
     private static Map<CellKey, CellDelta> deltas(PatientOutcome before, PatientOutcome after) {
         Map<CellKey, CellDelta> deltas = new TreeMap<>();
-        if (sameOutcome(before, after)) return deltas;
         Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
         Map<CellKey, Contribution> newCells = CellContributions.of(after);
         TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
@@ -201,9 +200,9 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         for (PatientEventLog.Version loser : u.added().displaced()) {
             deadLetterDisplaced(patientId, loser, record.timestamp());
         }
-        patients.put(patientId, new PatientState(u.log(), u.outcome(), rules.version()));
+        patients.put(patientId, u.state());
         advanceDataCut(in, record.timestamp());
-        if (u.outcomeChanged()) emit(patientId, u.outcome(), u.deltas(), record.timestamp());
+        if (u.outcomeChanged()) emit(patientId, u.state().outcome(), u.deltas(), record.timestamp());
     }
 
     /**
@@ -290,15 +289,14 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     }
 
     private void recomputeOne(String patientId, PatientState state, long now) {
-        PatientOutcome after = rules.compute(patientId, state.log().resolved());
-        boolean changed = !sameOutcome(state.outcome(), after);
-        Map<CellKey, CellDelta> deltas = deltas(state.outcome(), after);
-        patients.put(patientId, new PatientState(state.log(), after, rules.version()));
+        PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
+        boolean changed = !sameOutcome(state, next);
+        patients.put(patientId, next);
         recomputed++;
         metrics.recordRecomputed();
         if (changed) {
             recomputeChanged++;
-            emit(patientId, after, deltas, now);
+            emit(patientId, next.outcome(), deltas(state.outcome(), next.outcome()), now);
         }
     }
 }

@@ -13,7 +13,16 @@ import org.spineoutcomes.serde.FingerprintedAvro;
  * recomputed) and the version of the rules that computed it. Records are stored with their writer
  * schema's fingerprint ({@link FingerprintedAvro}), so state outlives a schema change.
  */
-public record PatientState(PatientEventLog log, PatientOutcome outcome, int rulesVersion) {
+public record PatientState(PatientEventLog log, PatientOutcome outcome, int rulesVersion, byte[] outcomeBytes) {
+
+    /** {@code outcomeBytes}: the outcome's single-object encoding, also its exact identity (equal bytes, equal outcome). */
+    public PatientState {
+        if (outcomeBytes == null && outcome != null) outcomeBytes = FingerprintedAvro.encode(outcome);
+    }
+
+    public PatientState(PatientEventLog log, PatientOutcome outcome, int rulesVersion) {
+        this(log, outcome, rulesVersion, null);
+    }
 
     private static final byte FORMAT = 2;
 
@@ -25,9 +34,9 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome, int rule
     /** Layout: format byte, rules version (int), event log, outcome (empty when none). */
     public byte[] toBytes() {
         byte[] logBytes = log.toBytes();
-        byte[] outcomeBytes = outcome == null ? new byte[0] : FingerprintedAvro.encode(outcome);
-        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + logBytes.length + 4 + outcomeBytes.length);
-        buf.put(FORMAT).putInt(rulesVersion).putInt(logBytes.length).put(logBytes).putInt(outcomeBytes.length).put(outcomeBytes);
+        byte[] o = outcomeBytes == null ? new byte[0] : outcomeBytes;
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + logBytes.length + 4 + o.length);
+        buf.put(FORMAT).putInt(rulesVersion).putInt(logBytes.length).put(logBytes).putInt(o.length).put(o);
         return buf.array();
     }
 
@@ -46,16 +55,14 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome, int rule
         buf.get(logBytes);
         byte[] outcomeBytes = new byte[buf.getInt()];
         buf.get(outcomeBytes);
-        PatientOutcome outcome = outcomeBytes.length == 0 ? null : FingerprintedAvro.decode(PatientOutcome.class, outcomeBytes);
-        return new PatientState(PatientEventLog.fromBytes(logBytes), outcome, rulesVersion);
+        if (outcomeBytes.length == 0) return new PatientState(PatientEventLog.fromBytes(logBytes), null, rulesVersion, null);
+        PatientOutcome outcome = FingerprintedAvro.decode(PatientOutcome.class, outcomeBytes);
+        // Identity under the current schema: re-encode an outcome an older schema wrote.
+        boolean current = FingerprintedAvro.writtenWithCurrentSchema(PatientOutcome.class, outcomeBytes);
+        return new PatientState(PatientEventLog.fromBytes(logBytes), outcome, rulesVersion, current ? outcomeBytes : null);
     }
 
     private static void checkFormat(byte format) {
         if (format != FORMAT) throw new IllegalStateException("unknown patient state format " + format);
-    }
-
-    /** The outcome's plain Avro binary: its exact identity (equal bytes, equal outcome). */
-    static byte[] identity(PatientOutcome o) {
-        return FingerprintedAvro.encode(o);
     }
 }

@@ -44,6 +44,9 @@ public final class SpineTopology {
     public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
 
+    /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
+    static final int RECENTLY_READ_PER_STORE = 20_000;
+
     private final TopicSerdes serdes;
     private final TopologySettings settings;
 
@@ -135,6 +138,8 @@ public final class SpineTopology {
         KeyValueBytesStoreSupplier supplier = settings.persistentStores()
                 ? Stores.persistentKeyValueStore(name)
                 : Stores.inMemoryKeyValueStore(name);
-        return Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde);
+        // Values kept as objects between commits: repeated writes of a key (a busy cell, a patient with
+        // several events in a batch) are serialised and reach the changelog once per commit.
+        return ObjectCachingStore.builder(Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde), RECENTLY_READ_PER_STORE);
     }
 }
