@@ -59,6 +59,12 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
     private long nextPublishMs;
+    /**
+     * Per dirty key, the newest input-record timestamp folded in since its last publication: published
+     * records carry it, so a consumer can measure input-to-aggregate latency. In memory only (after a
+     * restart a publication carries the publication time instead).
+     */
+    private final Map<String, Long> newestInput = new java.util.HashMap<>();
 
     /**
      * Publication may take at most 1 / (1 + factor) of the thread's time: after a round that took
@@ -108,6 +114,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
                     boolean existed = existedBefore(existedBefore, first) && existedBefore(existedBefore, second);
                     dirty.put(dirtyKey, existed ? CMP_EXISTED : CMP_NEW);
                 }
+                newestInput.merge(dirtyKey, record.timestamp(), Math::max);
             }
         }
         for (Map.Entry<CellKey, CellDelta> e : deltas.entrySet()) {
@@ -129,6 +136,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             if (stats.isEmpty()) cells.delete(key);
             else cells.put(key, stats);
             dirty.put(CELL_PREFIX + key, CELL);
+            newestInput.merge(CELL_PREFIX + key, record.timestamp(), Math::max);
         }
         if (publishInterval.isZero()) {
             publishDirty(record.timestamp());
@@ -181,13 +189,15 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             while (it.hasNext()) {
                 KeyValue<String, String> kv = it.next();
                 done.add(kv.key);
+                Long newest = newestInput.remove(kv.key);
+                long ts = newest != null ? newest : timestamp;
                 if (kv.key.startsWith(CELL_PREFIX)) {
                     String key = kv.key.substring(CELL_PREFIX.length());
                     CellStatistics stats = cells.get(key);
                     context.forward(new Record<>(key, new Routed.AggregateChanged(stats == null ? null
-                            : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), timestamp));
+                            : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
                 } else {
-                    publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), timestamp);
+                    publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
                 }
             }
         }
