@@ -1,8 +1,10 @@
 package org.spineoutcomes.topology;
 
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -16,7 +18,9 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.spineoutcomes.ingest.DeadLetter;
 import org.spineoutcomes.ingest.IngestProcessor;
+import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.topics.Topics;
 
@@ -80,34 +84,36 @@ public final class SpineTopology {
                 () -> new DataCut.GlobalUpdater(DATA_CUT_STORE));
 
         // 1. Ingest: the three co-partitioned input topics, decoded and validated by us.
-        KStream<byte[], byte[]> raw = builder.stream(java.util.List.of(TopicSerdes.inputTopicNames()),
+        KStream<byte[], byte[]> raw = builder.stream(List.of(TopicSerdes.inputTopicNames()),
                 Consumed.with(serdes.rawInput(), serdes.rawInput()).withName("source-inputs"));
-        KStream<String, Routed> ingested = raw.process(() -> new IngestProcessor(serdes.inputDeserializers()), Named.as("ingest"));
+        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(serdes.inputDeserializers()), Named.as("ingest"));
 
-        KStream<String, Routed> patientOut = ingested.process(
+        // The patient step ignores the ingest dead letters itself, so no operator sits in between.
+        KStream<String, PatientOutput> patientOut = ingested.process(
                 () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, settings.rules(), settings.forceRecompute(),
                         serdes.inputReencoder()),
                 Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE);
 
-        ingested.filter((k, v) -> v instanceof Routed.Rejected, Named.as("ingest-rejected"))
-                .merge(patientOut.filter((k, v) -> v instanceof Routed.Rejected, Named.as("patient-rejected")), Named.as("all-rejected"))
-                .map((k, v) -> {
-                    var dl = ((Routed.Rejected) v).deadLetter();
-                    return org.apache.kafka.streams.KeyValue.pair(dl.key(), dl.value());
-                }, Named.as("dead-letter-bytes"))
+        // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
+        // so the two streams can merge; the operator names are those of the deployed topology.
+        ingested.flatMapValues(v -> v instanceof Ingested.Rejected r ? List.of(r.deadLetter()) : List.<DeadLetter>of(),
+                        Named.as("ingest-rejected"))
+                .merge(patientOut.flatMapValues(v -> v instanceof PatientOutput.Rejected r ? List.of(r.deadLetter()) : List.<DeadLetter>of(),
+                        Named.as("patient-rejected")), Named.as("all-rejected"))
+                .map((k, dl) -> KeyValue.pair(dl.key(), dl.value()), Named.as("dead-letter-bytes"))
                 .to(Topics.REJECTED.name(), Produced.with(serdes.rejected(), serdes.rejected()).withName("sink-rejected"));
 
         patientOut.split(Named.as("patient-"))
-                .branch((k, v) -> v instanceof Routed.OutcomeChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
+                .branch((k, v) -> v instanceof PatientOutput.OutcomeChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((PatientOutput.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
                         .to(Topics.PATIENT_OUTCOMES.name(), Produced.with(serdes.keys(), serdes.patientOutcomes()).withName("sink-patient-outcomes")),
                         "outcomes"))
-                .branch((k, v) -> v instanceof Routed.DataCutAdvanced, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
+                .branch((k, v) -> v instanceof PatientOutput.DataCutAdvanced, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((PatientOutput.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
                         .to(Topics.DATA_CUT.name(), Produced.with(serdes.keys(), serdes.dataCut()).withName("sink-data-cut")),
                         "data-cut"))
-                .branch((k, v) -> v instanceof Routed.CellChanged, Branched.withConsumer(s -> cells(s
-                        .mapValues(v -> ((Routed.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
+                .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
+                        .mapValues(v -> ((PatientOutput.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
@@ -120,12 +126,12 @@ public final class SpineTopology {
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
                         Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)
                 .split(Named.as("cell-"))
-                .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
+                .branch((k, v) -> v instanceof CellOutput.AggregateChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((CellOutput.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
                         .to(Topics.ARM_AGGREGATES.name(), Produced.with(serdes.keys(), serdes.armAggregates()).withName("sink-arm-aggregates")),
                         "aggregates"))
-                .branch((k, v) -> v instanceof Routed.ComparisonChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
+                .branch((k, v) -> v instanceof CellOutput.ComparisonChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((CellOutput.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
                         .to(Topics.ARM_COMPARISONS.name(), Produced.with(serdes.keys(), serdes.armComparisons()).withName("sink-arm-comparisons")),
                         "comparisons"))
                 .noDefaultBranch();
