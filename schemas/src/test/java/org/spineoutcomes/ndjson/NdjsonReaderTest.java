@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.ValidEvents;

@@ -1,4 +1,4 @@
-package org.spineoutcomes.ndjson;
+package org.spineoutcomes.events;
 
 import java.util.Arrays;
 import java.util.Optional;
