@@ -14,7 +14,7 @@ import org.spineoutcomes.schema.LevelMeasurement;
 import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.schema.Sex;
 import org.spineoutcomes.schema.VertebralLevel;
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -26,7 +26,7 @@ final class InputEvents {
     private InputEvents() {}
 
     /** An input topic, its record class, and an event to send on it. */
-    record Case<T extends SpecificRecord>(TopicSpec topic, Class<T> type, T event) {
+    record Case<T extends SpecificRecord>(SpineTopic<String, T> topic, Class<T> type, T event) {
         String key() {
             return (String) event.get(event.getSchema().getField("patientId").pos());
         }
