@@ -1,7 +1,7 @@
 package org.spineoutcomes.outcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.spineoutcomes.outcome.Events.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 import static org.spineoutcomes.schema.Stratum.*;
 
 import java.math.BigDecimal;
