@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.testing.EventFixtures.*;
 import static org.spineoutcomes.schema.ComplicationType.CEMENT_LEAKAGE;
 import static org.spineoutcomes.schema.ComplicationType.INFECTION;
 import static org.spineoutcomes.schema.ComplicationType.NEW_VERTEBRAL_FRACTURE;
 import static org.spineoutcomes.schema.VertebralLevel.L1;
 import static org.spineoutcomes.schema.VertebralLevel.L2;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.List;
 import java.util.Set;

@@ -3,12 +3,12 @@ package org.spineoutcomes.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.testing.EventFixtures.*;
 import static org.spineoutcomes.outcome.ExactDecimals.exact;
 import static org.spineoutcomes.schema.ImagingPhase.FOLLOW_UP;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.math.BigDecimal;
 import java.util.List;

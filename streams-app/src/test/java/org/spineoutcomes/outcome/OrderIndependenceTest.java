@@ -3,11 +3,11 @@ package org.spineoutcomes.outcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.spineoutcomes.testing.EventFixtures.*;
 import static org.spineoutcomes.schema.ImagingPhase.FOLLOW_UP;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.ArrayList;
 import java.util.Collections;

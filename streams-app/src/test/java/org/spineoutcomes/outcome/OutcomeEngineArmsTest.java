@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.testing.EventFixtures.*;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.compute;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.window;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.time.LocalDate;
 import java.util.List;
