@@ -10,14 +10,14 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.WelchMeanDifference;
 import org.spineoutcomes.schema.AggregateMeasure;
 import org.spineoutcomes.serde.RestSchemaRegistryClient;
-import org.spineoutcomes.serde.SpineAvroDeserializer;
+import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -44,8 +44,8 @@ final class ResultsPrinter {
 
     void print() {
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
-        Map<String, ArmAggregate> aggregates = readAll(Topics.ARM_AGGREGATES.name(), new SpineAvroDeserializer<>(registry, ArmAggregate.class));
-        Map<String, ArmComparison> comparisons = readAll(Topics.ARM_COMPARISONS.name(), new SpineAvroDeserializer<>(registry, ArmComparison.class));
+        Map<String, ArmAggregate> aggregates = readAll(Topics.ARM_AGGREGATES, registry);
+        Map<String, ArmComparison> comparisons = readAll(Topics.ARM_COMPARISONS, registry);
         out.printf("%n%d aggregate cells, %d comparisons on the output topics%n", aggregates.size(), comparisons.size());
 
         out.printf("%nPain NRS 0-10, ITT, all patients: mean [95%% CI] (n); cells under %d patients suppressed%n", MIN_CELL);
@@ -123,14 +123,15 @@ final class ResultsPrinter {
         }
     }
 
-    private <T extends SpecificRecord> Map<String, T> readAll(String topic, SpineAvroDeserializer<T> values) {
+    private <T extends SpecificRecord> Map<String, T> readAll(SpineTopic<String, T> contractTopic, SchemaRegistryClient registry) {
+        String topic = contractTopic.name();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, T> latest = new TreeMap<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(p, contractTopic.keySerde(registry).deserializer(), contractTopic.valueSerde(registry).deserializer())) {
             var partitions = consumer.partitionsFor(topic).stream()
                     .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
             consumer.assign(partitions);

@@ -25,13 +25,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.spineoutcomes.app.SpineStreamsApp;
-import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.localstack.LocalStack;
-import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
 import org.spineoutcomes.producer.simulate.SimulationParameters;
@@ -39,8 +38,8 @@ import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.serde.SchemaRegistryClient;
-import org.spineoutcomes.serde.SpineAvroDeserializer;
 import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /** What the real-stack tests share: a pseudonymised simulated cohort, producing it, and reading the output topics back. */
@@ -77,9 +76,14 @@ final class StackOutputs {
 
     static Finals finals(LocalStack stack, SchemaRegistryClient registry) {
         return new Finals(
-                readAll(stack, Topics.PATIENT_OUTCOMES.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, PatientOutcome.class)).latest(),
-                readAll(stack, Topics.ARM_AGGREGATES.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, ArmAggregate.class)).latest(),
-                readAll(stack, Topics.ARM_COMPARISONS.name(), new StringDeserializer(), new SpineAvroDeserializer<>(registry, ArmComparison.class)).latest());
+                readAll(stack, Topics.PATIENT_OUTCOMES, registry).latest(),
+                readAll(stack, Topics.ARM_AGGREGATES, registry).latest(),
+                readAll(stack, Topics.ARM_COMPARISONS, registry).latest());
+    }
+
+    /** Every record of a contract topic, read with the topic's own serdes. */
+    static <K, V> Read<K, V> readAll(LocalStack stack, SpineTopic<K, V> topic, SchemaRegistryClient registry) {
+        return readAll(stack, topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
     }
 
     /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */

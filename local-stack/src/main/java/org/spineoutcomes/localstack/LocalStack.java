@@ -20,7 +20,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -105,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
         createTopics(bootstrapServers, Topics.ALL, replicationFactor);
     }
 
-    static void createTopics(String bootstrapServers, List<TopicSpec> topics, short replicationFactor) {
+    static void createTopics(String bootstrapServers, List<SpineTopic<?, ?>> topics, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "spine-topic-setup"))) {

@@ -2,7 +2,7 @@ package org.spineoutcomes.localstack;
 
 import java.util.concurrent.CountDownLatch;
 
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /** Starts the local stack, prints where to connect, and runs until Ctrl-C. */
@@ -26,7 +26,7 @@ public final class LocalStackMain {
         System.out.println("  Apicurio native API     : " + stack.apicurioRegistryUrl());
         System.out.println("  state folder            : " + stack.workDir() + "   (removed on exit)");
         System.out.println("  topics:");
-        for (TopicSpec topic : Topics.ALL) {
+        for (SpineTopic<?, ?> topic : Topics.ALL) {
             System.out.printf("    %-28s %d partitions  %s%n", topic.name(), topic.partitions(),
                     topic.config().getOrDefault("cleanup.policy", "delete"));
         }

@@ -19,6 +19,8 @@ import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroDeserializer;
 import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.testing.EventFixtures;
+import org.spineoutcomes.testing.EventFixtures.TopicEvent;
 
 /**
  * Byte compatibility with a serde we did not write: Apicurio's Avro serde (2.6.x) in Confluent
@@ -49,7 +51,7 @@ class ApicurioInteropTest {
 
     @Test
     void recordWrittenByApicurioSerdeDecodesWithOurDeserializer() {
-        InputEvents.Case<ProcedureEvent> input = InputEvents.procedureCase();
+        TopicEvent<ProcedureEvent> input = EventFixtures.freshProcedure();
         String topic = input.topic().name();
         try (AvroKafkaSerializer<ProcedureEvent> apicurio = new AvroKafkaSerializer<>()) {
             apicurio.configure(apicurioConfig(), false);
@@ -68,7 +70,7 @@ class ApicurioInteropTest {
 
     @Test
     void recordWrittenByOurSerializerDecodesWithApicurioDeserializer() {
-        InputEvents.Case<FollowUpEvent> input = InputEvents.followUpCase();
+        TopicEvent<FollowUpEvent> input = EventFixtures.freshFollowUp();
         String topic = input.topic().name();
         KafkaTestClients.produce(stack.bootstrapServers(), topic, input.key(), input.event(), new SpineAvroSerializer<>(registryClient));
 

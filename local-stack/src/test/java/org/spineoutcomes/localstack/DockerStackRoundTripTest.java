@@ -12,6 +12,8 @@ import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroDeserializer;
 import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.testing.EventFixtures;
+import org.spineoutcomes.testing.EventFixtures.TopicEvent;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -47,13 +49,13 @@ class DockerStackRoundTripTest {
             .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:19092")
             .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
 
-    static Stream<InputEvents.Case<?>> inputCases() {
-        return InputEvents.all().stream();
+    static Stream<TopicEvent<?>> inputCases() {
+        return EventFixtures.freshInputEvents().stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("inputCases")
-    <T extends SpecificRecord> void eachInputEventRoundTripsThroughKafkaAndConfluentRegistry(InputEvents.Case<T> input) {
+    <T extends SpecificRecord> void eachInputEventRoundTripsThroughKafkaAndConfluentRegistry(TopicEvent<T> input) {
         String bootstrap = KAFKA.getBootstrapServers();
         String registryUrl = "http://" + SCHEMA_REGISTRY.getHost() + ":" + SCHEMA_REGISTRY.getMappedPort(8081);
         SchemaRegistryClient client = new RestSchemaRegistryClient(registryUrl);

@@ -28,6 +28,8 @@ import org.spineoutcomes.serde.SpineAvroDeserializer;
 import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.serde.UnknownSchemaIdException;
 import org.spineoutcomes.serde.WireFormatException;
+import org.spineoutcomes.testing.EventFixtures;
+import org.spineoutcomes.testing.EventFixtures.TopicEvent;
 import org.spineoutcomes.topics.Topics;
 
 /** The project's serde against the real broker and the real registry (Apicurio, Confluent API). */
@@ -43,13 +45,13 @@ class LocalStackRoundTripTest {
         registryClient = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
     }
 
-    static Stream<InputEvents.Case<?>> inputCases() {
-        return InputEvents.all().stream();
+    static Stream<TopicEvent<?>> inputCases() {
+        return EventFixtures.freshInputEvents().stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("inputCases")
-    <T extends SpecificRecord> void eachInputEventRoundTripsThroughBrokerAndRegistry(InputEvents.Case<T> input) throws Exception {
+    <T extends SpecificRecord> void eachInputEventRoundTripsThroughBrokerAndRegistry(TopicEvent<T> input) throws Exception {
         String topic = input.topic().name();
         KafkaTestClients.produce(stack.bootstrapServers(), topic, input.key(), input.event(), new SpineAvroSerializer<>(registryClient));
 
@@ -71,7 +73,7 @@ class LocalStackRoundTripTest {
 
     @Test
     void recordWithUnknownSchemaIdGivesUnknownSchemaIdException() {
-        InputEvents.Case<ProcedureEvent> input = InputEvents.procedureCase();
+        TopicEvent<ProcedureEvent> input = EventFixtures.freshProcedure();
         String topic = Topics.PROCEDURES.name();
         // A well-formed header naming id 987654321, which this fresh registry has never handed out
         // (its ids count up from 1), followed by a few payload bytes.
@@ -88,7 +90,7 @@ class LocalStackRoundTripTest {
 
     @Test
     void recordWithGarbageBytesGivesWireFormatException() {
-        InputEvents.Case<ProcedureEvent> input = InputEvents.procedureCase();
+        TopicEvent<ProcedureEvent> input = EventFixtures.freshProcedure();
         String topic = Topics.PROCEDURES.name();
         // Plain text, as a misconfigured producer would send: first byte 'h' = 0x68, not the magic 0x00.
         byte[] bytes = "hello, not avro".getBytes(StandardCharsets.US_ASCII);

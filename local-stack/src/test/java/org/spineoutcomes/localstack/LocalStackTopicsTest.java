@@ -15,7 +15,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /** The stack creates the contract's topics exactly as {@link Topics} defines them. */
@@ -25,14 +25,14 @@ class LocalStackTopicsTest {
     @Test
     void everyContractTopicExistsWithItsPartitionsAndConfig(LocalStack stack) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-            Set<String> expectedNames = Topics.ALL.stream().map(TopicSpec::name).collect(Collectors.toSet());
+            Set<String> expectedNames = Topics.ALL.stream().map(SpineTopic::name).collect(Collectors.toSet());
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             assertEquals(Set.of(), difference(expectedNames, existing), "contract topics missing on the broker");
 
             Map<String, TopicDescription> descriptions = admin.describeTopics(expectedNames).allTopicNames().get(30, TimeUnit.SECONDS);
             List<ConfigResource> resources = expectedNames.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-            for (TopicSpec spec : Topics.ALL) {
+            for (SpineTopic<?, ?> spec : Topics.ALL) {
                 assertEquals(spec.partitions(), descriptions.get(spec.name()).partitions().size(), spec.name() + " partitions");
                 Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
                 spec.config().forEach((key, value) ->

@@ -3,6 +3,7 @@ package org.spineoutcomes.ndjson;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.validation.Violation;
 
 /**

@@ -35,6 +35,7 @@ import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.validation.ReasonCode;
 
 /**

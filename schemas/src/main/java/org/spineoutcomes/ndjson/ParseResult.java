@@ -2,6 +2,7 @@ package org.spineoutcomes.ndjson;
 
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
 

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.schema.VertebralLevel;
+import org.spineoutcomes.testing.EventFixtures;
 import org.spineoutcomes.topics.Topics;
 import org.spineoutcomes.validation.ReasonCode;
-import org.spineoutcomes.validation.ValidEvents;
 
 class NdjsonCodecTest {
 
@@ -47,28 +48,28 @@ class NdjsonCodecTest {
     class RoundTrips {
         @Test
         void procedure() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             assertEquals(e, parsed(CODEC.format(e)));
-            ProcedureEvent c = ValidEvents.conservativeStart();
+            ProcedureEvent c = EventFixtures.completeConservativeStart();
             assertEquals(c, parsed(CODEC.format(c)));
         }
 
         @Test
         void imaging() {
-            ImagingEvent e = ValidEvents.preImaging();
+            ImagingEvent e = EventFixtures.completePreImaging();
             e.setCorrects("img-0");
             assertEquals(e, parsed(CODEC.format(e)));
         }
 
         @Test
         void followUp() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             assertEquals(e, parsed(CODEC.format(e)));
         }
 
         @Test
         void millisecondsSurvive() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setOccurredAt(Instant.parse("2024-03-01T09:30:00.123Z"));
             String line = CODEC.format(e);
             assertTrue(line.contains("\"occurredAt\":\"2024-03-01T09:30:00.123Z\""), line);
@@ -87,7 +88,7 @@ class NdjsonCodecTest {
 
         @Test
         void formatRefusesNonFiniteNumbers() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setOdi(Double.NaN);
             IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> CODEC.format(e));
             assertTrue(x.getMessage().startsWith("odi is NaN"), x.getMessage());
@@ -124,7 +125,7 @@ class NdjsonCodecTest {
             ParseResult.Parsed p = (ParseResult.Parsed) CODEC.parse(IMAGING_HEAD + "}", 1);
             assertEquals(EventType.IMAGING, p.type());
             assertEquals(Topics.IMAGING, p.type().topic());
-            assertEquals(EventType.FOLLOWUP, EventType.of(ValidEvents.followUp()));
+            assertEquals(EventType.FOLLOWUP, EventType.of(EventFixtures.completeFollowUp()));
             assertEquals(EventType.PROCEDURE, EventType.ofTopic("spine.procedures.v1").orElseThrow());
         }
 

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
+import org.spineoutcomes.testing.EventFixtures;
 import org.spineoutcomes.validation.ReasonCode;
-import org.spineoutcomes.validation.ValidEvents;
 
 class NdjsonReaderTest {
 
@@ -70,7 +71,7 @@ class NdjsonReaderTest {
         String nrs11 = HEAD.formatted(2, "11").replace("2024-03-01T09:30:00Z", "1985-03-01T09:30:00Z");
         Files.writeString(file, HEAD.formatted(1, "4") + "\n" + nrs11 + "\n" + "not json\n");
         List<CheckedLine> lines;
-        try (Stream<CheckedLine> s = reader.checkedLines(file, ValidEvents.CLOCK)) {
+        try (Stream<CheckedLine> s = reader.checkedLines(file, EventFixtures.VALIDATION_CLOCK)) {
             lines = s.toList();
         }
         assertTrue(lines.get(0).valid());

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.testing.EventFixtures;
 
 class RestSchemaRegistryClientTest {
     private static final String SUBJECT = "spine.procedures.v1-value";
@@ -149,7 +150,7 @@ class RestSchemaRegistryClientTest {
     @Test
     void serializerRegistersOnceForAThousandRecords() {
         SpineAvroSerializer<ProcedureEvent> serializer = new SpineAvroSerializer<>(client());
-        ProcedureEvent event = SampleEvents.kyphoplasty();
+        ProcedureEvent event = EventFixtures.sampleKyphoplasty();
         byte[] last = null;
         for (int i = 0; i < 1_000; i++) {
             last = serializer.serialize("spine.procedures.v1", event);
@@ -172,7 +173,7 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void freshDeserializerFetchesTheWriterSchemaOnceForAThousandRecords() {
-        byte[] bytes = new SpineAvroSerializer<FollowUpEvent>(client()).serialize("spine.followups.v1", SampleEvents.threeMonthFollowUp());
+        byte[] bytes = new SpineAvroSerializer<FollowUpEvent>(client()).serialize("spine.followups.v1", EventFixtures.sampleThreeMonthFollowUp());
         int before = registry.totalRequests();
         SpineAvroDeserializer<FollowUpEvent> deserializer = new SpineAvroDeserializer<>(client(), FollowUpEvent.class);
         for (int i = 0; i < 1_000; i++) {

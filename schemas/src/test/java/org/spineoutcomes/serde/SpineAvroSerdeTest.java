@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.testing.EventFixtures;
 
 class SpineAvroSerdeTest {
     private static final String PROCEDURES = "spine.procedures.v1";
@@ -52,7 +53,7 @@ class SpineAvroSerdeTest {
 
     @Test
     void wireBytesAreHeaderThenExactlyAvrosOwnBinaryEncoding() throws IOException {
-        ProcedureEvent event = SampleEvents.kyphoplasty();
+        ProcedureEvent event = EventFixtures.sampleKyphoplasty();
         byte[] bytes = new SpineAvroSerializer<ProcedureEvent>(new FixedIdRegistry()).serialize(PROCEDURES, event);
 
         // 258 = 0x00000102, big-endian after the magic byte 0x00
@@ -71,9 +72,9 @@ class SpineAvroSerdeTest {
     @Test
     void threeEventTypesRoundTripThroughInMemoryRegistry() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        assertRoundTrip(registry, PROCEDURES, ProcedureEvent.class, SampleEvents.kyphoplasty());
-        assertRoundTrip(registry, IMAGING, ImagingEvent.class, SampleEvents.postOpRadiograph());
-        assertRoundTrip(registry, FOLLOWUPS, FollowUpEvent.class, SampleEvents.threeMonthFollowUp());
+        assertRoundTrip(registry, PROCEDURES, ProcedureEvent.class, EventFixtures.sampleKyphoplasty());
+        assertRoundTrip(registry, IMAGING, ImagingEvent.class, EventFixtures.samplePostOpRadiograph());
+        assertRoundTrip(registry, FOLLOWUPS, FollowUpEvent.class, EventFixtures.sampleThreeMonthFollowUp());
         // Three subjects, ids 1, 2, 3 in registration order.
         assertEquals(List.of("spine.procedures.v1-value", "spine.imaging.v1-value", "spine.followups.v1-value"), registry.getAllSubjects());
         assertEquals(3, registry.getLatestVersion("spine.followups.v1-value").id());
@@ -89,7 +90,7 @@ class SpineAvroSerdeTest {
     @Test
     void decodedFieldsKeepLogicalTypes() {
         SpineAvroSerde<FollowUpEvent> serde = new SpineAvroSerde<>(new InMemorySchemaRegistryClient(), FollowUpEvent.class);
-        FollowUpEvent back = serde.deserializer().deserialize(FOLLOWUPS, serde.serializer().serialize(FOLLOWUPS, SampleEvents.threeMonthFollowUp()));
+        FollowUpEvent back = serde.deserializer().deserialize(FOLLOWUPS, serde.serializer().serialize(FOLLOWUPS, EventFixtures.sampleThreeMonthFollowUp()));
         assertEquals(Instant.parse("2024-06-03T10:00:00Z"), back.getOccurredAt());
         assertEquals(java.time.LocalDate.of(2024, 3, 18), back.getMedications().get(0).getStartDate());
         assertEquals(0.712, back.getEq5dIndex());
@@ -106,7 +107,7 @@ class SpineAvroSerdeTest {
     @Test
     void subjectNamesFollowTheStrategy() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        ProcedureEvent event = SampleEvents.kyphoplasty();
+        ProcedureEvent event = EventFixtures.sampleKyphoplasty();
         new SpineAvroSerializer<ProcedureEvent>(registry, false, SubjectNameStrategy.TOPIC_NAME, true).serialize(PROCEDURES, event);
         new SpineAvroSerializer<ProcedureEvent>(registry, true, SubjectNameStrategy.TOPIC_NAME, true).serialize(PROCEDURES, event);
         new SpineAvroSerializer<ProcedureEvent>(registry, false, SubjectNameStrategy.RECORD_NAME, true).serialize(PROCEDURES, event);
@@ -124,14 +125,14 @@ class SpineAvroSerdeTest {
     void autoRegisterOffFailsClearlyForAnUnregisteredSchema() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
         SpineAvroSerializer<ProcedureEvent> serializer = new SpineAvroSerializer<>(registry, false, SubjectNameStrategy.TOPIC_NAME, false);
-        SchemaNotFoundException e = assertThrows(SchemaNotFoundException.class, () -> serializer.serialize(PROCEDURES, SampleEvents.kyphoplasty()));
+        SchemaNotFoundException e = assertThrows(SchemaNotFoundException.class, () -> serializer.serialize(PROCEDURES, EventFixtures.sampleKyphoplasty()));
         assertTrue(e.getMessage().startsWith("cannot serialize org.spineoutcomes.schema.ProcedureEvent to subject 'spine.procedures.v1-value': "
                 + "the schema is not registered there and auto.register.schemas is false"), e.getMessage());
         assertEquals(List.of(), registry.getAllSubjects()); // nothing was registered
 
         // Once registered by someone else, the same serializer looks the id up.
         int id = registry.register("spine.procedures.v1-value", ProcedureEvent.getClassSchema());
-        assertEquals(id, WireFormat.schemaIdOf(serializer.serialize(PROCEDURES, SampleEvents.kyphoplasty())));
+        assertEquals(id, WireFormat.schemaIdOf(serializer.serialize(PROCEDURES, EventFixtures.sampleKyphoplasty())));
     }
 
     /** FollowUpEvent as an older producer knew it: without eq5dIndex and rmdqItems (both have defaults). */
@@ -161,7 +162,7 @@ class SpineAvroSerdeTest {
 
         GenericRecord old = new GenericData.Record(older);
         old.put("eventId", "fu-old-1");
-        old.put("patientId", SampleEvents.PATIENT);
+        old.put("patientId", EventFixtures.SAMPLE_PSEUDONYM);
         old.put("occurredAt", Instant.parse("2023-11-02T09:00:00Z").toEpochMilli());
         old.put("recordedAt", Instant.parse("2023-11-02T09:05:00Z").toEpochMilli());
         old.put("sourceSystem", "hospital-b/cerner");
@@ -220,7 +221,7 @@ class SpineAvroSerdeTest {
     void truncatedOrPaddedPayloadIsAnAvroDecodeErrorCarryingTheId() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
         SpineAvroSerde<ProcedureEvent> serde = new SpineAvroSerde<>(registry, ProcedureEvent.class);
-        byte[] good = serde.serializer().serialize(PROCEDURES, SampleEvents.kyphoplasty());
+        byte[] good = serde.serializer().serialize(PROCEDURES, EventFixtures.sampleKyphoplasty());
         byte[] truncated = Arrays.copyOf(good, good.length - 10);
         AvroDecodeException cut = assertThrows(AvroDecodeException.class, () -> serde.deserializer().deserialize(PROCEDURES, truncated));
         assertEquals(1, cut.schemaId());
@@ -232,7 +233,7 @@ class SpineAvroSerdeTest {
     @Test
     void aRecordOfAnotherTypeIsAnAvroDecodeErrorNamingBothTypes() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        byte[] procedureBytes = new SpineAvroSerializer<ProcedureEvent>(registry).serialize(PROCEDURES, SampleEvents.kyphoplasty());
+        byte[] procedureBytes = new SpineAvroSerializer<ProcedureEvent>(registry).serialize(PROCEDURES, EventFixtures.sampleKyphoplasty());
         SpineAvroDeserializer<FollowUpEvent> followUps = new SpineAvroDeserializer<>(registry, FollowUpEvent.class);
         AvroDecodeException e = assertThrows(AvroDecodeException.class, () -> followUps.deserialize(FOLLOWUPS, procedureBytes));
         assertTrue(e.getMessage().startsWith("writer schema id 1 (org.spineoutcomes.schema.ProcedureEvent) cannot be read as org.spineoutcomes.schema.FollowUpEvent"),
@@ -251,8 +252,8 @@ class SpineAvroSerdeTest {
             writer.configure(config, false);
             SpineAvroSerde<ImagingEvent> reader = new SpineAvroSerde<>();
             reader.configure(config, false);
-            byte[] bytes = writer.serializer().serialize(IMAGING, SampleEvents.postOpRadiograph());
-            assertEquals(SampleEvents.postOpRadiograph(), reader.deserializer().deserialize(IMAGING, bytes));
+            byte[] bytes = writer.serializer().serialize(IMAGING, EventFixtures.samplePostOpRadiograph());
+            assertEquals(EventFixtures.samplePostOpRadiograph(), reader.deserializer().deserialize(IMAGING, bytes));
             assertEquals(List.of("spine.imaging.v1-org.spineoutcomes.schema.ImagingEvent"), InMemorySchemaRegistryClient.forScope(scope).getAllSubjects());
         } finally {
             InMemorySchemaRegistryClient.dropScope(scope);
@@ -267,8 +268,8 @@ class SpineAvroSerdeTest {
             serializer.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope), false);
             SpineAvroDeserializer<SpecificRecord> deserializer = new SpineAvroDeserializer<>();
             deserializer.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, "mock://" + scope), false);
-            SpecificRecord back = deserializer.deserialize(FOLLOWUPS, serializer.serialize(FOLLOWUPS, SampleEvents.threeMonthFollowUp()));
-            assertEquals(SampleEvents.threeMonthFollowUp(), back);
+            SpecificRecord back = deserializer.deserialize(FOLLOWUPS, serializer.serialize(FOLLOWUPS, EventFixtures.sampleThreeMonthFollowUp()));
+            assertEquals(EventFixtures.sampleThreeMonthFollowUp(), back);
         } finally {
             InMemorySchemaRegistryClient.dropScope(scope);
         }
@@ -280,7 +281,7 @@ class SpineAvroSerdeTest {
         Schema older = followUpWithout("eq5dIndex");
         registry.register("spine.followups.v1-value", older); // id 1, the only version
         SpineAvroSerializer<FollowUpEvent> serializer = new SpineAvroSerializer<>(registry, false, SubjectNameStrategy.TOPIC_NAME, false, true);
-        byte[] bytes = serializer.serialize(FOLLOWUPS, SampleEvents.threeMonthFollowUp());
+        byte[] bytes = serializer.serialize(FOLLOWUPS, EventFixtures.sampleThreeMonthFollowUp());
         assertEquals(1, WireFormat.schemaIdOf(bytes));
         FollowUpEvent back = new SpineAvroDeserializer<>(registry, FollowUpEvent.class).deserialize(FOLLOWUPS, bytes);
         assertNull(back.getEq5dIndex()); // dropped: schema id 1 has no such field

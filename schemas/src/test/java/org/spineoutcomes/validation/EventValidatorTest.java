@@ -2,7 +2,7 @@ package org.spineoutcomes.validation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.validation.ValidEvents.CLOCK;
+import static org.spineoutcomes.testing.EventFixtures.VALIDATION_CLOCK;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,13 +22,14 @@ import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.LevelMeasurement;
 import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.schema.VertebralLevel;
+import org.spineoutcomes.testing.EventFixtures;
 
 class EventValidatorTest {
 
     private final EventValidator validator = new EventValidator();
 
     private List<Violation> check(SpecificRecord event) {
-        return validator.validate(event, CLOCK);
+        return validator.validate(event, VALIDATION_CLOCK);
     }
 
     /** Asserts exactly one violation, with this reason and field. */
@@ -47,28 +48,28 @@ class EventValidatorTest {
     class Ids {
         @Test
         void blankEventIdIsMissingId() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setEventId(" ");
             assertRejected(e, ReasonCode.MISSING_ID, "eventId");
         }
 
         @Test
         void nullPatientIdIsMissingId() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setPatientId(null);
             assertRejected(e, ReasonCode.MISSING_ID, "patientId");
         }
 
         @Test
         void blankCorrectsTargetIsMissingId() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setCorrects("");
             assertRejected(e, ReasonCode.MISSING_ID, "corrects");
         }
 
         @Test
         void correctsAndRetractsTogetherAreRejected() {
-            ImagingEvent e = ValidEvents.preImaging();
+            ImagingEvent e = EventFixtures.completePreImaging();
             e.setCorrects("img-0");
             e.setRetracts("img-0");
             assertRejected(e, ReasonCode.CORRECTS_AND_RETRACTS, "corrects");
@@ -76,7 +77,7 @@ class EventValidatorTest {
 
         @Test
         void aCorrectionIsValidatedInFull() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setCorrects("fu-0");
             e.setPainNrs(12);
             assertRejected(e, ReasonCode.INVALID_PAIN_NRS, "painNrs");
@@ -88,12 +89,12 @@ class EventValidatorTest {
         @Test
         void payloadOfARetractionIsIgnored() {
             // R10: NRS 99, a 1980 timestamp and an unmapped code would each be rejected on a normal event
-            FollowUpEvent f = ValidEvents.followUp();
+            FollowUpEvent f = EventFixtures.completeFollowUp();
             f.setRetracts("fu-0");
             f.setPainNrs(99);
             f.setOccurredAt(Instant.parse("1980-01-01T00:00:00Z"));
             assertValid(f);
-            ProcedureEvent p = ValidEvents.vertebroplasty();
+            ProcedureEvent p = EventFixtures.completeVertebroplasty();
             p.setRetracts("proc-0");
             p.setCodes(new ArrayList<>(List.of("99999")));
             p.setAgeYears(300);
@@ -102,7 +103,7 @@ class EventValidatorTest {
 
         @Test
         void idsOfARetractionAreChecked() {
-            ImagingEvent e = ValidEvents.preImaging();
+            ImagingEvent e = EventFixtures.completePreImaging();
             e.setRetracts(" ");
             e.setPatientId("");
             List<Violation> v = check(e);
@@ -112,7 +113,7 @@ class EventValidatorTest {
 
         @Test
         void retractionThatAlsoCorrectsIsRejected() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setRetracts("fu-0");
             e.setCorrects("fu-0");
             assertRejected(e, ReasonCode.CORRECTS_AND_RETRACTS, "corrects");
@@ -123,7 +124,7 @@ class EventValidatorTest {
     class Timestamps {
         @Test
         void firstInstantOf1990IsAccepted() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setOccurredAt(Instant.parse("1990-01-01T00:00:00Z"));
             e.setFractureOnsetDate(LocalDate.parse("1990-01-01"));
             assertValid(e);
@@ -131,24 +132,24 @@ class EventValidatorTest {
 
         @Test
         void lastSecondOf1989IsRejected() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setOccurredAt(Instant.parse("1989-12-31T23:59:59Z"));
             assertRejected(e, ReasonCode.INVALID_TIMESTAMP, "occurredAt");
         }
 
         @Test
         void oneDayAfterTheClockIsAcceptedOneMillisecondMoreIsNot() {
-            // CLOCK 2024-06-01T12:00Z + 1 day = 2024-06-02T12:00Z (inclusive)
-            FollowUpEvent e = ValidEvents.followUp();
-            e.setRecordedAt(CLOCK.plusSeconds(86_400));
+            // VALIDATION_CLOCK 2024-06-01T12:00Z + 1 day = 2024-06-02T12:00Z (inclusive)
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setRecordedAt(VALIDATION_CLOCK.plusSeconds(86_400));
             assertValid(e);
-            e.setRecordedAt(CLOCK.plusSeconds(86_400).plusMillis(1));
+            e.setRecordedAt(VALIDATION_CLOCK.plusSeconds(86_400).plusMillis(1));
             assertRejected(e, ReasonCode.INVALID_TIMESTAMP, "recordedAt");
         }
 
         @Test
         void futureMessageNamesValueAndLimit() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setOccurredAt(Instant.parse("2099-01-01T00:00:00Z"));
             assertEquals("occurredAt is 2099-01-01T00:00:00Z, more than one day after the processing clock "
                             + "2024-06-01T12:00:00Z; it must lie between 1990-01-01T00:00:00Z and 2024-06-02T12:00:00Z.",
@@ -158,7 +159,7 @@ class EventValidatorTest {
         @Test
         void datesFollowTheSameRuleAtMidnightUtc() {
             // latest = 2024-06-02T12:00Z: 2024-06-02 (midnight before it) ok, 2024-06-03 not; 1989-12-31 not
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setFractureOnsetDate(LocalDate.parse("2024-06-02"));
             assertValid(e);
             e.setFractureOnsetDate(LocalDate.parse("2024-06-03"));
@@ -169,7 +170,7 @@ class EventValidatorTest {
 
         @Test
         void complicationAndMedicationDatesAreChecked() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.getComplications().get(0).setDate(LocalDate.parse("1970-01-01"));
             e.getMedications().get(1).setStartDate(LocalDate.parse("2030-01-01"));
             List<Violation> v = check(e);
@@ -180,7 +181,7 @@ class EventValidatorTest {
         @Test
         void fractureOnsetAfterTheIndexIsValid() {
             // docs/computation-rules.md Validation: it simply takes part in no fracture-age stratum
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setFractureOnsetDate(LocalDate.parse("2024-04-01"));
             assertValid(e);
         }
@@ -188,7 +189,7 @@ class EventValidatorTest {
         @Test
         void followUpLongAfterEveryWindowIsValid() {
             // docs/computation-rules.md Validation: a follow-up outside every window (here decades before the 2024 index) is valid input
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setOccurredAt(Instant.parse("1995-04-03T10:00:00Z"));
             assertValid(e);
         }
@@ -198,14 +199,14 @@ class EventValidatorTest {
     class Procedures {
         @Test
         void noMappedCodeAndNoConservativeCareIsUnknownCode() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setCodes(new ArrayList<>(List.of("77012", "22526")));
             assertRejected(e, ReasonCode.UNKNOWN_CODE, "codes");
         }
 
         @Test
         void emptyCodesWithoutConservativeCareIsUnknownCode() {
-            ProcedureEvent e = ValidEvents.conservativeStart();
+            ProcedureEvent e = EventFixtures.completeConservativeStart();
             e.setConservativeCare(null);
             assertRejected(e, ReasonCode.UNKNOWN_CODE, "codes");
         }
@@ -213,14 +214,14 @@ class EventValidatorTest {
         @ParameterizedTest(name = "code {0} alone identifies an arm")
         @ValueSource(strings = {"22510", "22512", "22515", "22520", "22525", "22614", "22843", "63001", "63091"})
         void mappedCodesAlone(String code) {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setCodes(new ArrayList<>(List.of(code)));
             assertValid(e);
         }
 
         @Test
         void conservativeCareWithUnmappedCodeIsValid() {
-            ProcedureEvent e = ValidEvents.conservativeStart();
+            ProcedureEvent e = EventFixtures.completeConservativeStart();
             e.setCodes(new ArrayList<>(List.of("97110")));
             e.setConservativeCare(ConservativeCare.newBuilder().build());
             assertValid(e);
@@ -229,7 +230,7 @@ class EventValidatorTest {
         @ParameterizedTest(name = "age {0} -> valid {1}")
         @CsvSource({"0,true", "120,true", "121,false", "-1,false"})
         void age(int age, boolean valid) {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setAgeYears(age);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_AGE, "ageYears");
         }
@@ -237,14 +238,14 @@ class EventValidatorTest {
         @ParameterizedTest(name = "cement {0} -> valid {1}")
         @CsvSource({"0.0,true", "12.5,true", "-0.5,false", "NaN,false", "Infinity,false"})
         void cementVolume(double ml, boolean valid) {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             e.setCementVolumeMl(ml);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_VALUE, "cementVolumeMl");
         }
 
         @Test
         void nullLevelInListIsInvalidLevel() {
-            ProcedureEvent e = ValidEvents.vertebroplasty();
+            ProcedureEvent e = EventFixtures.completeVertebroplasty();
             List<VertebralLevel> levels = new ArrayList<>();
             levels.add(VertebralLevel.L1);
             levels.add(null);
@@ -256,7 +257,7 @@ class EventValidatorTest {
     @Nested
     class Imaging {
         private ImagingEvent withFirst(BiConsumer<LevelMeasurement, Double> setter, double value) {
-            ImagingEvent e = ValidEvents.preImaging();
+            ImagingEvent e = EventFixtures.completePreImaging();
             setter.accept(e.getMeasurements().get(0), value);
             return e;
         }
@@ -285,7 +286,7 @@ class EventValidatorTest {
 
         @Test
         void heightMessageNamesValueAndRange() {
-            ImagingEvent e = ValidEvents.preImaging();
+            ImagingEvent e = EventFixtures.completePreImaging();
             e.getMeasurements().get(2).setAnteriorHeightMm(60.01);
             assertEquals(new Violation(ReasonCode.INVALID_HEIGHT, "measurements[2].anteriorHeightMm",
                     "measurements[2].anteriorHeightMm is 60.01; it must be from 0 to 60 mm."), check(e).get(0));
@@ -293,15 +294,15 @@ class EventValidatorTest {
 
         @Test
         void secondMeasurementOfALevelIsRejectedAtItsIndex() {
-            ImagingEvent e = ValidEvents.preImaging();
-            e.getMeasurements().add(ValidEvents.measurement(VertebralLevel.L1, 18.0, null, null, null, true));
+            ImagingEvent e = EventFixtures.completePreImaging();
+            e.getMeasurements().add(EventFixtures.level(VertebralLevel.L1, 18.0, null, null, null, true));
             assertRejected(e, ReasonCode.LEVEL_MEASURED_TWICE, "measurements[3].level");
         }
 
         @Test
         void missingMeasurementsOnlyAreValid() {
-            ImagingEvent e = ValidEvents.preImaging();
-            e.getMeasurements().set(1, ValidEvents.measurement(VertebralLevel.L1, null, null, null, null, false));
+            ImagingEvent e = EventFixtures.completePreImaging();
+            e.getMeasurements().set(1, EventFixtures.level(VertebralLevel.L1, null, null, null, null, false));
             assertValid(e);
         }
     }
@@ -311,14 +312,14 @@ class EventValidatorTest {
         @ParameterizedTest(name = "NRS {0} -> valid {1}")
         @CsvSource({"0,true", "10,true", "11,false", "-1,false"})
         void nrs(int nrs, boolean valid) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setPainNrs(nrs);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_PAIN_NRS, "painNrs");
         }
 
         @Test
         void nrsMessage() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setPainNrs(11);
             assertEquals("painNrs is 11; it must be an integer from 0 to 10.", check(e).get(0).message());
         }
@@ -326,7 +327,7 @@ class EventValidatorTest {
         @ParameterizedTest(name = "VAS {0} -> valid {1}")
         @CsvSource({"0,true", "100,true", "100.1,false", "-0.1,false", "NaN,false"})
         void vas(double vas, boolean valid) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setPainVas(vas);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_PAIN_VAS, "painVas");
         }
@@ -334,7 +335,7 @@ class EventValidatorTest {
         @ParameterizedTest(name = "ODI {0} -> valid {1}")
         @CsvSource({"0,true", "100,true", "100.5,false", "-1,false"})
         void odi(double odi, boolean valid) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setOdi(odi);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_ODI, "odi");
         }
@@ -342,7 +343,7 @@ class EventValidatorTest {
         @ParameterizedTest(name = "RMDQ {0} of {1} items -> valid {2}")
         @CsvSource({"24,24,true", "25,24,false", "23,23,true", "24,23,false", "0,23,true", "-1,24,false"})
         void rmdq(int score, int items, boolean valid) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setRmdq(score);
             e.setRmdqItems(items);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_RMDQ, "rmdq");
@@ -351,7 +352,7 @@ class EventValidatorTest {
         @ParameterizedTest(name = "RMDQ items {0} rejected")
         @ValueSource(ints = {0, 22, 25, 36})
         void rmdqItems(int items) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setRmdqItems(items);
             assertRejected(e, ReasonCode.INVALID_RMDQ, "rmdqItems");
         }
@@ -359,14 +360,14 @@ class EventValidatorTest {
         @ParameterizedTest(name = "EQ-5D {0} -> valid {1}")
         @CsvSource({"-1,true", "1,true", "1.01,false", "-1.01,false", "Infinity,false"})
         void eq5d(double index, boolean valid) {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setEq5dIndex(index);
             if (valid) assertValid(e); else assertRejected(e, ReasonCode.INVALID_EQ5D, "eq5dIndex");
         }
 
         @Test
         void complicationWithoutTypeIsUnknownComplicationType() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             Complication c = e.getComplications().get(0);
             c.setType(null);
             assertRejected(e, ReasonCode.UNKNOWN_COMPLICATION_TYPE, "complications[0].type");
@@ -378,15 +379,15 @@ class EventValidatorTest {
     class WholeRecord {
         @Test
         void fixturesAreValid() {
-            assertValid(ValidEvents.vertebroplasty());
-            assertValid(ValidEvents.conservativeStart());
-            assertValid(ValidEvents.preImaging());
-            assertValid(ValidEvents.followUp());
+            assertValid(EventFixtures.completeVertebroplasty());
+            assertValid(EventFixtures.completeConservativeStart());
+            assertValid(EventFixtures.completePreImaging());
+            assertValid(EventFixtures.completeFollowUp());
         }
 
         @Test
         void everyViolationIsReportedInSchemaFieldOrder() {
-            FollowUpEvent e = ValidEvents.followUp();
+            FollowUpEvent e = EventFixtures.completeFollowUp();
             e.setEq5dIndex(2.0);
             e.setPainNrs(11);
             e.setOccurredAt(Instant.parse("1980-01-01T00:00:00Z"));
@@ -401,7 +402,7 @@ class EventValidatorTest {
 
         @Test
         void aRecordThatIsNoInputEventIsWrongEventType() {
-            List<Violation> v = check(ValidEvents.followUp().getComplications().get(0));
+            List<Violation> v = check(EventFixtures.completeFollowUp().getComplications().get(0));
             assertEquals(ReasonCode.WRONG_EVENT_TYPE, v.get(0).reason());
         }
     }

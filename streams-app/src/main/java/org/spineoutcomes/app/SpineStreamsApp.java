@@ -11,7 +11,6 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topology.SpineTopology;
-import org.spineoutcomes.topology.TopicSerdes;
 import org.spineoutcomes.topology.TopologySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,7 @@ public final class SpineStreamsApp implements AutoCloseable {
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
         TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut()).withCutRefresh(config.cutRefresh())
                 .withPublishInterval(config.publishInterval()).withForcedRecompute(config.forceRecompute());
-        this.topology = new SpineTopology(new TopicSerdes(registry), settings).build();
+        this.topology = new SpineTopology(registry, settings).build();
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);

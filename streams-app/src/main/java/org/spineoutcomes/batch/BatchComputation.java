@@ -9,7 +9,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
-import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.outcome.OutcomeEngine;
 import org.spineoutcomes.outcome.PatientEventLog;

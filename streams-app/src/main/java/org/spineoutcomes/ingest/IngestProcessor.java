@@ -11,8 +11,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.spineoutcomes.ndjson.EventType;
-import org.spineoutcomes.topology.Routed;
+import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.validation.EventValidator;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
@@ -24,11 +24,11 @@ import org.spineoutcomes.validation.Violation;
  * shared {@link EventValidator}. Valid events go on keyed by patient; everything else becomes a
  * {@link DeadLetter}.
  */
-public final class IngestProcessor implements Processor<byte[], byte[], String, Routed> {
+public final class IngestProcessor implements Processor<byte[], byte[], String, Ingested> {
 
     private final Map<EventType, Deserializer<? extends SpecificRecord>> deserializers;
     private final EventValidator validator = new EventValidator();
-    private ProcessorContext<String, Routed> context;
+    private ProcessorContext<String, Ingested> context;
     private IngestMetrics metrics;
 
     public IngestProcessor(Map<EventType, Deserializer<? extends SpecificRecord>> deserializers) {
@@ -36,7 +36,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
     }
 
     @Override
-    public void init(ProcessorContext<String, Routed> context) {
+    public void init(ProcessorContext<String, Ingested> context) {
         this.context = context;
         this.metrics = new IngestMetrics(context.metrics(), context.taskId().toString());
     }
@@ -87,13 +87,13 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
         }
         IngestedEvent ingested = new IngestedEvent(source.get(), event, record.key(), record.value(),
                 meta.topic(), meta.partition(), meta.offset());
-        context.forward(new Record<>(patientId, new Routed.Accepted(ingested), record.timestamp(), record.headers()));
+        context.forward(new Record<>(patientId, new Ingested.Accepted(ingested), record.timestamp(), record.headers()));
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata meta, ReasonCode reason, String field, String message) {
         metrics.recordRejected(reason);
         DeadLetter dl = DeadLetter.of(record.key(), record.value(), record.headers(), reason, field, message,
                 meta.topic(), meta.partition(), meta.offset());
-        context.forward(new Record<>(null, new Routed.Rejected(dl), record.timestamp(), dl.headers()));
+        context.forward(new Record<>(null, new Ingested.Rejected(dl), record.timestamp(), dl.headers()));
     }
 }

@@ -1,7 +1,7 @@
 package org.spineoutcomes.ingest;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 
 /**
  * A decoded, field-valid input event together with what is needed to dead-letter it later

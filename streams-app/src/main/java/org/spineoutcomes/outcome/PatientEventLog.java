@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;

@@ -34,7 +34,7 @@ import org.spineoutcomes.stats.CellStatistics;
  * left (R30); a comparison is published while both its cells exist, tombstoned when it existed and
  * one side is gone. When the data cut moves every cell is re-published (completeness depends on it).
  */
-public final class CellAggregateProcessor implements Processor<String, CellDeltas, String, Routed> {
+public final class CellAggregateProcessor implements Processor<String, CellDeltas, String, CellOutput> {
 
     /** Dirty-store value for a cell. Comparisons store whether they existed when first marked. */
     private static final String CELL = "cell";
@@ -52,7 +52,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private final Instant configuredCut;
     private final Duration cutRefresh;
     private final Duration publishInterval;
-    private ProcessorContext<String, Routed> context;
+    private ProcessorContext<String, CellOutput> context;
     private KeyValueStore<String, CellStatistics> cells;
     private KeyValueStore<String, long[]> completeness;
     private KeyValueStore<String, String> dirty;
@@ -86,7 +86,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     }
 
     @Override
-    public void init(ProcessorContext<String, Routed> context) {
+    public void init(ProcessorContext<String, CellOutput> context) {
         this.context = context;
         this.cells = context.getStateStore(cellStore);
         this.completeness = context.getStateStore(completenessStore);
@@ -194,7 +194,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
                 if (kv.key.startsWith(CELL_PREFIX)) {
                     String key = kv.key.substring(CELL_PREFIX.length());
                     CellStatistics stats = cells.get(key);
-                    context.forward(new Record<>(key, new Routed.AggregateChanged(stats == null ? null
+                    context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
                             : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
                 } else {
                     publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
@@ -210,10 +210,10 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         CellStatistics first = cells.get(ComparisonMapper.firstCell(parts[0], c, parts[2], parts[3]).asText());
         CellStatistics second = cells.get(ComparisonMapper.secondCell(parts[0], c, parts[2], parts[3]).asText());
         if (ComparisonMapper.exists(first, second)) {
-            context.forward(new Record<>(key, new Routed.ComparisonChanged(
+            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(
                     ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second)), timestamp));
         } else if (existed) {
-            context.forward(new Record<>(key, new Routed.ComparisonChanged(null), timestamp));
+            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(null), timestamp));
         }
     }
 

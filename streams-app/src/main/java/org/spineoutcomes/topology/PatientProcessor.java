@@ -20,11 +20,12 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.spineoutcomes.batch.BatchComputation;
+import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
-import org.spineoutcomes.ingest.EventFields;
 import org.spineoutcomes.ingest.IngestMetrics;
+import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.ingest.IngestedEvent;
-import org.spineoutcomes.ndjson.EventType;
 import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.outcome.OutcomeRules;
 import org.spineoutcomes.outcome.PatientEventLog;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * changed outcomes and cell deltas inside the same exactly-once transactions as normal processing.
  * A patient already at the current version is skipped, so a crash mid-way resumes cheaply.
  */
-public final class PatientProcessor implements Processor<String, Routed, String, Routed> {
+public final class PatientProcessor implements Processor<String, Ingested, String, PatientOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
 
     /** Key in the rules-version store: the version every patient of this task was last recomputed to. */
@@ -66,7 +67,7 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     private final OutcomeRules rules;
     private final boolean forceRecompute;
     private final BiFunction<EventType, SpecificRecord, byte[]> reencode;
-    private ProcessorContext<String, Routed> context;
+    private ProcessorContext<String, PatientOutput> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, Long> localCut;
     private KeyValueStore<String, Long> rulesDone;
@@ -95,7 +96,7 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     }
 
     @Override
-    public void init(ProcessorContext<String, Routed> context) {
+    public void init(ProcessorContext<String, PatientOutput> context) {
         this.context = context;
         this.patients = context.getStateStore(patientStore);
         this.localCut = context.getStateStore(dataCutStore);
@@ -115,8 +116,8 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     }
 
     @Override
-    public void process(Record<String, Routed> record) {
-        if (!(record.value() instanceof Routed.Accepted accepted)) {
+    public void process(Record<String, Ingested> record) {
+        if (!(record.value() instanceof Ingested.Accepted accepted)) {
             return;
         }
         IngestedEvent in = accepted.event();
@@ -180,7 +181,7 @@ public final class PatientProcessor implements Processor<String, Routed, String,
      * Writes state and forwards. A failure here (e.g. the broker or registry) is not bad data: it
      * fails the task, and exactly-once processing rolls back the store and the output together.
      */
-    private void apply(Record<String, Routed> record, IngestedEvent in, String patientId, Update u) {
+    private void apply(Record<String, Ingested> record, IngestedEvent in, String patientId, Update u) {
         AddResult result = u.added().result();
         if (result == AddResult.DUPLICATE_IGNORED) {
             metrics.recordAccepted();
@@ -222,11 +223,11 @@ public final class PatientProcessor implements Processor<String, Routed, String,
     }
 
     private void emit(String patientId, PatientOutcome outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
-        context.forward(new Record<>(patientId, new Routed.OutcomeChanged(outcome), timestamp));
+        context.forward(new Record<>(patientId, new PatientOutput.OutcomeChanged(outcome), timestamp));
         Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
         deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
         byGroup.forEach((group, cells) ->
-                context.forward(new Record<>(group, new Routed.CellChanged(new CellDeltas(cells)), timestamp)));
+                context.forward(new Record<>(group, new PatientOutput.CellChanged(new CellDeltas(cells)), timestamp)));
     }
 
     /**
@@ -243,12 +244,12 @@ public final class PatientProcessor implements Processor<String, Routed, String,
         Long max = localCut.get(partitionKey);
         if (max == null || occurred > max) {
             localCut.put(partitionKey, occurred);
-            context.forward(new Record<>(partitionKey, new Routed.DataCutAdvanced(occurred), timestamp));
+            context.forward(new Record<>(partitionKey, new PatientOutput.DataCutAdvanced(occurred), timestamp));
         }
     }
 
     private void forwardDeadLetter(DeadLetter dl, long timestamp) {
-        context.forward(new Record<>(null, new Routed.Rejected(dl), timestamp, dl.headers()));
+        context.forward(new Record<>(null, new PatientOutput.Rejected(dl), timestamp, dl.headers()));
     }
 
     // ------------------------------------------------------------------ rules-version recompute

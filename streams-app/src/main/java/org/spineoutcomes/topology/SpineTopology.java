@@ -1,8 +1,16 @@
 package org.spineoutcomes.topology;
 
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiFunction;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -16,8 +24,13 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.ingest.DeadLetter;
 import org.spineoutcomes.ingest.IngestProcessor;
+import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -47,11 +60,12 @@ public final class SpineTopology {
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 20_000;
 
-    private final TopicSerdes serdes;
+    private final SchemaRegistryClient registry;
     private final TopologySettings settings;
 
-    public SpineTopology(TopicSerdes serdes, TopologySettings settings) {
-        this.serdes = serdes;
+    /** @param registry where the Avro serdes of the topics ({@link Topics}) find and register schemas */
+    public SpineTopology(SchemaRegistryClient registry, TopologySettings settings) {
+        this.registry = registry;
         this.settings = settings;
     }
 
@@ -79,38 +93,41 @@ public final class SpineTopology {
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
                 Topics.DATA_CUT.name(),
-                Consumed.with(Serdes.String(), serdes.dataCut()).withName("source-data-cut"),
+                Consumed.with(Topics.DATA_CUT.keySerde(registry), Topics.DATA_CUT.valueSerde(registry)).withName("source-data-cut"),
                 () -> new DataCut.GlobalUpdater(DATA_CUT_STORE));
 
-        // 1. Ingest: the three co-partitioned input topics, decoded and validated by us.
-        KStream<byte[], byte[]> raw = builder.stream(java.util.List.of(TopicSerdes.inputTopicNames()),
-                Consumed.with(serdes.rawInput(), serdes.rawInput()).withName("source-inputs"));
-        KStream<String, Routed> ingested = raw.process(() -> new IngestProcessor(serdes.inputDeserializers()), Named.as("ingest"));
+        // 1. Ingest: the three co-partitioned input topics, read as raw bytes and decoded by the ingest
+        //    step, so that undecodable records can be dead-lettered with their original bytes.
+        KStream<byte[], byte[]> raw = builder.stream(Topics.INPUTS.stream().map(SpineTopic::name).toList(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-inputs"));
+        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(inputDeserializers()), Named.as("ingest"));
 
-        KStream<String, Routed> patientOut = ingested.process(
+        // The patient step ignores the ingest dead letters itself, so no operator sits in between.
+        KStream<String, PatientOutput> patientOut = ingested.process(
                 () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, settings.rules(), settings.forceRecompute(),
-                        serdes.inputReencoder()),
+                        inputReencoder()),
                 Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE);
 
-        ingested.filter((k, v) -> v instanceof Routed.Rejected, Named.as("ingest-rejected"))
-                .merge(patientOut.filter((k, v) -> v instanceof Routed.Rejected, Named.as("patient-rejected")), Named.as("all-rejected"))
-                .map((k, v) -> {
-                    var dl = ((Routed.Rejected) v).deadLetter();
-                    return org.apache.kafka.streams.KeyValue.pair(dl.key(), dl.value());
-                }, Named.as("dead-letter-bytes"))
-                .to(Topics.REJECTED.name(), Produced.with(serdes.rejected(), serdes.rejected()).withName("sink-rejected"));
+        // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
+        // so the two streams can merge; the operator names are those of the deployed topology.
+        ingested.flatMapValues(v -> v instanceof Ingested.Rejected r ? List.of(r.deadLetter()) : List.<DeadLetter>of(),
+                        Named.as("ingest-rejected"))
+                .merge(patientOut.flatMapValues(v -> v instanceof PatientOutput.Rejected r ? List.of(r.deadLetter()) : List.<DeadLetter>of(),
+                        Named.as("patient-rejected")), Named.as("all-rejected"))
+                .map((k, dl) -> KeyValue.pair(dl.key(), dl.value()), Named.as("dead-letter-bytes"))
+                .to(Topics.REJECTED.name(), produced(Topics.REJECTED, "sink-rejected"));
 
         patientOut.split(Named.as("patient-"))
-                .branch((k, v) -> v instanceof Routed.OutcomeChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
-                        .to(Topics.PATIENT_OUTCOMES.name(), Produced.with(serdes.keys(), serdes.patientOutcomes()).withName("sink-patient-outcomes")),
+                .branch((k, v) -> v instanceof PatientOutput.OutcomeChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((PatientOutput.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
+                        .to(Topics.PATIENT_OUTCOMES.name(), produced(Topics.PATIENT_OUTCOMES, "sink-patient-outcomes")),
                         "outcomes"))
-                .branch((k, v) -> v instanceof Routed.DataCutAdvanced, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
-                        .to(Topics.DATA_CUT.name(), Produced.with(serdes.keys(), serdes.dataCut()).withName("sink-data-cut")),
+                .branch((k, v) -> v instanceof PatientOutput.DataCutAdvanced, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((PatientOutput.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
+                        .to(Topics.DATA_CUT.name(), produced(Topics.DATA_CUT, "sink-data-cut")),
                         "data-cut"))
-                .branch((k, v) -> v instanceof Routed.CellChanged, Branched.withConsumer(s -> cells(s
-                        .mapValues(v -> ((Routed.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
+                .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
+                        .mapValues(v -> ((PatientOutput.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
@@ -123,15 +140,41 @@ public final class SpineTopology {
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
                         Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)
                 .split(Named.as("cell-"))
-                .branch((k, v) -> v instanceof Routed.AggregateChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
-                        .to(Topics.ARM_AGGREGATES.name(), Produced.with(serdes.keys(), serdes.armAggregates()).withName("sink-arm-aggregates")),
+                .branch((k, v) -> v instanceof CellOutput.AggregateChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((CellOutput.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
+                        .to(Topics.ARM_AGGREGATES.name(), produced(Topics.ARM_AGGREGATES, "sink-arm-aggregates")),
                         "aggregates"))
-                .branch((k, v) -> v instanceof Routed.ComparisonChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((Routed.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
-                        .to(Topics.ARM_COMPARISONS.name(), Produced.with(serdes.keys(), serdes.armComparisons()).withName("sink-arm-comparisons")),
+                .branch((k, v) -> v instanceof CellOutput.ComparisonChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((CellOutput.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
+                        .to(Topics.ARM_COMPARISONS.name(), produced(Topics.ARM_COMPARISONS, "sink-arm-comparisons")),
                         "comparisons"))
                 .noDefaultBranch();
+    }
+
+    private <K, V> Produced<K, V> produced(SpineTopic<K, V> topic, String sinkName) {
+        return Produced.with(topic.keySerde(registry), topic.valueSerde(registry)).withName(sinkName);
+    }
+
+    /** Value deserializers of the three input topics, for the ingest step. */
+    private Map<EventType, Deserializer<? extends SpecificRecord>> inputDeserializers() {
+        Map<EventType, Deserializer<? extends SpecificRecord>> deserializers = new EnumMap<>(EventType.class);
+        for (EventType type : EventType.values()) {
+            deserializers.put(type, type.topic().valueSerde(registry).deserializer());
+        }
+        return deserializers;
+    }
+
+    /**
+     * The Confluent-wire bytes of an input event under the current schema (subject of its input topic),
+     * for dead-lettering a version that is no longer held as original bytes (R9 displaced re-sends).
+     */
+    @SuppressWarnings("unchecked")
+    private BiFunction<EventType, SpecificRecord, byte[]> inputReencoder() {
+        Map<EventType, Serializer<SpecificRecord>> serializers = new EnumMap<>(EventType.class);
+        for (EventType type : EventType.values()) {
+            serializers.put(type, (Serializer<SpecificRecord>) type.topic().valueSerde(registry).serializer());
+        }
+        return (type, event) -> serializers.get(type).serialize(type.topic().name(), event);
     }
 
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.compute;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ class CellContributionsTest {
     void vertebroplastyPatient_cellsAndValues() {
         // Strata: ALL, FRACTURE_AGE_LE_6W (20 days), BASELINE_PAIN_GE_8 (8), AGE_75_84 (78), SEX_F = 5.
         // Cells: 2 populations x 10 windows (8 score + POST + OVERALL) x 5 strata = 100 (one arm each).
-        PatientOutcome o = compute(vp("p1", INDEX), nrs("b", day(-1), 8), nrs("m", day(30), 3),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), nrs("b", day(-1), 8), nrs("m", day(30), 3),
                 study("pre", day(-1), PRE, level(T12, 24.0), level(L1, 14.0), level(L2, 26.0)).build(),
                 study("post", day(1), POST, level(L1, 19.0)).build());
         Map<CellKey, Contribution> cells = CellContributions.of(o);
@@ -79,7 +79,7 @@ class CellContributionsTest {
 
     @Test
     void medicationDaysContributeAValue() {
-        PatientOutcome o = compute(vp("p1", INDEX), followUp("f", day(40)).setMedications(List.of(
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), followUp("f", day(40)).setMedications(List.of(
                 medication(org.spineoutcomes.schema.MedicationClass.VITAMIN_D, INDEX_DATE.plusDays(12)))).build());
         Contribution overall = CellContributions.of(o).get(new CellKey("ITT", "VERTEBROPLASTY", "OVERALL", "ALL"));
         assertEquals(List.of(true), overall.flags().get(Measures.MEDICATION_STARTED));

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.schema.ComplicationType.CEMENT_LEAKAGE;
 import static org.spineoutcomes.schema.ComplicationType.INFECTION;
 import static org.spineoutcomes.schema.ComplicationType.NEW_VERTEBRAL_FRACTURE;
 import static org.spineoutcomes.schema.VertebralLevel.L1;
 import static org.spineoutcomes.schema.VertebralLevel.L2;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.List;
 import java.util.Set;
@@ -23,7 +23,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 /** R27 and R28 straight from {@link ComplicationsAndMedication}. */
 class ComplicationsAndMedicationTest {
 
-    static final TreatmentHistory HISTORY = TreatmentHistory.of(List.of(vp("p1", INDEX))).orElseThrow();
+    static final TreatmentHistory HISTORY = TreatmentHistory.of(List.of(vertebroplasty("p1", INDEX))).orElseThrow();
 
     @Test
     void complications_countedOncePerTypeLevelDate_fromDayZero() {

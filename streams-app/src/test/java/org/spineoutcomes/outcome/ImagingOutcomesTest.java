@@ -3,12 +3,12 @@ package org.spineoutcomes.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.outcome.ExactDecimals.exact;
 import static org.spineoutcomes.schema.ImagingPhase.FOLLOW_UP;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -26,7 +26,7 @@ class ImagingOutcomesTest {
 
     /** VP at L1 on the index instant; imaging as given; cement leak at the given levels. */
     static PatientOutcome.Builder imaging(Set<VertebralLevel> leaks, ImagingEvent... studies) {
-        TreatmentHistory history = TreatmentHistory.of(List.of(vp("p1", INDEX))).orElseThrow();
+        TreatmentHistory history = TreatmentHistory.of(List.of(vertebroplasty("p1", INDEX))).orElseThrow();
         PatientOutcome.Builder out = PatientOutcome.newBuilder();
         new ImagingOutcomes(history, List.of(studies), leaks).writeTo(out);
         return out;

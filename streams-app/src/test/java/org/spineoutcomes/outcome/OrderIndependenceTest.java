@@ -3,11 +3,11 @@ package org.spineoutcomes.outcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.schema.ImagingPhase.FOLLOW_UP;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,7 +50,7 @@ class OrderIndependenceTest {
         }
         // Through the state-store form, as the topology does.
         PatientEventLog restored = PatientEventLog.fromBytes(log.toBytes());
-        PatientOutcome o = OutcomeEngine.compute(PATIENT, restored.resolved());
+        PatientOutcome o = OutcomeEngine.compute(DEFAULT_PATIENT, restored.resolved());
         rejected.sort(java.util.Comparator.comparing(Object::toString));
         return new Result(o, CellContributions.of(o), restored.toBytes(), rejected);
     }
@@ -71,7 +71,7 @@ class OrderIndependenceTest {
         FollowUpEvent m = nrs("m", day(30), 5);
         FollowUpEvent n = nrs("n", day(90), 6);
         return List.of(
-                vp("p1", INDEX),
+                vertebroplasty("p1", INDEX),
                 nrs("b", day(-2), 8),
                 m,
                 FollowUpEvent.newBuilder(m).setPainNrs(3).setRecordedAt(m.getRecordedAt().plusSeconds(3600)).build(),
@@ -101,7 +101,7 @@ class OrderIndependenceTest {
     /** Seven events: original + correction chain + retraction of a retraction + duplicate + late procedure correction. */
     static List<SpecificRecord> smallSet() {
         return List.of(
-                vp("p1", INDEX),
+                vertebroplasty("p1", INDEX),
                 procedure("p1c", INDEX, "22514").setCorrects("p1").setRecordedAt(INDEX.plusSeconds(900)).build(),
                 nrs("b", day(-2), 8),
                 nrs("m", day(30), 5),
@@ -156,7 +156,7 @@ class OrderIndependenceTest {
     @Test
     void aRetractionArrivingLate_changesTheOutcome() {
         // Guard that the comparison above can fail: removing the retraction of the only VP changes everything.
-        List<SpecificRecord> events = new ArrayList<>(List.of(vp("p1", INDEX), nrs("m", day(30), 3)));
+        List<SpecificRecord> events = new ArrayList<>(List.of(vertebroplasty("p1", INDEX), nrs("m", day(30), 3)));
         Result without = replay(events);
         events.add(procedure("r", INDEX).setRetracts("p1").build());
         assertNotEquals(without.outcome, replay(events).outcome);

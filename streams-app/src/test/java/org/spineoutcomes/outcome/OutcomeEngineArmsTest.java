@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.compute;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.window;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -60,7 +60,7 @@ class OutcomeEngineArmsTest {
     void crossover_conservativeThenVertebroplasty() {
         // Conservative care on day 0, VP on day 20: crossover VP on 2024-03-21 (day 20).
         // As-treated: D1 (target 1) and W1 (7) CONSERVATIVE; M1 (30) VP since 20 < 30; OVERALL VP; POST (days 0-7) CONSERVATIVE.
-        PatientOutcome o = compute(conservative("c1", INDEX).build(), vp("v1", day(20)));
+        PatientOutcome o = compute(conservative("c1", INDEX).build(), vertebroplasty("v1", day(20)));
         assertEquals(TreatmentArm.CONSERVATIVE, o.getIttArm());
         assertTrue(o.getCrossover());
         assertEquals(TreatmentArm.VERTEBROPLASTY, o.getCrossoverArm());
@@ -93,7 +93,7 @@ class OutcomeEngineArmsTest {
 
     @Test
     void conservativeStartAfterIntervention_neverChangesAsTreated() {
-        PatientOutcome o = compute(vp("v1", INDEX), conservative("c1", day(5)).build());
+        PatientOutcome o = compute(vertebroplasty("v1", INDEX), conservative("c1", day(5)).build());
         assertEquals(TreatmentArm.VERTEBROPLASTY, window(o, Window.M1).getAsTreatedArm());
         assertEquals(TreatmentArm.VERTEBROPLASTY, o.getAsTreatedArmOverall());
         assertFalse(o.getCrossover());
@@ -102,10 +102,10 @@ class OutcomeEngineArmsTest {
     @Test
     void retractionOfTheOnlyProcedure_leavesPatientOutOfEveryCell() {
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("p1", INDEX));
+        log.add(vertebroplasty("p1", INDEX));
         log.add(nrs("f1", day(30), 3));
         log.add(procedure("r1", INDEX).setRetracts("p1").build());
-        PatientOutcome o = OutcomeEngine.compute(PATIENT, log.resolved());
+        PatientOutcome o = OutcomeEngine.compute(DEFAULT_PATIENT, log.resolved());
         assertNull(o.getIttArm());
         assertEquals(AbsentReason.NO_TREATMENT, o.getIttArmAbsentReason());
         assertEquals(List.of(), o.getWindows());
@@ -116,11 +116,11 @@ class OutcomeEngineArmsTest {
     void retractingTheIndexProcedure_movesIndexAndDayNumbers() {
         // Procedures on day 0 (retracted) and day 10: the index moves to day 10; an assessment on day 40 becomes day 30.
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("p1", INDEX));
+        log.add(vertebroplasty("p1", INDEX));
         log.add(procedure("p2", day(10), "22514").build());
         log.add(nrs("f1", day(40), 3));
         log.add(procedure("r1", INDEX).setRetracts("p1").build());
-        PatientOutcome o = OutcomeEngine.compute(PATIENT, log.resolved());
+        PatientOutcome o = OutcomeEngine.compute(DEFAULT_PATIENT, log.resolved());
         assertEquals(TreatmentArm.KYPHOPLASTY, o.getIttArm());
         assertEquals(INDEX_DATE.plusDays(10), o.getIndexDate());
         assertEquals(30, window(o, Window.M1).getDayNumber());
@@ -130,7 +130,7 @@ class OutcomeEngineArmsTest {
     void complicationsDeduplicatedAndCountedFromDayZero() {
         // Leak at L1 on day 1 reported twice (two reports), infection with no date in a report on day 9,
         // a new fracture dated the day before the index (not counted): 2 complications.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 followUp("f1", day(2)).setComplications(List.of(complication(ComplicationType.CEMENT_LEAKAGE, VertebralLevel.L1, INDEX_DATE.plusDays(1)))).build(),
                 followUp("f2", day(5)).setComplications(List.of(complication(ComplicationType.CEMENT_LEAKAGE, VertebralLevel.L1, INDEX_DATE.plusDays(1)),
                         complication(ComplicationType.NEW_VERTEBRAL_FRACTURE, VertebralLevel.T10, INDEX_DATE.minusDays(1)))).build(),
@@ -147,7 +147,7 @@ class OutcomeEngineArmsTest {
     @Test
     void medicationStartBeforeIndex_givesNegativeDays() {
         // Bisphosphonate started 2024-02-20, calcium (no date) in a report on day 40: earliest 2024-02-20 = day -10.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 followUp("f1", day(40)).setMedications(List.of(medication(MedicationClass.BISPHOSPHONATE, LocalDate.parse("2024-02-20")),
                         medication(MedicationClass.CALCIUM, null))).build());
         assertTrue(o.getMedicationStarted());
@@ -157,7 +157,7 @@ class OutcomeEngineArmsTest {
 
     @Test
     void noMedication_daysAbsent() {
-        PatientOutcome o = compute(vp("p1", INDEX));
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX));
         assertFalse(o.getMedicationStarted());
         assertEquals(AbsentReason.NOT_APPLICABLE, o.getDaysToMedicationAbsentReason());
     }
@@ -184,7 +184,7 @@ class OutcomeEngineArmsTest {
                 .setSex(Sex.OTHER).setAgeYears(null).build(), vas("b", day(-1), 79.9));
         assertEquals(List.of(Stratum.ALL, Stratum.BASELINE_PAIN_LT_8), o.getStrata());
         // Baseline VAS 80 -> exactly 8: GE_8; a later procedure's age does not count.
-        PatientOutcome p = compute(vp("p1", INDEX), procedure("p2", day(50), "22514").setAgeYears(90).setSex(Sex.M).build(), vas("b", day(-1), 80.0));
+        PatientOutcome p = compute(vertebroplasty("p1", INDEX), procedure("p2", day(50), "22514").setAgeYears(90).setSex(Sex.M).build(), vas("b", day(-1), 80.0));
         assertEquals(List.of(Stratum.ALL, Stratum.FRACTURE_AGE_LE_6W, Stratum.BASELINE_PAIN_GE_8, Stratum.AGE_75_84, Stratum.SEX_F), p.getStrata());
     }
 }

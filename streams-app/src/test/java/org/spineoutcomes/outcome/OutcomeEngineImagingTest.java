@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.outcome.OutcomeEngineScoresTest.compute;
 import static org.spineoutcomes.schema.ImagingPhase.FOLLOW_UP;
 import static org.spineoutcomes.schema.ImagingPhase.POST;
 import static org.spineoutcomes.schema.ImagingPhase.PRE;
 import static org.spineoutcomes.schema.VertebralLevel.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class OutcomeEngineImagingTest {
         // ref = (24 + 26) / 2 = 25.0; loss % = (25 - 14) / 25 x 100 = 44.0 -> Genant 3 (> 40);
         // lost = 25 - 14 = 11.0; gain = 19 - 14 = 5.0; restoration = 5 / 11 x 100 = 45.4545...%;
         // kyphosis correction = 18 - 12 = 6 degrees.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre", day(-2), PRE, level(T12, 24.0, null, null, null, false), level(L1, 14.0, null, null, 18.0, true),
                         level(L2, 26.0, null, null, null, false)).build(),
                 study("post", day(1), POST, level(L1, 19.0, null, null, 12.0, false)).build());
@@ -57,7 +57,7 @@ class OutcomeEngineImagingTest {
     void referenceSkipsFracturedAndTreatedLevels() {
         // Index L1; T12 flagged fractured, L2 treated on day 30 (never a reference): nearest eligible are T11 (22) and L3 (30).
         // ref = (22 + 30) / 2 = 26.0.
-        PatientOutcome o = compute(vp("p1", INDEX), procedure("p2", day(30), "22511").setLevels(List.of(L2)).build(),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), procedure("p2", day(30), "22511").setLevels(List.of(L2)).build(),
                 study("pre", day(-1), PRE, level(T11, 22.0), level(T12, 10.0, 10.0, 10.0, null, true), level(L1, 15.0),
                         level(L2, 12.0), level(L3, 30.0)).build());
         assertEquals(26.0, only(o).getAnterior().getReferenceHeightMm());
@@ -66,7 +66,7 @@ class OutcomeEngineImagingTest {
     @Test
     void t12AndL1AreAdjacent() {
         // Index L1 with T12 (20) above and L2 (24) below: ref 22.0 (no level between T12 and L1).
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 15.0), level(L2, 24.0)).build());
         assertEquals(22.0, only(o).getPosterior().getReferenceHeightMm());
     }
@@ -83,7 +83,7 @@ class OutcomeEngineImagingTest {
 
     @Test
     void noEligibleNeighbour_percentagesAbsentMillimetresKept() {
-        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(L1, 15.0)).build(),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(L1, 15.0)).build(),
                 study("post", day(2), POST, level(L1, 18.0)).build());
         OutcomeLevelImaging l = only(o);
         assertEquals(AbsentReason.NO_REFERENCE_LEVEL, l.getAnterior().getRestorationPctAbsentReason());
@@ -105,7 +105,7 @@ class OutcomeEngineImagingTest {
     @Test
     void restorationUndefinedWhenNoHeightLost() {
         // ref 20, H_pre 20: ref - H_pre = 0 -> restoration undefined (R24); loss % 0.
-        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 20.0), level(L2, 20.0)).build(),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 20.0), level(L2, 20.0)).build(),
                 study("post", day(1), POST, level(L1, 21.0)).build());
         assertEquals(AbsentReason.NO_HEIGHT_LOST, only(o).getAnterior().getRestorationPctAbsentReason());
         assertEquals(0.0, only(o).getAnterior().getHeightLossPct());
@@ -117,7 +117,7 @@ class OutcomeEngineImagingTest {
         // (R35) nothing was lost: restoration undefined, loss 0 %, Genant 0. In binary doubles
         // 23.1 + 24.3 = 47.400000000000006, which used to give a "loss" of 1.8e-15 mm and a
         // restoration of about -2.25e16 %.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre", day(-1), PRE, level(T12, 23.1), level(L1, 23.7), level(L2, 24.3)).build(),
                 study("post", day(1), POST, level(L1, 25.0)).build());
         assertEquals(23.7, only(o).getAnterior().getReferenceHeightMm());
@@ -133,7 +133,7 @@ class OutcomeEngineImagingTest {
     void collapseThresholdComparedOnDecimalsAsWritten_R35() {
         // ref = (20.1 + 20.1) / 2 = 20.1; 15 % of it is 3.015 mm. Basis POST 17.9, follow-up 14.885:
         // drop = 3.015 exactly as decimals -> collapse (>=). Binary doubles put 17.9 - 14.885 just below 3.015.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre", day(-1), PRE, level(T12, 20.1), level(L1, 14.0), level(L2, 20.1)).build(),
                 study("post", day(1), POST, level(L1, 17.9)).build(),
                 study("fu", day(90), FOLLOW_UP, level(L1, 14.885)).build());
@@ -143,7 +143,7 @@ class OutcomeEngineImagingTest {
     @Test
     void phaseDisagreeingWithTiming_isIgnoredAndCounted() {
         // A PRE after the index, a POST on day 8, a FOLLOW_UP before the index: 3 ignored; the day-7 POST counts.
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre-late", day(1), PRE, level(L1, 10.0)).build(),
                 study("post-d8", day(8), POST, level(L1, 10.0)).build(),
                 study("fu-early", day(-1), FOLLOW_UP, level(L1, 10.0)).build(),
@@ -155,7 +155,7 @@ class OutcomeEngineImagingTest {
 
     @Test
     void latestPreAndPostMeasuringTheLevelAreChosen() {
-        PatientOutcome o = compute(vp("p1", INDEX),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX),
                 study("pre-old", day(-9), PRE, level(L1, 10.0)).build(),
                 study("pre-new", day(-2), PRE, level(L1, 12.0)).build(),
                 study("pre-other", day(-1), PRE, level(L3, 12.0)).build(),
@@ -169,12 +169,12 @@ class OutcomeEngineImagingTest {
     @Test
     void furtherCollapseExactlyAt15Percent() {
         // ref 20 (T12 = L2 = 20); POST L1 18.0; FOLLOW_UP L1 15.0: drop 3.0 = 0.15 x 20 -> collapse (>=).
-        PatientOutcome yes = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 14.0), level(L2, 20.0)).build(),
+        PatientOutcome yes = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 14.0), level(L2, 20.0)).build(),
                 study("post", day(1), POST, level(L1, 18.0)).build(), study("fu", day(90), FOLLOW_UP, level(L1, 15.0)).build());
         assertTrue(only(yes).getFurtherCollapse());
         assertTrue(yes.getFurtherCollapse());
         // FOLLOW_UP 15.01: drop 2.99 < 3 -> no collapse, but comparable: false.
-        PatientOutcome no = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 14.0), level(L2, 20.0)).build(),
+        PatientOutcome no = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 14.0), level(L2, 20.0)).build(),
                 study("post", day(1), POST, level(L1, 18.0)).build(), study("fu", day(90), FOLLOW_UP, level(L1, 15.01)).build());
         assertFalse(only(no).getFurtherCollapse());
         assertFalse(no.getFurtherCollapse());
@@ -191,7 +191,7 @@ class OutcomeEngineImagingTest {
 
     @Test
     void furtherCollapseAbsentWithoutFollowUpImaging() {
-        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 17.0)).build());
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(T12, 20.0), level(L1, 17.0)).build());
         assertEquals(AbsentReason.NO_FOLLOW_UP_IMAGING, only(o).getFurtherCollapseAbsentReason());
         assertEquals(AbsentReason.NO_FOLLOW_UP_IMAGING, o.getFurtherCollapseAbsentReason());
     }
@@ -199,7 +199,7 @@ class OutcomeEngineImagingTest {
     @Test
     void kyphosisCorrectionOnDecimalsAsWritten_R35() {
         // 12.3 - 10.1 = 2.2 as decimals; in binary doubles it is 2.200000000000001.
-        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0, null, null, 12.3, true)).build(),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0, null, null, 12.3, true)).build(),
                 study("post", day(1), POST, level(L1, 15.0, null, null, 10.1, false)).build());
         assertEquals(2.2, only(o).getKyphosisCorrectionDeg());
     }
@@ -208,7 +208,7 @@ class OutcomeEngineImagingTest {
     void workedExample_changeFromPreNearestTarget() {
         // PRE L1 Ha 14 angle 18. FOLLOW_UP day 80 (Ha 17, angle 15) and day 100 (Ha 16): both 10 from M3's target 90,
         // tie to the earlier (day 80): height change 17 - 14 = 3.0; kyphosis change 18 - 15 = 3.0.
-        PatientOutcome o = compute(vp("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0, 14.0, 14.0, 18.0, true)).build(),
+        PatientOutcome o = compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0, 14.0, 14.0, 18.0, true)).build(),
                 study("fu80", day(80), FOLLOW_UP, level(L1, 17.0, 17.0, 17.0, 15.0, false)).build(),
                 study("fu100", day(100), FOLLOW_UP, level(L1, 16.0)).build());
         OutcomeImagingChange m3 = only(o).getChangesFromPre().stream().filter(c -> c.getWindow() == Window.M3).findFirst().orElseThrow();
@@ -231,7 +231,7 @@ class OutcomeEngineImagingTest {
 
     @Test
     void noImaging_reasonsNamePhase() {
-        OutcomeLevelImaging l = only(compute(vp("p1", INDEX)));
+        OutcomeLevelImaging l = only(compute(vertebroplasty("p1", INDEX)));
         assertEquals(AbsentReason.NO_PRE_IMAGING, l.getAnterior().getReferenceHeightMmAbsentReason());
         assertEquals(AbsentReason.NO_PRE_IMAGING, l.getFurtherCollapseAbsentReason());
         assertEquals(AbsentReason.NO_POST_IMAGING, l.getAnterior().getPostHeightMmAbsentReason());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -106,7 +106,7 @@ class PatientEventLogTest {
         // The procedure x1 is recorded at INDEX + 60 s, the follow-up x1 at day 30 + 60 s: the later
         // (the follow-up) wins; event ids are one namespace per patient whatever the type.
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("x1", INDEX));
+        log.add(vertebroplasty("x1", INDEX));
         assertEquals(AddResult.ACCEPTED, log.add(nrs("x1", day(30), 4)));
         assertEquals(List.of(), log.resolved().procedures());
         assertEquals(List.of(4), nrsOf(log));
@@ -165,7 +165,7 @@ class PatientEventLogTest {
     @Test
     void retractionOfTheOnlyProcedure_leavesNoProcedure() {
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("p1", INDEX));
+        log.add(vertebroplasty("p1", INDEX));
         log.add(procedure("r1", INDEX).setRetracts("p1").build());
         assertEquals(List.of(), log.resolved().procedures());
     }
@@ -183,7 +183,7 @@ class PatientEventLogTest {
     @Test
     void bytesRoundTrip_givesSameEventsAndSameBytes() {
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("p1", INDEX));
+        log.add(vertebroplasty("p1", INDEX));
         log.add(nrs("f1", day(30), 4));
         log.add(correction("c1", "f1", 5, 0));
         log.add(retraction("r9", "missing"));
@@ -191,7 +191,7 @@ class PatientEventLogTest {
         PatientEventLog back = PatientEventLog.fromBytes(bytes);
         assertEquals(log.resolved(), back.resolved());
         assertEquals(1, back.pendingOrphans());
-        assertEquals(PATIENT, back.patientId());
+        assertEquals(DEFAULT_PATIENT, back.patientId());
         assertArrayEquals(bytes, back.toBytes());
         assertEquals(AddResult.DUPLICATE_IGNORED, back.add(nrs("f1", day(30), 4)));
     }
@@ -211,7 +211,7 @@ class PatientEventLogTest {
     @Test
     void eventOfAnotherPatient_isRefusedNamingTheField() {
         PatientEventLog log = new PatientEventLog();
-        log.add(vp("p1", INDEX));
+        log.add(vertebroplasty("p1", INDEX));
         ProcedureEvent other = procedure("p2", INDEX, "22511").setPatientId("p-0002").build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log.add(other));
         assertTrue(e.getMessage().contains("patientId"), e.getMessage());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -19,7 +19,7 @@ class ScoreWindowsTest {
 
     /** Vertebroplasty at the index instant; the given follow-ups. */
     static ScoreWindows scores(FollowUpEvent... followUps) {
-        TreatmentHistory history = TreatmentHistory.of(List.of(vp("p1", INDEX))).orElseThrow();
+        TreatmentHistory history = TreatmentHistory.of(List.of(vertebroplasty("p1", INDEX))).orElseThrow();
         return new ScoreWindows(history, List.of(followUps));
     }
 

@@ -1,8 +1,8 @@
 package org.spineoutcomes.outcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.spineoutcomes.outcome.Events.*;
 import static org.spineoutcomes.schema.Stratum.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.math.BigDecimal;
 import java.util.List;

@@ -2,7 +2,7 @@ package org.spineoutcomes.outcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.outcome.Events.*;
+import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -27,7 +27,7 @@ class TreatmentHistoryTest {
     @Test
     void sameInstant_precedenceOrdersTreatments() {
         // VP "a" and KP "b" at the index instant: KP before VP (R5), so the index is "b" and ITT is KP (R6).
-        TreatmentHistory h = history(vp("a", INDEX), procedure("b", INDEX, "22513").build());
+        TreatmentHistory h = history(vertebroplasty("a", INDEX), procedure("b", INDEX, "22513").build());
         assertEquals("b", h.index().id());
         assertEquals(TreatmentArm.KYPHOPLASTY, h.ittArm());
         assertEquals(List.of("b", "a"), h.treatments().stream().map(TreatmentHistory.Treatment::id).toList());
@@ -36,7 +36,7 @@ class TreatmentHistoryTest {
     @Test
     void dayNumbersAreUtcCalendarDates() {
         // Index 2024-03-01T23:30Z: 40 minutes later is 2024-03-02, day 1; the start of 2024-03-01 is day 0.
-        TreatmentHistory h = history(vp("p1", Instant.parse("2024-03-01T23:30:00Z")));
+        TreatmentHistory h = history(vertebroplasty("p1", Instant.parse("2024-03-01T23:30:00Z")));
         assertEquals(1, h.day(Instant.parse("2024-03-02T00:10:00Z")));
         assertEquals(0, h.day(Instant.parse("2024-03-01T00:00:00Z")));
         assertEquals(-29, h.day(LocalDate.parse("2024-02-01"))); // 2024 is a leap year: Feb has 29 days
@@ -45,7 +45,7 @@ class TreatmentHistoryTest {
     @Test
     void asTreated_countsTreatmentsBeforeTheDay_orThroughTheLastDay() {
         // Conservative on day 0, VP on day 10 (R7).
-        TreatmentHistory h = history(conservative("c", INDEX).build(), vp("v", day(10)));
+        TreatmentHistory h = history(conservative("c", INDEX).build(), vertebroplasty("v", day(10)));
         assertEquals(TreatmentArm.CONSERVATIVE, h.asTreatedBeforeDay(10)); // 10 < 10 is false: VP not yet
         assertEquals(TreatmentArm.VERTEBROPLASTY, h.asTreatedBeforeDay(11));
         assertEquals(TreatmentArm.VERTEBROPLASTY, h.asTreatedThroughDay(10)); // 10 <= 10
@@ -63,10 +63,10 @@ class TreatmentHistoryTest {
     void crossover_isTheFirstAugmentationAfterConservativeIndex() {
         // Conservative day 0, open surgery day 5 (not an augmentation), KP day 20, VP day 40: crossover KP on day 20 (R8).
         TreatmentHistory h = history(conservative("c", INDEX).build(), procedure("o", day(5), "22612").build(),
-                procedure("k", day(20), "22513").build(), vp("v", day(40)));
+                procedure("k", day(20), "22513").build(), vertebroplasty("v", day(40)));
         assertEquals("k", h.crossover().orElseThrow().id());
         // A VP index has no crossover, whatever follows.
-        assertTrue(history(vp("v", INDEX), procedure("k", day(20), "22513").build()).crossover().isEmpty());
+        assertTrue(history(vertebroplasty("v", INDEX), procedure("k", day(20), "22513").build()).crossover().isEmpty());
     }
 
     @Test

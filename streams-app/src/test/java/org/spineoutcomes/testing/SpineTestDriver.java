@@ -10,13 +10,14 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.spineoutcomes.ingest.EventFields;
+import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.FollowUpEvent;
@@ -24,10 +25,9 @@ import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
-import org.spineoutcomes.serde.SpineAvroSerde;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 import org.spineoutcomes.topology.SpineTopology;
-import org.spineoutcomes.topology.TopicSerdes;
 import org.spineoutcomes.topology.TopologySettings;
 
 /**
@@ -39,14 +39,13 @@ import org.spineoutcomes.topology.TopologySettings;
 public final class SpineTestDriver implements AutoCloseable {
 
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final TopicSerdes serdes = new TopicSerdes(registry);
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, ProcedureEvent> procedures;
     private final TestInputTopic<String, ImagingEvent> imaging;
     private final TestInputTopic<String, FollowUpEvent> followUps;
-    private final SpineAvroSerde<ProcedureEvent> procedureSerde = new SpineAvroSerde<>(registry, ProcedureEvent.class);
-    private final SpineAvroSerde<ImagingEvent> imagingSerde = new SpineAvroSerde<>(registry, ImagingEvent.class);
-    private final SpineAvroSerde<FollowUpEvent> followUpSerde = new SpineAvroSerde<>(registry, FollowUpEvent.class);
+    private final Serde<ProcedureEvent> procedureSerde = Topics.PROCEDURES.valueSerde(registry);
+    private final Serde<ImagingEvent> imagingSerde = Topics.IMAGING.valueSerde(registry);
+    private final Serde<FollowUpEvent> followUpSerde = Topics.FOLLOWUPS.valueSerde(registry);
 
     public final Output<PatientOutcome> outcomes;
     public final Output<ArmAggregate> aggregates;
@@ -55,7 +54,7 @@ public final class SpineTestDriver implements AutoCloseable {
 
     /** A driver whose wall clock (the validator's processing clock) starts at {@code wallClock}. */
     public SpineTestDriver(TopologySettings settings, Instant wallClock) {
-        var topology = new SpineTopology(serdes, settings.withInMemoryStores()).build();
+        var topology = new SpineTopology(registry, settings.withInMemoryStores()).build();
         Properties p = SpineTopology.requiredStreamsConfig();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "spine-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -63,13 +62,14 @@ public final class SpineTestDriver implements AutoCloseable {
         procedures = driver.createInputTopic(Topics.PROCEDURES.name(), Serdes.String().serializer(), procedureSerde.serializer());
         imaging = driver.createInputTopic(Topics.IMAGING.name(), Serdes.String().serializer(), imagingSerde.serializer());
         followUps = driver.createInputTopic(Topics.FOLLOWUPS.name(), Serdes.String().serializer(), followUpSerde.serializer());
-        outcomes = new Output<>(driver.createOutputTopic(Topics.PATIENT_OUTCOMES.name(),
-                Serdes.String().deserializer(), serdes.patientOutcomes().deserializer()));
-        aggregates = new Output<>(driver.createOutputTopic(Topics.ARM_AGGREGATES.name(),
-                Serdes.String().deserializer(), serdes.armAggregates().deserializer()));
-        comparisons = new Output<>(driver.createOutputTopic(Topics.ARM_COMPARISONS.name(),
-                Serdes.String().deserializer(), serdes.armComparisons().deserializer()));
-        rejected = driver.createOutputTopic(Topics.REJECTED.name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        outcomes = new Output<>(outputTopic(Topics.PATIENT_OUTCOMES));
+        aggregates = new Output<>(outputTopic(Topics.ARM_AGGREGATES));
+        comparisons = new Output<>(outputTopic(Topics.ARM_COMPARISONS));
+        rejected = outputTopic(Topics.REJECTED);
+    }
+
+    private <K, V> TestOutputTopic<K, V> outputTopic(SpineTopic<K, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
     }
 
     /** Pipes an event keyed by its own patient id to the topic of its type. */

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.testing.TestEvents.day;
-import static org.spineoutcomes.testing.TestEvents.followUp;
-import static org.spineoutcomes.testing.TestEvents.nrs;
-import static org.spineoutcomes.testing.TestEvents.vertebroplasty;
+import static org.spineoutcomes.testing.EventFixtures.day;
+import static org.spineoutcomes.testing.EventFixtures.followUp;
+import static org.spineoutcomes.testing.EventFixtures.nrs;
+import static org.spineoutcomes.testing.EventFixtures.vertebroplasty;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.testing.TestEvents.conservative;
-import static org.spineoutcomes.testing.TestEvents.correctNrs;
-import static org.spineoutcomes.testing.TestEvents.day;
-import static org.spineoutcomes.testing.TestEvents.kyphoplasty;
-import static org.spineoutcomes.testing.TestEvents.nrs;
-import static org.spineoutcomes.testing.TestEvents.retractProcedure;
-import static org.spineoutcomes.testing.TestEvents.vertebroplasty;
+import static org.spineoutcomes.testing.EventFixtures.bracedConservativeStart;
+import static org.spineoutcomes.testing.EventFixtures.correctNrs;
+import static org.spineoutcomes.testing.EventFixtures.day;
+import static org.spineoutcomes.testing.EventFixtures.kyphoplasty;
+import static org.spineoutcomes.testing.EventFixtures.nrs;
+import static org.spineoutcomes.testing.EventFixtures.retractProcedure;
+import static org.spineoutcomes.testing.EventFixtures.vertebroplasty;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +102,7 @@ class TopologyBehaviourTest {
             assertEquals(1, d.aggregates.get("ITT/VERTEBROPLASTY/M1/BASELINE_PAIN_LT_8").getPatients());
 
             // A conservative patient: baseline 7, M1 pain 6 on day 31 -> relief 1.
-            d.pipe(conservative("p3", "p3-cons", day(0)));
+            d.pipe(bracedConservativeStart("p3", "p3-cons", day(0)));
             d.pipe(nrs("p3", "p3-base", day(-3), 7));
             d.pipe(nrs("p3", "p3-m1", day(31), 6));
             ArmComparison vp = d.comparisons.get("ITT/VP_vs_CONSERVATIVE/M1/ALL");
@@ -193,7 +193,7 @@ class TopologyBehaviourTest {
         try (SpineTestDriver d = driver()) {
             d.pipeAll(List.of(vertebroplasty("p1", "p1-vp", day(0)), nrs("p1", "p1-base", day(-2), 8), nrs("p1", "p1-m1", day(30), 3),
                     vertebroplasty("p2", "p2-vp", day(0)), nrs("p2", "p2-base", day(-1), 6), nrs("p2", "p2-m1", day(28), 4),
-                    conservative("p3", "p3-cons", day(0)), nrs("p3", "p3-base", day(-3), 8), nrs("p3", "p3-m1", day(31), 6)));
+                    bracedConservativeStart("p3", "p3-cons", day(0)), nrs("p3", "p3-base", day(-3), 8), nrs("p3", "p3-m1", day(31), 6)));
             assertEquals(3.5, measure(d.aggregates.get("ITT/VERTEBROPLASTY/M1/ALL"), "painRelief").getMean()); // (5 + 2) / 2
 
             // R10: the correction replaces p1's M1 pain 3 by 5: relief 8 - 5 = 3.
@@ -245,10 +245,10 @@ class TopologyBehaviourTest {
     void crossoverKeepsTheIttArmAndMovesAsTreatedWindowsAfterIt() {
         try (SpineTestDriver d = driver()) {
             // Conservative care on day 0, kyphoplasty on day 20: M1 (target 30) is as-treated KYPHOPLASTY (R7, R8).
-            d.pipeAll(List.of(conservative("x1", "x1-cons", day(0)), kyphoplasty("x1", "x1-kp", day(20)),
+            d.pipeAll(List.of(bracedConservativeStart("x1", "x1-cons", day(0)), kyphoplasty("x1", "x1-kp", day(20)),
                     nrs("x1", "x1-base", day(-1), 7), nrs("x1", "x1-m1", day(30), 4)));
             // Kyphoplasty on day 30 itself: not strictly before the M1 target, so M1 stays CONSERVATIVE.
-            d.pipeAll(List.of(conservative("x2", "x2-cons", day(0)), kyphoplasty("x2", "x2-kp", day(30)),
+            d.pipeAll(List.of(bracedConservativeStart("x2", "x2-cons", day(0)), kyphoplasty("x2", "x2-kp", day(30)),
                     nrs("x2", "x2-base", day(-1), 9), nrs("x2", "x2-m1", day(30), 5)));
 
             PatientOutcome x1 = d.outcomes.get("x1");

@@ -12,7 +12,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.spineoutcomes.schema.ProcedureEvent;
 import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
-import org.spineoutcomes.serde.SpineAvroSerde;
 import org.spineoutcomes.topics.Topics;
 
 class TopologySmokeTest {
@@ -20,21 +19,20 @@ class TopologySmokeTest {
     @Test
     void describesAndRuns() {
         InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        TopicSerdes serdes = new TopicSerdes(registry);
-        var topology = new SpineTopology(serdes, TopologySettings.defaults().withInMemoryStores()).build();
+        var topology = new SpineTopology(registry, TopologySettings.defaults().withInMemoryStores()).build();
         System.out.println(topology.describe());
         Properties p = SpineTopology.requiredStreamsConfig();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "smoke");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         try (TopologyTestDriver driver = new TopologyTestDriver(topology, p, Instant.parse("2024-06-01T00:00:00Z"))) {
             var in = driver.createInputTopic(Topics.PROCEDURES.name(), Serdes.String().serializer(),
-                    new SpineAvroSerde<>(registry, ProcedureEvent.class).serializer());
+                    Topics.PROCEDURES.valueSerde(registry).serializer());
             ProcedureEvent e = ProcedureEvent.newBuilder().setEventId("e1").setPatientId("p1")
                     .setOccurredAt(Instant.parse("2024-03-01T10:00:00Z")).setRecordedAt(Instant.parse("2024-03-01T10:00:00Z"))
                     .setSourceSystem("test").setCodes(List.of("22511")).build();
             in.pipeInput("p1", e);
-            var outcomes = driver.createOutputTopic(Topics.PATIENT_OUTCOMES.name(), Serdes.String().deserializer(), serdes.patientOutcomes().deserializer());
-            var aggs = driver.createOutputTopic(Topics.ARM_AGGREGATES.name(), Serdes.String().deserializer(), serdes.armAggregates().deserializer());
+            var outcomes = driver.createOutputTopic(Topics.PATIENT_OUTCOMES.name(), Serdes.String().deserializer(), Topics.PATIENT_OUTCOMES.valueSerde(registry).deserializer());
+            var aggs = driver.createOutputTopic(Topics.ARM_AGGREGATES.name(), Serdes.String().deserializer(), Topics.ARM_AGGREGATES.valueSerde(registry).deserializer());
             var outcomeList = outcomes.readKeyValuesToList();
             System.out.println(outcomeList);
             assertEquals(1, outcomeList.size());

@@ -35,7 +35,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Type;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.ConservativeCare;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;

@@ -24,7 +24,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.producer.publish.PreparedEvent;
 import org.spineoutcomes.producer.publish.PublishResult;
 import org.spineoutcomes.producer.publish.RejectedEventException;

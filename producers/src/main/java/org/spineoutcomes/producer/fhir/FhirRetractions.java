@@ -2,7 +2,7 @@ package org.spineoutcomes.producer.fhir;
 
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ImagingModality;

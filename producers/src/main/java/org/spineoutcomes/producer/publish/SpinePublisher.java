@@ -15,7 +15,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.spineoutcomes.ndjson.EventType;
+import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;

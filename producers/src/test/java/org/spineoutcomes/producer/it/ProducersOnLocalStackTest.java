@@ -38,11 +38,11 @@ import org.spineoutcomes.producer.cli.PublisherFactory;
 import org.spineoutcomes.producer.cli.SpineProducerCli;
 import org.spineoutcomes.producer.fhir.FhirGateway;
 import org.spineoutcomes.producer.fhir.FhirHttpServer;
-import org.spineoutcomes.producer.publish.SpinePublisher;
 import org.spineoutcomes.producer.pseudonym.PseudonymKeys;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
+import org.spineoutcomes.producer.publish.SpinePublisher;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -125,7 +125,7 @@ class ProducersOnLocalStackTest {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (TopicSpec t : Topics.ALL) for (int p = 0; p < t.partitions(); p++) partitions.add(new TopicPartition(t.name(), p));
+            for (SpineTopic<?, ?> t : Topics.ALL) for (int p = 0; p < t.partitions(); p++) partitions.add(new TopicPartition(t.name(), p));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -1,4 +1,4 @@
-package org.spineoutcomes.ingest;
+package org.spineoutcomes.events;
 
 import java.time.Instant;
 import org.apache.avro.Schema;

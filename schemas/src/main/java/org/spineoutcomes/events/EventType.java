@@ -1,4 +1,4 @@
-package org.spineoutcomes.ndjson;
+package org.spineoutcomes.events;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -7,33 +7,31 @@ import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
-import org.spineoutcomes.topics.TopicSpec;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
-/** The three input event types: the NDJSON "type" value, the topic and the Avro class of each. */
+/** The three input event types: the NDJSON "type" value and the topic (hence the Avro class) of each. */
 public enum EventType {
-    PROCEDURE("procedure", Topics.PROCEDURES, ProcedureEvent.class, ProcedureEvent.getClassSchema()),
-    IMAGING("imaging", Topics.IMAGING, ImagingEvent.class, ImagingEvent.getClassSchema()),
-    FOLLOWUP("followup", Topics.FOLLOWUPS, FollowUpEvent.class, FollowUpEvent.getClassSchema());
+    PROCEDURE("procedure", Topics.PROCEDURES, ProcedureEvent.getClassSchema()),
+    IMAGING("imaging", Topics.IMAGING, ImagingEvent.getClassSchema()),
+    FOLLOWUP("followup", Topics.FOLLOWUPS, FollowUpEvent.getClassSchema());
 
     private final String jsonName;
-    private final TopicSpec topic;
-    private final Class<? extends SpecificRecord> avroClass;
+    private final SpineTopic<String, ? extends SpecificRecord> topic;
     private final Schema schema;
 
-    EventType(String jsonName, TopicSpec topic, Class<? extends SpecificRecord> avroClass, Schema schema) {
+    EventType(String jsonName, SpineTopic<String, ? extends SpecificRecord> topic, Schema schema) {
         this.jsonName = jsonName;
         this.topic = topic;
-        this.avroClass = avroClass;
         this.schema = schema;
     }
 
     /** The value of the "type" field in NDJSON. */
     public String jsonName() { return jsonName; }
 
-    public TopicSpec topic() { return topic; }
+    public SpineTopic<String, ? extends SpecificRecord> topic() { return topic; }
 
-    public Class<? extends SpecificRecord> avroClass() { return avroClass; }
+    public Class<? extends SpecificRecord> avroClass() { return topic.valueType(); }
 
     public Schema schema() { return schema; }
 
@@ -44,7 +42,7 @@ public enum EventType {
     /** The type of an event record; IllegalArgumentException for any other record. */
     public static EventType of(SpecificRecord event) {
         for (EventType t : values()) {
-            if (t.avroClass.isInstance(event)) return t;
+            if (t.avroClass().isInstance(event)) return t;
         }
         throw new IllegalArgumentException("Not an input event: "
                 + (event == null ? "null" : event.getClass().getName()));

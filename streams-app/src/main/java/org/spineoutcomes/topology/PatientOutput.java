@@ -1,0 +1,22 @@
+package org.spineoutcomes.topology;
+
+import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.schema.PatientOutcome;
+
+/**
+ * What the patient step hands on; the topology splits by type to the right sink or to the cell
+ * step. Only forwarded in-process, never serialised.
+ */
+public sealed interface PatientOutput {
+    /** A patient's outcome changed (key: patient pseudonym). */
+    record OutcomeChanged(PatientOutcome outcome) implements PatientOutput {}
+
+    /** A patient's contributions to cells of one population/window changed (key: population/window). */
+    record CellChanged(CellDeltas deltas) implements PatientOutput {}
+
+    /** The largest occurred-at seen by one input partition grew (key: partition number). */
+    record DataCutAdvanced(long maxOccurredAtMs) implements PatientOutput {}
+
+    /** A record for spine.rejected.v1 (a per-patient rule rejected it, or processing failed). */
+    record Rejected(DeadLetter deadLetter) implements PatientOutput {}
+}
