@@ -1,0 +1,102 @@
+package org.spineoutcomes.benchmarks;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.spineoutcomes.aggregate.AggregateMapper;
+import org.spineoutcomes.aggregate.Comparison;
+import org.spineoutcomes.aggregate.ComparisonMapper;
+import org.spineoutcomes.outcome.CellContributions;
+import org.spineoutcomes.outcome.OutcomeEngine;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.stats.CellKey;
+import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.Contribution;
+
+/**
+ * The three costs the stream pays, without a broker, so a regression shows up in seconds:
+ * the outcome of one patient from its resolved events (per input event), one cell delta merged into
+ * a cell's exact statistics (per changed cell), and one cell's publication (derived statistics of an
+ * aggregate and of a comparison). Run: {@code ./spine jmh} (all) or {@code ./spine jmh Outcome}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xmx1g", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes"})
+public class PipelineBenchmarks {
+
+    private Cohort cohort;
+    private int next;
+    /** Contributions of the cohort's patients to one busy cell (ITT / VERTEBROPLASTY / M1 / ALL). */
+    private List<Contribution> contributions;
+    private CellStatistics busyCell;
+    private CellKey busyKey;
+    private CellStatistics kpCell;
+    private Instant cut;
+
+    @Setup(Level.Trial)
+    public void prepare() {
+        cohort = new Cohort(2_000, 42);
+        busyKey = new CellKey("ITT", "VERTEBROPLASTY", "M1", "ALL");
+        contributions = new ArrayList<>();
+        for (PatientOutcome o : cohort.result.outcomes().values()) {
+            Contribution c = CellContributions.of(o).get(busyKey);
+            if (c != null) contributions.add(c);
+        }
+        busyCell = cohort.result.cells().get(busyKey);
+        kpCell = cohort.result.cells().get(new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL"));
+        cut = cohort.result.dataCut();
+        if (busyCell == null || kpCell == null || contributions.isEmpty()) throw new IllegalStateException("cohort lacks the benchmark cells");
+    }
+
+    /** Per input event: the patient's outcome from its resolved events (R1-R29). */
+    @Benchmark
+    public PatientOutcome outcomePerPatient() {
+        int i = next++ % cohort.resolved.size();
+        return OutcomeEngine.compute(cohort.patientIds.get(i), cohort.resolved.get(i));
+    }
+
+    /** Per input event: the patient's cell contributions (about 100 cells). */
+    @Benchmark
+    public Map<CellKey, Contribution> contributionsPerPatient() {
+        int i = next++ % cohort.resolved.size();
+        PatientOutcome o = cohort.result.outcomes().get(cohort.patientIds.get(i));
+        return CellContributions.of(o);
+    }
+
+    /** Per changed cell: one patient's old contribution out and new one in, exactly. */
+    @Benchmark
+    public CellStatistics cellDeltaMerge() {
+        Contribution c = contributions.get(next++ % contributions.size());
+        return busyCell.copy().subtract(c).add(c);
+    }
+
+    /** Per publication of a cell: every mean, SD, t CI and Wilson interval of an aggregate. */
+    @Benchmark
+    public ArmAggregate cellPublication() {
+        return AggregateMapper.toArmAggregate(busyKey, busyCell, cut);
+    }
+
+    /** Per publication of a comparison: Welch, ANCOVA and Newcombe for every measure and flag. */
+    @Benchmark
+    public ArmComparison comparisonPublication() {
+        return ComparisonMapper.toArmComparison("ITT", Comparison.KP_vs_VP, "M1", "ALL", kpCell, busyCell);
+    }
+}
