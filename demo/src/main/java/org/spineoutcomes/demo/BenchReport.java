@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * The benchmark's results: named rows (measure, value, unit) printed as one aligned table and written as
  * a flat JSON object (row key to value; units are in the key names). Hand-written JSON: the rows are
- * numbers and short strings only.
+ * numbers, booleans and short strings only.
  */
 final class BenchReport {
 
@@ -21,8 +21,14 @@ final class BenchReport {
 
     private final List<Row> rows = new ArrayList<>();
 
-    /** A text value (commit, mode). */
+    /** A text value (commit, mode, start time). */
     BenchReport text(String key, String label, String value) {
+        rows.add(new Row(key, label, value, "", 0));
+        return this;
+    }
+
+    /** A yes/no (JSON true/false). */
+    BenchReport flag(String key, String label, boolean value) {
         rows.add(new Row(key, label, value, "", 0));
         return this;
     }
@@ -80,6 +86,7 @@ final class BenchReport {
             return d.isNaN() ? "n/a" : String.format(Locale.ROOT, "%,." + r.decimals() + "f", d);
         }
         if (r.value() instanceof Long l) return String.format(Locale.ROOT, "%,d", l);
+        if (r.value() instanceof Boolean b) return b ? "yes" : "no";
         return String.valueOf(r.value());
     }
 
@@ -89,6 +96,7 @@ final class BenchReport {
             return String.format(Locale.ROOT, "%." + r.decimals() + "f", d);
         }
         if (r.value() instanceof Long l) return Long.toString(l);
+        if (r.value() instanceof Boolean b) return b.toString();
         return r.value() == null ? "null" : quote(r.value().toString());
     }
 

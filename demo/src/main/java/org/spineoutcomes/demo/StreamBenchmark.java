@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -103,7 +104,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     private static final Duration SETTLE_QUIET = Duration.ofSeconds(3);
     private static final Duration SETTLE_MAX = Duration.ofMinutes(30);
     private static final Duration STALL = Duration.ofMinutes(5);
-    private static final String LATENCY_INPUTS = "all input types";
+    private static final String LATENCY_INPUTS = "all types, not only follow-ups";
 
     private final Progress progress = new Progress();
 
@@ -116,7 +117,7 @@ public final class StreamBenchmark implements Callable<Integer> {
         if (patients < 1 || rate < 1 || latencySeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--patients, --rate and --latency-seconds must be positive");
         }
-        ZonedDateTime startedUtc = ZonedDateTime.now(ZoneOffset.UTC);
+        ZonedDateTime startedUtc = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
         BenchReport report = new BenchReport();
         try (LocalStack stack = LocalStack.start()) {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
@@ -169,7 +170,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("baselineEventsPerSec", "baseline: throughput", events / baselineSeconds, "events/s", 0)
                         .number("consumedSeconds", "topology: all input consumed in", consumed, "s", 1)
                         .number("settledSeconds", "topology: outputs settled in", settled, "s", 1)
-                        .text("outputsSettled", "topology: outputs settled", quiet ? "yes" : "no (timed out)")
+                        .flag("outputsSettled", "topology: outputs settled (not timed out)", quiet)
                         .number("topologyEventsPerSec", "topology: throughput (to settled)", events / settled, "events/s", 0)
                         .number("ratioTopologyToBaseline", "ratio topology / baseline", baselineSeconds / settled, "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
@@ -187,13 +188,13 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("heapBeforeAppMb", "heap used before app (after GC)", beforeApp.heapMb(), "MB", 0)
                         .number("heapMb", "heap used after settle (after GC)", afterSettle.heapMb(), "MB", 0)
                         .number("heapAppMb", "heap used by app (difference)", afterSettle.heapMb() - beforeApp.heapMb(), "MB", 0)
-                        .number("heapAppMbPer100kPatients", "heap used by app per 100k patients", (afterSettle.heapMb() - beforeApp.heapMb()) * per100k, "MB", 0)
+                        .number("heapAppMbPer100kPatients", "heap used by app, scaled to 100k patients", (afterSettle.heapMb() - beforeApp.heapMb()) * per100k, "MB", 0)
                         .number("rssBeforeAppMb", "RSS before app (broker, registry)", beforeApp.rssMb(), "MB", 0)
                         .number("rssMb", "RSS after settle", afterSettle.rssMb(), "MB", 0)
                         .number("rssAppMb", "RSS added by app (difference)", afterSettle.rssMb() - beforeApp.rssMb(), "MB", 0)
-                        .number("rssAppMbPer100kPatients", "RSS added by app per 100k patients", (afterSettle.rssMb() - beforeApp.rssMb()) * per100k, "MB", 0)
+                        .number("rssAppMbPer100kPatients", "RSS added by app, scaled to 100k patients", (afterSettle.rssMb() - beforeApp.rssMb()) * per100k, "MB", 0)
                         .number("stateDirMb", "state directory after settle", stateBytes / 1e6, "MB", 1)
-                        .number("stateDirMbPer100kPatients", "state directory per 100k patients", stateBytes / 1e6 * per100k, "MB", 1);
+                        .number("stateDirMbPer100kPatients", "state directory, scaled to 100k patients", stateBytes / 1e6 * per100k, "MB", 1);
             }
         }
         progress.done();
