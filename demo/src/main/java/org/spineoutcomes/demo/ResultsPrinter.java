@@ -96,8 +96,12 @@ final class ResultsPrinter {
         return "-";
     }
 
-    /** Waits until the output topics stop growing (the last deltas are through), at most {@code max}. */
-    void waitUntilQuiet(Duration quiet, Duration max) throws InterruptedException {
+    /**
+     * Waits until the output topics stop growing (the last deltas are through), at most {@code max}.
+     *
+     * @return true when they were quiet for {@code quiet}, false when {@code max} ran out first
+     */
+    boolean waitUntilQuiet(Duration quiet, Duration max) throws InterruptedException {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -108,6 +112,9 @@ final class ResultsPrinter {
             for (String topic : List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name(), Topics.PATIENT_OUTCOMES.name())) {
                 consumer.partitionsFor(topic).forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
             }
+            // Assigned (never polled): a read_committed consumer logs a WARN per partition on every
+            // endOffsets() call for partitions it is not assigned ("Not updating last stable offset").
+            consumer.assign(partitions);
             Map<org.apache.kafka.common.TopicPartition, Long> last = consumer.endOffsets(partitions);
             long quietSince = System.nanoTime();
             while (System.nanoTime() < deadline) {
@@ -117,10 +124,11 @@ final class ResultsPrinter {
                     last = now;
                     quietSince = System.nanoTime();
                 } else if (System.nanoTime() - quietSince >= quiet.toNanos()) {
-                    return;
+                    return true;
                 }
             }
         }
+        return false;
     }
 
     private <T extends SpecificRecord> Map<String, T> readAll(SpineTopic<String, T> contractTopic, SchemaRegistryClient registry) {

@@ -1,9 +1,17 @@
 package org.spineoutcomes.demo;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,6 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -22,9 +33,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -45,51 +56,85 @@ import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.topics.Topics;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Benchmark of the streaming pipeline on the embedded real broker and registry (not a test: it
- * prints numbers). Three measurements in one run, so the ratio is fair on a noisy machine:
+ * prints numbers). All measurements in one run, so the ratio is fair on a noisy machine:
  * <ol>
- *   <li>baseline: a one-stage exactly-once Streams copy of the same input topics (the ceiling for
- *       any topology on this machine);</li>
- *   <li>throughput: the Spine topology over the same preloaded cohort, until every output settled;</li>
- *   <li>latency: a second cohort published at a fixed rate while the app runs; the time from an
- *       input's send to the patient outcome it caused (p50/p95/p99).</li>
+ *   <li>baseline: a one-stage exactly-once Streams copy of the preloaded cohort (the ceiling for any
+ *       topology on this machine);</li>
+ *   <li>throughput: the Spine topology over the same preloaded cohort, until all input is consumed and
+ *       every output settled;</li>
+ *   <li>latency: a second cohort published at a fixed rate while the app runs; from an input's send to
+ *       (a) the patient outcome it changed and (b) the first aggregate publication that folded it in;</li>
+ *   <li>memory and storage after the throughput phase settled: heap, resident set, state directory.</li>
  * </ol>
+ * Results go to stdout as one table and to {@code target/bench-<utc>.json} and
+ * {@code target/bench-latest.json} (relative to the current directory). Progress goes to stderr.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the streams app against an exactly-once copy baseline.")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the streams app against an exactly-once copy baseline (throughput, latency, memory).")
 public final class StreamBenchmark implements Callable<Integer> {
 
-    @Option(names = "--patients", defaultValue = "2000", description = "Patients in the throughput cohort (default: ${DEFAULT-VALUE}).")
+    static final int QUICK_PATIENTS = 2_000;
+    static final int QUICK_LATENCY_SECONDS = 15;
+
+    @Option(names = "--patients", defaultValue = "100000",
+            description = "Patients in the throughput cohort, about 11 events each (default: ${DEFAULT-VALUE}; --quick: " + QUICK_PATIENTS + ").")
     int patients;
 
-    @Option(names = "--latency-patients", defaultValue = "200", description = "Patients in the latency cohort (default: ${DEFAULT-VALUE}).")
-    int latencyPatients;
-
-    @Option(names = "--rate", defaultValue = "200", description = "Events/s while measuring latency (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "1000", description = "Events/s sent during the latency phase (default: ${DEFAULT-VALUE}).")
     int rate;
 
+    @Option(names = "--latency-seconds", defaultValue = "30",
+            description = "Length of the latency phase; it sends rate x seconds events (default: ${DEFAULT-VALUE}; --quick: " + QUICK_LATENCY_SECONDS + ").")
+    int latencySeconds;
+
+    @Option(names = "--quick", description = "About a minute: " + QUICK_PATIENTS + " patients and a " + QUICK_LATENCY_SECONDS
+            + " s latency phase (explicit --patients / --latency-seconds still win).")
+    boolean quick;
+
+    @Spec
+    CommandSpec spec;
+
     private static final String BASELINE_SINK = "bench.baseline-copy";
+    private static final Duration SETTLE_QUIET = Duration.ofSeconds(3);
+    private static final Duration SETTLE_MAX = Duration.ofMinutes(30);
+    private static final Duration STALL = Duration.ofMinutes(5);
+    private static final String LATENCY_INPUTS = "all types, not only follow-ups";
+
+    private final Progress progress = new Progress();
 
     @Override
     public Integer call() throws Exception {
+        if (quick) {
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--patients")) patients = QUICK_PATIENTS;
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--latency-seconds")) latencySeconds = QUICK_LATENCY_SECONDS;
+        }
+        if (patients < 1 || rate < 1 || latencySeconds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--patients, --rate and --latency-seconds must be positive");
+        }
+        ZonedDateTime startedUtc = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        BenchReport report = new BenchReport();
         try (LocalStack stack = LocalStack.start()) {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
             Pseudonymiser pseudonymiser = new Pseudonymiser("benchmark-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
-            List<SpecificRecord> cohort = cohort(patients, 11, pseudonymiser);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(BASELINE_SINK, Topics.INPUT_PARTITIONS, (short) 1))).all().get();
             }
+
             long t = System.nanoTime();
-            produce(stack, registry, cohort, 0);
+            long events = produceCohort(stack, registry, pseudonymiser);
             double produceSeconds = seconds(t);
-            System.out.printf(Locale.ROOT, "cohort: %d patients, %d events, produced in %.1f s (%.0f events/s)%n",
-                    patients, cohort.size(), produceSeconds, cohort.size() / produceSeconds);
+            status(String.format(Locale.ROOT, "cohort: %,d patients, %,d events, produced in %.1f s", patients, events, produceSeconds));
 
-            double baseline = baseline(stack, cohort.size());
-            System.out.printf(Locale.ROOT, "baseline (exactly-once one-stage copy): %.1f s, %.0f events/s%n", baseline, cohort.size() / baseline);
+            double baselineSeconds = baseline(stack, events);
+            status(String.format(Locale.ROOT, "baseline (exactly-once one-stage copy): %.1f s, %,.0f events/s", baselineSeconds, events / baselineSeconds));
 
+            Memory beforeApp = Memory.sample();
             Path state = Files.createTempDirectory(stack.workDir(), "bench-state");
             AppConfig config = AppConfig.of(Map.of(
                     AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
@@ -99,58 +144,168 @@ public final class StreamBenchmark implements Callable<Integer> {
             try (SpineStreamsApp app = new SpineStreamsApp(config, registry)) {
                 t = System.nanoTime();
                 app.start();
-                while (IngestMetrics.total(app.streams().metrics(), "records-in-total") < cohort.size()) Thread.sleep(100);
+                waitConsumed(app, events, t);
                 double consumed = seconds(t);
-                new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out)
-                        .waitUntilQuiet(Duration.ofSeconds(3), Duration.ofMinutes(15));
-                double settled = seconds(t) - 3;
-                System.out.printf(Locale.ROOT, "spine topology: all input consumed in %.1f s, outputs settled in %.1f s: %.0f events/s (%.2f x baseline)%n",
-                        consumed, settled, cohort.size() / settled, baseline / settled);
+                status(String.format(Locale.ROOT, "topology: all input consumed in %.1f s; waiting until the outputs settle", consumed));
+                boolean quiet = new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out)
+                        .waitUntilQuiet(SETTLE_QUIET, SETTLE_MAX);
+                double settled = seconds(t) - (quiet ? SETTLE_QUIET.toNanos() / 1e9 : 0);
+                if (!quiet) status("WARNING: outputs still growing after " + SETTLE_MAX.toMinutes() + " min; 'settled' is a lower bound");
+                status(String.format(Locale.ROOT, "topology: outputs settled in %.1f s, %,.0f events/s", settled, events / settled));
 
-                latency(stack, registry, pseudonymiser);
-                Runtime rt = Runtime.getRuntime();
-                System.out.printf(Locale.ROOT, "memory: heap used %.0f MB of %.0f MB max; process resident %s%n",
-                        (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6, residentMemory());
+                Memory afterSettle = Memory.sample();
+                long stateBytes = directorySize(state);
+                Latency latency = latency(stack, registry, pseudonymiser, (double) events / patients);
+
+                double per100k = 100_000.0 / patients;
+                report.text("mode", "mode", quick ? "quick" : "full")
+                        .text("startedUtc", "started (UTC)", startedUtc.format(DateTimeFormatter.ISO_INSTANT))
+                        .text("commit", "git commit", gitCommit())
+                        .count("cores", "cores", Runtime.getRuntime().availableProcessors(), "")
+                        .count("maxHeapMb", "max heap (-Xmx)", Runtime.getRuntime().maxMemory() / 1_000_000, "MB")
+                        .count("patients", "patients (throughput cohort)", patients, "")
+                        .count("events", "events (throughput cohort)", events, "")
+                        .number("produceSeconds", "input produced in", produceSeconds, "s", 1)
+                        .number("baselineSeconds", "baseline: copied in", baselineSeconds, "s", 1)
+                        .number("baselineEventsPerSec", "baseline: throughput", events / baselineSeconds, "events/s", 0)
+                        .number("consumedSeconds", "topology: all input consumed in", consumed, "s", 1)
+                        .number("settledSeconds", "topology: outputs settled in", settled, "s", 1)
+                        .flag("outputsSettled", "topology: outputs settled (not timed out)", quiet)
+                        .number("topologyEventsPerSec", "topology: throughput (to settled)", events / settled, "events/s", 0)
+                        .number("ratioTopologyToBaseline", "ratio topology / baseline", baselineSeconds / settled, "x", 3)
+                        .count("latencyRate", "latency: target rate", rate, "events/s")
+                        .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
+                        .count("latencyEvents", "latency: events sent", latency.sent(), "")
+                        .text("latencyInputs", "latency: inputs counted", LATENCY_INPUTS)
+                        .count("latencyOutcomeRecords", "sent -> outcome: records", latency.outcome().size(), "")
+                        .count("latencyOutcomeP50Ms", "sent -> outcome: p50", pct(latency.outcome(), 0.50), "ms")
+                        .count("latencyOutcomeP99Ms", "sent -> outcome: p99", pct(latency.outcome(), 0.99), "ms")
+                        .count("latencyOutcomeMaxMs", "sent -> outcome: max", max(latency.outcome()), "ms")
+                        .count("latencyAggregateRecords", "sent -> aggregate: records", latency.aggregate().size(), "")
+                        .count("latencyAggregateP50Ms", "sent -> aggregate: p50", pct(latency.aggregate(), 0.50), "ms")
+                        .count("latencyAggregateP99Ms", "sent -> aggregate: p99", pct(latency.aggregate(), 0.99), "ms")
+                        .count("latencyAggregateMaxMs", "sent -> aggregate: max", max(latency.aggregate()), "ms")
+                        .number("heapBeforeAppMb", "heap used before app (after GC)", beforeApp.heapMb(), "MB", 0)
+                        .number("heapMb", "heap used after settle (after GC)", afterSettle.heapMb(), "MB", 0)
+                        .number("heapAppMb", "heap used by app (difference)", afterSettle.heapMb() - beforeApp.heapMb(), "MB", 0)
+                        .number("heapAppMbPer100kPatients", "heap used by app, scaled to 100k patients", (afterSettle.heapMb() - beforeApp.heapMb()) * per100k, "MB", 0)
+                        .number("rssBeforeAppMb", "RSS before app (broker, registry)", beforeApp.rssMb(), "MB", 0)
+                        .number("rssMb", "RSS after settle", afterSettle.rssMb(), "MB", 0)
+                        .number("rssAppMb", "RSS added by app (difference)", afterSettle.rssMb() - beforeApp.rssMb(), "MB", 0)
+                        .number("rssAppMbPer100kPatients", "RSS added by app, scaled to 100k patients", (afterSettle.rssMb() - beforeApp.rssMb()) * per100k, "MB", 0)
+                        .number("stateDirMb", "state directory after settle", stateBytes / 1e6, "MB", 1)
+                        .number("stateDirMbPer100kPatients", "state directory, scaled to 100k patients", stateBytes / 1e6 * per100k, "MB", 1);
             }
         }
+        progress.done();
+        report.printTable(System.out);
+        Path json = report.writeJson(Path.of("target"), startedUtc.format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")));
+        System.out.println();
+        System.out.println("JSON: " + json + " (and target/bench-latest.json)");
         return 0;
     }
 
-    private void latency(LocalStack stack, RestSchemaRegistryClient registry, Pseudonymiser pseudonymiser) throws Exception {
-        List<SpecificRecord> events = cohort(latencyPatients, 12, pseudonymiser);
-        long start = System.currentTimeMillis();
-        Thread producer = new Thread(() -> produce(stack, registry, events, rate), "bench-latency-producer");
-        producer.start();
-        List<Long> latencies = new ArrayList<>();
+    /** Patient outcome and aggregate latencies (ms, sorted) of the latency phase. */
+    record Latency(int sent, double achievedRate, List<Long> outcome, List<Long> aggregate) {}
+
+    private Latency latency(LocalStack stack, RestSchemaRegistryClient registry, Pseudonymiser pseudonymiser, double eventsPerPatient) throws Exception {
+        int target = (int) Math.min(Integer.MAX_VALUE, (long) rate * latencySeconds);
+        // Enough patients for the target (with a margin), then cut to exactly rate x seconds events.
+        List<SpecificRecord> events = cohort((int) Math.ceil(target / eventsPerPatient * 1.2) + 1, 12, pseudonymiser);
+        if (events.size() > target) events = new ArrayList<>(events.subList(0, target));
+        int total = events.size();
+
+        List<Long> outcome = new ArrayList<>();
+        List<Long> aggregate = new ArrayList<>();
         Properties p = consumerProps(stack);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.PATIENT_OUTCOMES.name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(events.size() / Math.max(1, rate) + 60).toNanos();
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            // Start at the end: the throughput phase's outputs are not part of this measurement.
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.PATIENT_OUTCOMES.name(), Topics.ARM_AGGREGATES.name())) {
+                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+
+            AtomicLong sent = new AtomicLong();
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            long start = System.currentTimeMillis();
+            long sendStart = System.nanoTime();
+            AtomicLong sendNanos = new AtomicLong();
+            final List<SpecificRecord> toSend = events;
+            Thread producer = new Thread(() -> {
+                try {
+                    produceAtRate(stack, registry, toSend, rate, sent, failure);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+                sendNanos.set(System.nanoTime() - sendStart);
+            }, "bench-latency-producer");
+            producer.start();
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(total / rate + 60).toNanos();
             long quietSince = System.nanoTime();
             while (System.nanoTime() < deadline) {
-                var records = consumer.poll(Duration.ofMillis(200));
+                var records = consumer.poll(Duration.ofMillis(100));
                 long now = System.currentTimeMillis();
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    // Outputs keep the input record's timestamp: the producer's send time.
-                    if (r.timestamp() >= start) latencies.add(now - r.timestamp());
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    // Patient outcomes keep the input record's timestamp (the producer's send time); aggregates
+                    // carry the newest input timestamp folded into the publication. Earlier inputs are skipped.
+                    if (r.timestamp() < start) continue;
+                    (r.topic().equals(Topics.PATIENT_OUTCOMES.name()) ? outcome : aggregate).add(now - r.timestamp());
                 }
                 if (!records.isEmpty()) quietSince = System.nanoTime();
+                progress.update(String.format(Locale.ROOT, "latency: %,d / %,d events sent at %d/s; read %,d outcomes, %,d aggregates",
+                        sent.get(), total, rate, outcome.size(), aggregate.size()));
                 if (!producer.isAlive() && System.nanoTime() - quietSince > Duration.ofSeconds(5).toNanos()) break;
             }
+            producer.join();
+            if (failure.get() != null) throw new IllegalStateException("latency phase: sending failed", failure.get());
+            Collections.sort(outcome);
+            Collections.sort(aggregate);
+            double achieved = sent.get() / Math.max(1e-9, sendNanos.get() / 1e9);
+            status(String.format(Locale.ROOT, "latency: %,d events sent at %,.0f/s; %,d outcome and %,d aggregate records counted",
+                    sent.get(), achieved, outcome.size(), aggregate.size()));
+            return new Latency((int) sent.get(), achieved, outcome, aggregate);
         }
-        producer.join();
-        Collections.sort(latencies);
-        System.out.printf(Locale.ROOT, "latency (input sent -> patient outcome read), %d events at %d events/s: %d outcome updates, p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
-                events.size(), rate, latencies.size(), pct(latencies, 0.50), pct(latencies, 0.95), pct(latencies, 0.99),
-                latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1));
     }
 
-    private static long pct(List<Long> sorted, double q) {
+    /** Nearest-rank percentile of a sorted list; -1 when empty. */
+    static long pct(List<Long> sorted, double q) {
         if (sorted.isEmpty()) return -1;
-        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
+        return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1)));
     }
 
-    private static double baseline(LocalStack stack, long expected) throws Exception {
+    static long max(List<Long> sorted) {
+        return sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1);
+    }
+
+    /** Waits until the app has consumed {@code events} input records; fails if it stops or stalls. */
+    private void waitConsumed(SpineStreamsApp app, long events, long startNanos) throws InterruptedException {
+        long last = -1;
+        long lastChange = System.nanoTime();
+        long in;
+        while ((in = IngestMetrics.total(app.streams().metrics(), "records-in-total")) < events) {
+            KafkaStreams.State s = app.streams().state();
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("streams app stopped (" + s + ") after " + in + " of " + events + " events");
+            }
+            if (in != last) {
+                last = in;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > STALL.toNanos()) {
+                throw new IllegalStateException("streams app stalled at " + in + " of " + events + " events");
+            }
+            progress.update(String.format(Locale.ROOT, "topology: %,d / %,d events consumed (%.0f%%), %.0f s",
+                    in, events, 100.0 * in / events, seconds(startNanos)));
+            Thread.sleep(100);
+        }
+    }
+
+    private double baseline(LocalStack stack, long expected) throws Exception {
         StreamsBuilder b = new StreamsBuilder();
         b.stream(List.of(Topics.PROCEDURES.name(), Topics.IMAGING.name(), Topics.FOLLOWUPS.name()),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-source"))
@@ -167,7 +322,17 @@ public final class StreamBenchmark implements Callable<Integer> {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(stack), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of(BASELINE_SINK));
                 long seen = 0;
-                while (seen < expected) seen += c.poll(Duration.ofMillis(100)).count();
+                long lastChange = System.nanoTime();
+                while (seen < expected) {
+                    int n = c.poll(Duration.ofMillis(100)).count();
+                    seen += n;
+                    if (n > 0) lastChange = System.nanoTime();
+                    else if (System.nanoTime() - lastChange > STALL.toNanos()) {
+                        throw new IllegalStateException("baseline stalled at " + seen + " of " + expected + " events");
+                    }
+                    progress.update(String.format(Locale.ROOT, "baseline: %,d / %,d events copied (%.0f%%), %.0f s",
+                            seen, expected, 100.0 * seen / expected, seconds(t)));
+                }
             }
             double s = seconds(t);
             streams.close(Duration.ofSeconds(30));
@@ -184,63 +349,177 @@ public final class StreamBenchmark implements Callable<Integer> {
         return p;
     }
 
+    private static SimulationParameters parameters(int patients, long seed) {
+        return SimulationParameters.defaults(patients, seed).withInvalidShare(0);
+    }
+
+    /** The simulator's event with its patient id pseudonymised (prefixed with the seed: cohorts do not overlap). */
+    private static SpecificRecord pseudonymised(SpecificRecord e, long seed, Pseudonymiser pseudonymiser) {
+        SpecificRecord copy = (SpecificRecord) SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
+        int field = copy.getSchema().getField("patientId").pos();
+        copy.put(field, pseudonymiser.pseudonymise(seed + ":" + copy.get(field)));
+        return copy;
+    }
+
     private static List<SpecificRecord> cohort(int patients, long seed, Pseudonymiser pseudonymiser) {
         List<SpecificRecord> events = new ArrayList<>();
-        new CohortSimulator(SimulationParameters.defaults(patients, seed).withInvalidShare(0)).run(e -> {
-            SpecificRecord copy = (SpecificRecord) SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
-            int field = copy.getSchema().getField("patientId").pos();
-            // Different seeds reuse MRN numbers: prefix with the seed so the cohorts do not overlap.
-            copy.put(field, pseudonymiser.pseudonymise(seed + ":" + copy.get(field)));
-            events.add(copy);
-        });
+        new CohortSimulator(parameters(patients, seed)).run(e -> events.add(pseudonymised(e, seed, pseudonymiser)));
         return events;
     }
 
-    /** Sends events in order; rate 0 = as fast as possible. */
-    private static void produce(LocalStack stack, RestSchemaRegistryClient registry, List<SpecificRecord> events, int rate) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, rate == 0 ? 20 : 0);
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(p, new StringSerializer(), new SpineAvroSerializer<>(registry))) {
+    /** Generates the throughput cohort (seed 11) and sends it as fast as possible, without holding it in memory. */
+    private long produceCohort(LocalStack stack, RestSchemaRegistryClient registry, Pseudonymiser pseudonymiser) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t = System.nanoTime();
+        long[] sent = {0};
+        long events;
+        try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, 20)) {
+            events = new CohortSimulator(parameters(patients, 11)).run(e -> {
+                send(producer, pseudonymised(e, 11, pseudonymiser), failure);
+                sent[0]++;
+                progress.update(String.format(Locale.ROOT, "cohort: %,d events generated and sent (~%,d expected), %.0f s",
+                        sent[0], Math.round(patients * 11.2), seconds(t)));
+            });
+            producer.flush();
+        }
+        if (failure.get() != null) throw new IllegalStateException("sending the cohort failed", failure.get());
+        return events;
+    }
+
+    /** Sends events in order at {@code rate} events/s, counting them in {@code sent}. */
+    private static void produceAtRate(LocalStack stack, RestSchemaRegistryClient registry, List<SpecificRecord> events, int rate,
+                                      AtomicLong sent, AtomicReference<Exception> failure) {
+        try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, 0)) {
             long start = System.nanoTime();
             for (int i = 0; i < events.size(); i++) {
-                SpecificRecord e = events.get(i);
-                if (rate > 0) {
-                    long due = start + (long) (i * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        } catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
+                long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        return;
                     }
                 }
-                producer.send(new ProducerRecord<>(EventType.of(e).topic().name(), EventFields.patientId(e), e));
+                send(producer, events.get(i), failure);
+                sent.incrementAndGet();
             }
         }
     }
 
-    private static String residentMemory() {
+    private static KafkaProducer<String, SpecificRecord> producer(LocalStack stack, RestSchemaRegistryClient registry, int lingerMs) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        return new KafkaProducer<>(p, new StringSerializer(), new SpineAvroSerializer<>(registry));
+    }
+
+    private static void send(KafkaProducer<String, SpecificRecord> producer, SpecificRecord e, AtomicReference<Exception> failure) {
+        producer.send(new ProducerRecord<>(EventType.of(e).topic().name(), EventFields.patientId(e), e), (metadata, ex) -> {
+            if (ex != null) failure.compareAndSet(null, ex);
+        });
+    }
+
+    /** Heap used after a full GC and the process's resident set, in MB (10^6 bytes). */
+    record Memory(double heapMb, double rssMb) {
+        static Memory sample() {
+            System.gc();
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            return new Memory((rt.totalMemory() - rt.freeMemory()) / 1e6, residentBytes() / 1e6);
+        }
+    }
+
+    /** VmRSS from /proc/self/status (Linux); NaN elsewhere. */
+    static double residentBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return line.substring(6).trim();
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring(6).replace("kB", "").trim()) * 1024.0;
+                }
             }
-        } catch (Exception e) {
+        } catch (IOException | RuntimeException e) {
             // not Linux
         }
-        return "n/a";
+        return Double.NaN;
+    }
+
+    /** Bytes in regular files under {@code dir}; files that vanish during the walk (RocksDB compactions) are skipped. */
+    static long directorySize(Path dir) throws IOException {
+        long[] bytes = {0};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) bytes[0] += attrs.size();
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return bytes[0];
+    }
+
+    /** {@code git rev-parse --short HEAD} in the current directory, or "unknown". */
+    static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) return out;
+        } catch (IOException e) {
+            // no git
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "unknown";
+    }
+
+    private void status(String line) {
+        progress.done();
+        System.err.println(line);
     }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
+    /**
+     * A progress line on stderr at most every two seconds: rewritten in place on a terminal, one line
+     * each time otherwise (logs stay readable).
+     */
+    static final class Progress {
+        private static final long EVERY_NANOS = Duration.ofSeconds(2).toNanos();
+        private final boolean terminal = System.console() != null;
+        private long next = System.nanoTime() + EVERY_NANOS;
+        private int shown;
+
+        void update(String line) {
+            long now = System.nanoTime();
+            if (now < next) return;
+            next = now + EVERY_NANOS;
+            if (terminal) {
+                System.err.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
+                shown = line.length();
+            } else {
+                System.err.println(line);
+            }
+            System.err.flush();
+        }
+
+        void done() {
+            if (terminal && shown > 0) System.err.println();
+            shown = 0;
+        }
+    }
+
     public static void main(String[] args) {
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES",
                 System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "org.spineoutcomes"));
+        // The benchmark's own logging (before the first logger is created): WARN, and no topology dump.
+        if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "log4j2-bench.xml");
         System.exit(new CommandLine(new StreamBenchmark()).execute(args));
     }
 }
