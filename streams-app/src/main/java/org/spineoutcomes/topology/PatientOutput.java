@@ -8,8 +8,8 @@ import org.spineoutcomes.schema.PatientOutcome;
  * step. Only forwarded in-process, never serialised.
  */
 public sealed interface PatientOutput {
-    /** A patient's outcome changed (key: patient pseudonym). */
-    record OutcomeChanged(PatientOutcome outcome) implements PatientOutput {}
+    /** A patient's outcome changed (key: patient pseudonym), with its single-object encoding (the state's). */
+    record OutcomeChanged(PatientOutcome outcome, byte[] singleObject) implements PatientOutput {}
 
     /** A patient's contributions to cells of one population/window changed (key: population/window). */
     record CellChanged(CellDeltas deltas) implements PatientOutput {}

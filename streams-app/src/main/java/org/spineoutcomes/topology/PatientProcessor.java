@@ -203,7 +203,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
         patients.put(patientId, u.state());
         advanceDataCut(in, record.timestamp());
-        if (u.outcomeChanged()) emit(patientId, u.state().outcome(), u.deltas(), record.timestamp());
+        if (u.outcomeChanged()) emit(patientId, u.state(), u.deltas(), record.timestamp());
     }
 
     /**
@@ -222,8 +222,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
                 o.source(), o.partition(), o.offset()), timestamp);
     }
 
-    private void emit(String patientId, PatientOutcome outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
-        context.forward(new Record<>(patientId, new PatientOutput.OutcomeChanged(outcome), timestamp));
+    private void emit(String patientId, PatientState outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
+        context.forward(new Record<>(patientId, new PatientOutput.OutcomeChanged(outcome.outcome(), outcome.outcomeBytes()), timestamp));
         Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
         deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
         byGroup.forEach((group, cells) ->
@@ -297,7 +297,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         metrics.recordRecomputed();
         if (changed) {
             recomputeChanged++;
-            emit(patientId, next.outcome(), deltas(state.outcome(), next.outcome()), now);
+            emit(patientId, next, deltas(state.outcome(), next.outcome()), now);
         }
     }
 }

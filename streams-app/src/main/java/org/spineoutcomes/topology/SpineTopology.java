@@ -119,8 +119,9 @@ public final class SpineTopology {
 
         patientOut.split(Named.as("patient-"))
                 .branch((k, v) -> v instanceof PatientOutput.OutcomeChanged, Branched.withConsumer(s -> s
-                        .mapValues(v -> ((PatientOutput.OutcomeChanged) v).outcome(), Named.as("outcome-value"))
-                        .to(Topics.PATIENT_OUTCOMES.name(), produced(Topics.PATIENT_OUTCOMES, "sink-patient-outcomes")),
+                        .mapValues(new OutcomeValue(), Named.as("outcome-value"))
+                        .to(Topics.PATIENT_OUTCOMES.name(), Produced.with(Topics.PATIENT_OUTCOMES.keySerde(registry), Serdes.ByteArray())
+                                .withName("sink-patient-outcomes")),
                         "outcomes"))
                 .branch((k, v) -> v instanceof PatientOutput.DataCutAdvanced, Branched.withConsumer(s -> s
                         .mapValues(v -> ((PatientOutput.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
@@ -149,6 +150,19 @@ public final class SpineTopology {
                         .to(Topics.ARM_COMPARISONS.name(), produced(Topics.ARM_COMPARISONS, "sink-arm-comparisons")),
                         "comparisons"))
                 .noDefaultBranch();
+    }
+
+    /** The outcome's topic bytes from the encoding the patient step made (one wire-bytes maker per task). */
+    private final class OutcomeValue implements org.apache.kafka.streams.kstream.ValueMapperWithKey<String, PatientOutput, byte[]> {
+        private final java.util.Map<Thread, OutcomeWireBytes> perThread = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public byte[] apply(String key, PatientOutput value) {
+            PatientOutput.OutcomeChanged changed = (PatientOutput.OutcomeChanged) value;
+            OutcomeWireBytes wire = perThread.computeIfAbsent(Thread.currentThread(), t -> new OutcomeWireBytes(
+                    Topics.PATIENT_OUTCOMES.name(), Topics.PATIENT_OUTCOMES.valueSerde(registry).serializer()));
+            return wire.apply(changed.outcome(), changed.singleObject());
+        }
     }
 
     private <K, V> Produced<K, V> produced(SpineTopic<K, V> topic, String sinkName) {
