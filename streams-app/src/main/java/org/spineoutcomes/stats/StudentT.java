@@ -28,7 +28,7 @@ public final class StudentT {
         return solve(df);
     }
 
-    /** Below this df the Cornish-Fisher start is too far off for Newton: bracketing solver instead. */
+    /** From this df on Newton starts from the Cornish-Fisher expansion; below, from z. */
     static final double NEWTON_FROM_DF = 3;
     private static final double P = 0.975;
     /** The standard normal 0.975 quantile (R31's z). */
@@ -42,10 +42,13 @@ public final class StudentT {
      * bracketing solver for small df or if Newton does not settle.
      */
     static double solve(double df) {
-        if (df >= NEWTON_FROM_DF) {
+        if (df >= 1) {
             TDistribution t = new TDistribution(df);
-            double x = cornishFisher(df);
-            for (int i = 0; i < 8; i++) {
+            // For t > 0 the CDF is increasing and concave, so Newton from any point left of the root
+            // climbs to it without overshooting; z (always left of the t quantile) is such a point for
+            // small df, where the expansion is poor.
+            double x = df >= NEWTON_FROM_DF ? cornishFisher(df) : Z;
+            for (int i = 0; i < 40; i++) {
                 double step = (t.cumulativeProbability(x) - P) / t.density(x);
                 x -= step;
                 if (Math.abs(step) <= 1e-15 * x) return x;
