@@ -26,6 +26,7 @@ public final class AppConfig {
     public static final String DATA_CUT = "spine.data.cut";
     public static final String CUT_REFRESH_MS = "spine.data.cut.refresh.ms";
     public static final String PUBLISH_INTERVAL_MS = "spine.publish.interval.ms";
+    public static final String DELTA_FLUSH_MS = "spine.cell.delta.flush.ms";
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
     /** true: recompute every stored patient at start under the current rules, whatever their stored rules version. */
@@ -37,6 +38,7 @@ public final class AppConfig {
             PROCESSING_GUARANTEE, "exactly_once_v2",
             CUT_REFRESH_MS, "5000",
             PUBLISH_INTERVAL_MS, "1000",
+            DELTA_FLUSH_MS, "100",
             RULES_RECOMPUTE, "false",
             HTTP_PORT, "8080");
 
@@ -87,6 +89,8 @@ public final class AppConfig {
     public Duration cutRefresh() { return Duration.ofMillis(Long.parseLong(get(CUT_REFRESH_MS))); }
 
     public Duration publishInterval() { return Duration.ofMillis(Long.parseLong(get(PUBLISH_INTERVAL_MS))); }
+
+    public Duration deltaFlushInterval() { return Duration.ofMillis(Long.parseLong(get(DELTA_FLUSH_MS))); }
 
     public boolean forceRecompute() {
         String v = get(RULES_RECOMPUTE).strip().toLowerCase(Locale.ROOT);

@@ -32,7 +32,7 @@ public final class SpineStreamsApp implements AutoCloseable {
     /** With other outcome rules than this release's (tests stand in an older release with them). */
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
         TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut()).withCutRefresh(config.cutRefresh())
-                .withPublishInterval(config.publishInterval()).withForcedRecompute(config.forceRecompute());
+                .withPublishInterval(config.publishInterval()).withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
         this.topology = new SpineTopology(registry, settings).build();
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {

@@ -113,6 +113,20 @@ public final class CellStatistics {
         return this;
     }
 
+    /** Adds every count and sum of {@code other} except its completeness counts (kept apart by the stream). */
+    public CellStatistics mergeWithoutCompleteness(CellStatistics other) {
+        patients = Math.addExact(patients, other.patients);
+        mergeInto(moments, other.moments, Moments::plus, Moments::isZero);
+        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
+        mergeInto(paired, other.paired, PairedMoments::plus, PairedMoments::isZero);
+        return this;
+    }
+
+    /** The completeness counts per window end date (read-only view). */
+    public java.util.NavigableMap<LocalDate, CompletenessCounts.DueCounts> completenessByDate() {
+        return completeness.byWindowLastDate();
+    }
+
     /** Adds every count and sum of {@code other} to this cell (other is unchanged). */
     public CellStatistics merge(CellStatistics other) {
         patients = Math.addExact(patients, other.patients);

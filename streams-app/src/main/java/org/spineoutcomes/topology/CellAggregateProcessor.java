@@ -34,7 +34,7 @@ import org.spineoutcomes.stats.CellStatistics;
  * left (R30); a comparison is published while both its cells exist, tombstoned when it existed and
  * one side is gone. When the data cut moves every cell is re-published (completeness depends on it).
  */
-public final class CellAggregateProcessor implements Processor<String, CellDeltas, String, CellOutput> {
+public final class CellAggregateProcessor implements Processor<String, CellDeltaBatch, String, CellOutput> {
 
     /** Dirty-store value for a cell. Comparisons store whether they existed when first marked. */
     private static final String CELL = "cell";
@@ -99,8 +99,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     }
 
     @Override
-    public void process(Record<String, CellDeltas> record) {
-        Map<CellKey, CellDelta> deltas = record.value().cells();
+    public void process(Record<String, CellDeltaBatch> record) {
+        Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
         for (CellKey key : deltas.keySet()) existedBefore.put(key, cells.get(key.asText()) != null);
@@ -117,22 +117,16 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
                 newestInput.merge(dirtyKey, record.timestamp(), Math::max);
             }
         }
-        for (Map.Entry<CellKey, CellDelta> e : deltas.entrySet()) {
+        for (Map.Entry<CellKey, CellStatistics> e : deltas.entrySet()) {
             String key = e.getKey().asText();
             CellStatistics stored = cells.get(key);
             // A copy: the store may hand out its cached object, which must change only through put.
             CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
-            CellDelta delta = e.getValue();
+            CellStatistics net = e.getValue();
+            stats.mergeWithoutCompleteness(net);
             // Completeness counts live in their own store, one entry per cell and window end date, so a
-            // delta touches one small entry instead of rewriting a per-date map that grows with the cohort.
-            if (delta.before() != null) {
-                stats.subtract(delta.before().withoutCompleteness());
-                countCompleteness(key, delta.before(), -1);
-            }
-            if (delta.after() != null) {
-                stats.add(delta.after().withoutCompleteness());
-                countCompleteness(key, delta.after(), 1);
-            }
+            // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
+            net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
             if (stats.isEmpty()) cells.delete(key);
             else cells.put(key, stats);
             dirty.put(CELL_PREFIX + key, CELL);
@@ -143,13 +137,12 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         }
     }
 
-    private void countCompleteness(String cellKey, org.spineoutcomes.stats.Contribution c, int sign) {
-        if (c.windowLastDate() == null) return;
-        String key = cellKey + COMPLETENESS_SEPARATOR + c.windowLastDate();
+    private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
+        String key = cellKey + COMPLETENESS_SEPARATOR + windowLastDate;
         long[] stored = completeness.get(key);
         long[] counts = stored == null ? new long[2] : stored.clone();
-        counts[0] += sign;
-        counts[1] += c.assessed() ? sign : 0;
+        counts[0] += patients;
+        counts[1] += assessed;
         if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
         else completeness.put(key, counts);
     }

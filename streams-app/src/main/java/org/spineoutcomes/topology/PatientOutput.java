@@ -11,8 +11,8 @@ public sealed interface PatientOutput {
     /** A patient's outcome changed (key: patient pseudonym), with its single-object encoding (the state's). */
     record OutcomeChanged(PatientOutcome outcome, byte[] singleObject) implements PatientOutput {}
 
-    /** A patient's contributions to cells of one population/window changed (key: population/window). */
-    record CellChanged(CellDeltas deltas) implements PatientOutput {}
+    /** The net change of cells of one population/window (key: population/window). */
+    record CellChanged(CellDeltaBatch batch) implements PatientOutput {}
 
     /** The largest occurred-at seen by one input partition grew (key: partition number). */
     record DataCutAdvanced(long maxOccurredAtMs) implements PatientOutput {}

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * published and so the contributions last made to each cell. On each event it recomputes the
  * outcome with the {@link OutcomeRules}; when the outcome changed it publishes it and, for every
  * cell whose contribution changed, a {@link CellDelta} (old out, new in), grouped per
- * population/window into one {@link CellDeltas} record.
+ * population/window into a {@link CellDeltaBatch}: one per update, or folded over a flush interval.
  *
  * <p>Rules upgrades: each stored patient carries the rules version that computed its outcome. When
  * a task starts with a newer version (or a recompute is forced), a punctuator walks the task's
@@ -67,11 +67,19 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private final OutcomeRules rules;
     private final boolean forceRecompute;
     private final BiFunction<EventType, SpecificRecord, byte[]> reencode;
+    private final String pendingStore;
+    private final Duration deltaFlushInterval;
+    private KeyValueStore<String, CellDeltaBatch> pending;
+    /** Groups with a pending batch; in memory, rebuilt from the store at start. */
+    private final java.util.Set<String> pendingGroups = new java.util.TreeSet<>();
+    private final Map<String, Long> newestPending = new java.util.HashMap<>();
     private ProcessorContext<String, PatientOutput> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, Long> localCut;
     private KeyValueStore<String, Long> rulesDone;
     private IngestMetrics metrics;
+
+    private boolean flushPendingAtStart;
 
     // Recompute progress (in memory only: after a crash the scan restarts and skips patients already done).
     private Cancellable recomputeSchedule;
@@ -85,8 +93,10 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * @param reencode the Confluent-wire bytes of an event, for dead-lettering a version that was
      *                 accepted earlier and displaced by a later re-send (R9) without keeping raw bytes in state
      */
-    public PatientProcessor(String patientStore, String dataCutStore, String rulesStore, OutcomeRules rules,
-                            boolean forceRecompute, BiFunction<EventType, SpecificRecord, byte[]> reencode) {
+    public PatientProcessor(String patientStore, String dataCutStore, String rulesStore, String pendingStore, OutcomeRules rules,
+                            boolean forceRecompute, Duration deltaFlushInterval, BiFunction<EventType, SpecificRecord, byte[]> reencode) {
+        this.pendingStore = pendingStore;
+        this.deltaFlushInterval = deltaFlushInterval;
         this.patientStore = patientStore;
         this.dataCutStore = dataCutStore;
         this.rulesStore = rulesStore;
@@ -101,6 +111,15 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         this.patients = context.getStateStore(patientStore);
         this.localCut = context.getStateStore(dataCutStore);
         this.rulesDone = context.getStateStore(rulesStore);
+        this.pending = context.getStateStore(pendingStore);
+        try (KeyValueIterator<String, CellDeltaBatch> it = pending.all()) {
+            while (it.hasNext()) pendingGroups.add(it.next().key);
+        }
+        if (!deltaFlushInterval.isZero()) {
+            context.schedule(deltaFlushInterval, PunctuationType.WALL_CLOCK_TIME, this::flushPending);
+        } else if (!pendingGroups.isEmpty()) {
+            flushPendingAtStart = true;
+        }
         this.metrics = new IngestMetrics(context.metrics(), context.taskId().toString());
         Long done = rulesDone.get(RULES_DONE_KEY);
         boolean behind = done == null ? patients.approximateNumEntries() > 0 : done < rules.version();
@@ -117,6 +136,10 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     @Override
     public void process(Record<String, Ingested> record) {
+        if (flushPendingAtStart) {
+            flushPendingAtStart = false;
+            flushPending(record.timestamp());
+        }
         if (!(record.value() instanceof Ingested.Accepted accepted)) {
             return;
         }
@@ -224,10 +247,41 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     private void emit(String patientId, PatientState outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
         context.forward(new Record<>(patientId, new PatientOutput.OutcomeChanged(outcome.outcome(), outcome.outcomeBytes()), timestamp));
-        Map<String, Map<CellKey, CellDelta>> byGroup = new TreeMap<>();
-        deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltas.groupKey(cell), k -> new TreeMap<>()).put(cell, delta));
-        byGroup.forEach((group, cells) ->
-                context.forward(new Record<>(group, new PatientOutput.CellChanged(new CellDeltas(cells)), timestamp)));
+        if (deltaFlushInterval.isZero()) {
+            Map<String, CellDeltaBatch> byGroup = new TreeMap<>();
+            deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltaBatch.groupKey(cell), k -> new CellDeltaBatch()).add(cell, delta));
+            byGroup.forEach((group, batch) -> {
+                if (!batch.isEmpty()) context.forward(new Record<>(group, new PatientOutput.CellChanged(batch), timestamp));
+            });
+            return;
+        }
+        // Folded into the pending batch of each population/window; handed on by flushPending. The batch
+        // is changed in place and put back at once (the store keeps objects between commits).
+        deltas.forEach((cell, delta) -> {
+            String group = CellDeltaBatch.groupKey(cell);
+            CellDeltaBatch batch = pending.get(group);
+            if (batch == null) batch = new CellDeltaBatch();
+            pending.put(group, batch.add(cell, delta));
+            pendingGroups.add(group);
+            newestPending.merge(group, timestamp, Math::max);
+        });
+    }
+
+    /**
+     * Hands on every pending batch and clears it. Until then the batches live in a logged store, so a
+     * commit between two flushes keeps them with the offsets they reflect (exactly-once).
+     */
+    private void flushPending(long now) {
+        for (String group : pendingGroups) {
+            CellDeltaBatch batch = pending.get(group);
+            if (batch != null && !batch.isEmpty()) {
+                Long newest = newestPending.get(group);
+                context.forward(new Record<>(group, new PatientOutput.CellChanged(batch), newest != null ? newest : now));
+            }
+            pending.delete(group);
+        }
+        pendingGroups.clear();
+        newestPending.clear();
     }
 
     /**

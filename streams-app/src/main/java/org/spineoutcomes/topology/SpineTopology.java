@@ -52,6 +52,7 @@ public final class SpineTopology {
     public static final String PARTITION_CUT_STORE = "partition-data-cut";
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String RULES_STORE = "patient-rules-version";
+    public static final String PENDING_STORE = "pending-cell-deltas";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
     public static final String COMPLETENESS_STORE = "cell-completeness";
@@ -86,6 +87,7 @@ public final class SpineTopology {
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
+        builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
@@ -104,9 +106,9 @@ public final class SpineTopology {
 
         // The patient step ignores the ingest dead letters itself, so no operator sits in between.
         KStream<String, PatientOutput> patientOut = ingested.process(
-                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, settings.rules(), settings.forceRecompute(),
-                        inputReencoder()),
-                Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE);
+                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, settings.rules(),
+                        settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
+                Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE);
 
         // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
         // so the two streams can merge; the operator names are those of the deployed topology.
@@ -128,15 +130,15 @@ public final class SpineTopology {
                         .to(Topics.DATA_CUT.name(), produced(Topics.DATA_CUT, "sink-data-cut")),
                         "data-cut"))
                 .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
-                        .mapValues(v -> ((PatientOutput.CellChanged) v).deltas(), Named.as("cell-delta-value"))), "cell-deltas"))
+                        .mapValues(v -> ((PatientOutput.CellChanged) v).batch(), Named.as("cell-delta-value"))), "cell-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
     }
 
-    private void cells(KStream<String, CellDeltas> deltas) {
-        deltas.repartition(Repartitioned.<String, CellDeltas>as(CELL_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(ContributionCodec.deltasSerde()))
+    private void cells(KStream<String, CellDeltaBatch> deltas) {
+        deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))
                 .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE,
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
                         Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)

@@ -8,45 +8,53 @@ import org.spineoutcomes.outcome.OutcomeRules;
  * Choices that shape the topology (not the runtime): whether stores are persistent (RocksDB) or in
  * memory, a fixed data cut (null: the largest occurred-at seen, R2), how often the aggregates are
  * re-published when the cut moves, how often changed aggregates are published, the outcome rules
- * (and their version) and whether every stored patient is recomputed at start even if its rules
- * version is current.
+ * (and their version), whether every stored patient is recomputed at start even if its rules
+ * version is current, and how often the patient step hands on its folded cell changes.
  */
 public record TopologySettings(boolean persistentStores, Instant configuredDataCut, Duration cutRefresh, Duration publishInterval,
-                               OutcomeRules rules, boolean forceRecompute) {
+                               OutcomeRules rules, boolean forceRecompute, Duration deltaFlushInterval) {
 
     /**
-     * Persistent stores, default data cut, cut checked every 5 s, current rules. Aggregates are
-     * published after every record (publish interval zero); the runtime coalesces them instead (see
-     * {@link #withPublishInterval}).
+     * Persistent stores, default data cut, cut checked every 5 s, current rules. Cell changes are
+     * handed on and aggregates published after every record (intervals zero); the runtime folds and
+     * coalesces them instead (see {@link #withDeltaFlushInterval}, {@link #withPublishInterval}).
      */
     public static TopologySettings defaults() {
-        return new TopologySettings(true, null, Duration.ofSeconds(5), Duration.ZERO, OutcomeRules.CURRENT, false);
+        return new TopologySettings(true, null, Duration.ofSeconds(5), Duration.ZERO, OutcomeRules.CURRENT, false, Duration.ZERO);
     }
 
     public TopologySettings withInMemoryStores() {
-        return new TopologySettings(false, configuredDataCut, cutRefresh, publishInterval, rules, forceRecompute);
+        return new TopologySettings(false, configuredDataCut, cutRefresh, publishInterval, rules, forceRecompute, deltaFlushInterval);
     }
 
     public TopologySettings withDataCut(Instant cut) {
-        return new TopologySettings(persistentStores, cut, cutRefresh, publishInterval, rules, forceRecompute);
+        return new TopologySettings(persistentStores, cut, cutRefresh, publishInterval, rules, forceRecompute, deltaFlushInterval);
     }
 
     public TopologySettings withCutRefresh(Duration refresh) {
-        return new TopologySettings(persistentStores, configuredDataCut, refresh, publishInterval, rules, forceRecompute);
+        return new TopologySettings(persistentStores, configuredDataCut, refresh, publishInterval, rules, forceRecompute, deltaFlushInterval);
     }
 
     /** Publish changed cells and comparisons at most once per interval (wall clock); zero = after every record. */
     public TopologySettings withPublishInterval(Duration interval) {
-        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, interval, rules, forceRecompute);
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, interval, rules, forceRecompute, deltaFlushInterval);
+    }
+
+    /**
+     * Fold cell changes in the patient step and hand them on at most once per interval (wall clock);
+     * zero = one record per patient update and population/window, at once.
+     */
+    public TopologySettings withDeltaFlushInterval(Duration interval) {
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, rules, forceRecompute, interval);
     }
 
     /** Other outcome rules (tests stand in an older release with them). */
     public TopologySettings withRules(OutcomeRules outcomeRules) {
-        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, outcomeRules, forceRecompute);
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, outcomeRules, forceRecompute, deltaFlushInterval);
     }
 
     /** Recompute every stored patient at start, whatever its rules version. */
     public TopologySettings withForcedRecompute(boolean force) {
-        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, rules, force);
+        return new TopologySettings(persistentStores, configuredDataCut, cutRefresh, publishInterval, rules, force, deltaFlushInterval);
     }
 }
