@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /**
- * Exact decimal helpers. Every finite double is exactly a BigDecimal, and BigDecimal addition,
+ * Exact decimal helpers. Every finite double stands for its shortest decimal (R35), and BigDecimal addition,
  * subtraction and multiplication without a MathContext are exact, so sums built here do not
  * depend on the order of the additions. Values are kept canonical (trailing zeros stripped, zero
  * as {@link BigDecimal#ZERO}) so that numerically equal sums are also {@code equals}.
@@ -19,7 +19,10 @@ final class Exact {
         if (!Double.isFinite(x)) {
             throw new IllegalArgumentException("value is not finite: " + x);
         }
-        return canonical(new BigDecimal(x));
+        // R35: a double stands for the decimal it is written as. Short decimals also keep the sums in
+        // BigDecimal's compact (long) form, which made the exact sums several times cheaper than the
+        // 50-digit binary expansions used before.
+        return canonical(BigDecimal.valueOf(x));
     }
 
     static BigDecimal canonical(BigDecimal b) {

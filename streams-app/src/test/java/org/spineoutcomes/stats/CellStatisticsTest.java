@@ -97,7 +97,10 @@ class CellStatisticsTest {
         CellStatistics back = CellStatistics.fromBytes(bytes);
         assertEquals(s, back);
         assertArrayEquals(bytes, back.toBytes());
-        assertEquals(s.moments().get(Measures.EQ5D_CHANGE).sum(), new BigDecimal(-0.123456789e-7));
+        // R35: the value as written, -1.23456789E-8 exactly (not the binary double's 70-digit expansion).
+        assertEquals(new BigDecimal("-1.23456789E-8"), s.moments().get(Measures.EQ5D_CHANGE).sum());
+        // And 0.1 + 7.3 = 7.4 exactly as decimals.
+        assertEquals(new BigDecimal("7.4"), s.moments().get(Measures.PAIN).sum());
     }
 
     @Test
