@@ -86,6 +86,10 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "Patients in the throughput cohort, about 11 events each (default: ${DEFAULT-VALUE}; --quick: " + QUICK_PATIENTS + ").")
     int patients;
 
+    @Option(names = "--instances", defaultValue = "1",
+            description = "App instances (same application id, own state directories) sharing the work (default: ${DEFAULT-VALUE}).")
+    int instances;
+
     @Option(names = "--rate", defaultValue = "1000", description = "Events/s sent during the latency phase (default: ${DEFAULT-VALUE}).")
     int rate;
 
@@ -136,15 +140,20 @@ public final class StreamBenchmark implements Callable<Integer> {
 
             Memory beforeApp = Memory.sample();
             Path state = Files.createTempDirectory(stack.workDir(), "bench-state");
-            AppConfig config = AppConfig.of(Map.of(
-                    AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                    AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
-                    AppConfig.STATE_DIR, state.toString(),
-                    AppConfig.APPLICATION_ID, "bench-spine"));
-            try (SpineStreamsApp app = new SpineStreamsApp(config, registry)) {
+            List<SpineStreamsApp> apps = new java.util.ArrayList<>();
+            try (AutoCloseable closeAll = () -> { for (SpineStreamsApp a : apps) a.close(); }) {
+                for (int i = 0; i < instances; i++) {
+                    // Scale-out as an operator would do it: same application id, a state directory each.
+                    AppConfig config = AppConfig.of(Map.of(
+                            AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                            AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
+                            AppConfig.STATE_DIR, Files.createDirectories(state.resolve("instance-" + i)).toString(),
+                            AppConfig.APPLICATION_ID, "bench-spine"));
+                    apps.add(new SpineStreamsApp(config, registry));
+                }
                 t = System.nanoTime();
-                app.start();
-                waitConsumed(app, events, t);
+                for (SpineStreamsApp a : apps) a.start();
+                waitConsumed(apps, events, t);
                 double consumed = seconds(t);
                 status(String.format(Locale.ROOT, "topology: all input consumed in %.1f s; waiting until the outputs settle", consumed));
                 boolean quiet = new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out)
@@ -162,6 +171,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .text("startedUtc", "started (UTC)", startedUtc.format(DateTimeFormatter.ISO_INSTANT))
                         .text("commit", "git commit", gitCommit())
                         .count("cores", "cores", Runtime.getRuntime().availableProcessors(), "")
+                        .count("instances", "app instances", instances, "")
                         .count("maxHeapMb", "max heap (-Xmx)", Runtime.getRuntime().maxMemory() / 1_000_000, "MB")
                         .count("patients", "patients (throughput cohort)", patients, "")
                         .count("events", "events (throughput cohort)", events, "")
@@ -283,15 +293,17 @@ public final class StreamBenchmark implements Callable<Integer> {
         return sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1);
     }
 
-    /** Waits until the app has consumed {@code events} input records; fails if it stops or stalls. */
-    private void waitConsumed(SpineStreamsApp app, long events, long startNanos) throws InterruptedException {
+    /** Waits until the apps have consumed {@code events} input records together; fails if one stops or they stall. */
+    private void waitConsumed(List<SpineStreamsApp> apps, long events, long startNanos) throws InterruptedException {
         long last = -1;
         long lastChange = System.nanoTime();
         long in;
-        while ((in = IngestMetrics.total(app.streams().metrics(), "records-in-total")) < events) {
-            KafkaStreams.State s = app.streams().state();
-            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
-                throw new IllegalStateException("streams app stopped (" + s + ") after " + in + " of " + events + " events");
+        while ((in = apps.stream().mapToLong(a -> IngestMetrics.total(a.streams().metrics(), "records-in-total")).sum()) < events) {
+            for (SpineStreamsApp app : apps) {
+                KafkaStreams.State s = app.streams().state();
+                if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("streams app stopped (" + s + ") after " + in + " of " + events + " events");
+                }
             }
             if (in != last) {
                 last = in;
