@@ -53,6 +53,30 @@ public final class Contribution {
 
     public static Builder builder() { return new Builder(); }
 
+    /**
+     * The part of this contribution that differs from {@code other}: every measure, flag and pair list
+     * that is not equal in both, and the completeness part only if it differs. Subtracting
+     * {@code old.onlyWhereDifferentFrom(new)} and adding {@code new.onlyWhereDifferentFrom(old)} changes a
+     * cell exactly as subtracting {@code old} and adding {@code new} would (the patient count nets to
+     * zero either way), with less exact arithmetic when a patient update changes a few measures only.
+     */
+    public Contribution onlyWhereDifferentFrom(Contribution other) {
+        Builder b = builder();
+        values.forEach((k, vs) -> { if (!vs.equals(other.values.get(k))) vs.forEach(v -> b.value(k, v)); });
+        flags.forEach((k, fs) -> { if (!fs.equals(other.flags.get(k))) fs.forEach(f -> b.flag(k, f)); });
+        pairs.forEach((k, xys) -> { if (!samePairs(xys, other.pairs.get(k))) xys.forEach(xy -> b.pair(k, xy[0], xy[1])); });
+        if (windowLastDate != null && !(windowLastDate.equals(other.windowLastDate) && assessed == other.assessed)) {
+            b.completeness(windowLastDate, assessed);
+        }
+        return b.build();
+    }
+
+    private static boolean samePairs(List<double[]> a, List<double[]> b) {
+        if (b == null || a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) if (!java.util.Arrays.equals(a.get(i), b.get(i))) return false;
+        return true;
+    }
+
     /** The same contribution without its completeness part (for stores that keep completeness apart). */
     public Contribution withoutCompleteness() {
         if (windowLastDate == null) return this;

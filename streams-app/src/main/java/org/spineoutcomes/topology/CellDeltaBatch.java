@@ -30,8 +30,15 @@ public final class CellDeltaBatch {
     /** Folds in one patient's change of one cell: its old contribution out, its new one in. */
     public CellDeltaBatch add(CellKey cell, CellDelta delta) {
         CellStatistics s = net.computeIfAbsent(cell, k -> new CellStatistics());
-        if (delta.before() != null) s.subtract(delta.before());
-        if (delta.after() != null) s.add(delta.after());
+        if (delta.before() != null && delta.after() != null) {
+            // Only what changed: a follow-up usually changes some measures of a window, not all.
+            s.subtract(delta.before().onlyWhereDifferentFrom(delta.after()));
+            s.add(delta.after().onlyWhereDifferentFrom(delta.before()));
+        } else if (delta.before() != null) {
+            s.subtract(delta.before());
+        } else if (delta.after() != null) {
+            s.add(delta.after());
+        }
         if (s.isEmpty()) net.remove(cell);
         return this;
     }

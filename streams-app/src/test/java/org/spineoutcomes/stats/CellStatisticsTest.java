@@ -133,4 +133,22 @@ class CellStatisticsTest {
         assertThrows(IllegalArgumentException.class, () -> Moments.ZERO.plus(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> PairedMoments.ZERO.plus(1, Double.POSITIVE_INFINITY));
     }
+
+    @Test
+    void replacingOnlyTheDifferingPart_equalsSubtractingAndAddingWhole() {
+        // Old: pain 6, LOW_PAIN false, pair (8, 6), window ends MAR_31, assessed. New: pain 3, LOW_PAIN true,
+        // same completeness. The cell of the patient plus one other (pain 7.3) must end the same either way.
+        Contribution other = patient(7.3, false, MAR_31, true);
+        Contribution before = patient(6, false, MAR_31, true);
+        Contribution after = patient(3, true, MAR_31, true);
+        CellStatistics whole = CellStatistics.of(List.of(other, before)).subtract(before).add(after);
+        CellStatistics part = CellStatistics.of(List.of(other, before))
+                .subtract(before.onlyWhereDifferentFrom(after)).add(after.onlyWhereDifferentFrom(before));
+        assertEquals(whole, part);
+        assertEquals(CellStatistics.of(List.of(other, after)), part);
+        // Nothing differs in the completeness part, so neither side carries it.
+        assertEquals(null, before.onlyWhereDifferentFrom(after).windowLastDate());
+        // 7.3 + 3 = 10.3 exactly.
+        assertEquals(new BigDecimal("10.3"), part.moments().get(Measures.PAIN).sum());
+    }
 }
