@@ -262,19 +262,83 @@ public final class PatientEventLog {
             if (patientId != null) out.writeUTF(patientId);
             out.writeInt(size());
             for (List<Version> versions : versionsById.values()) {
-                for (Version s : versions) {
-                    out.writeUTF(s.origin.source());
-                    out.writeInt(s.origin.partition());
-                    out.writeLong(s.origin.offset());
-                    out.writeByte(s.type.ordinal());
-                    out.writeInt(s.content.length);
-                    out.write(s.content);
-                }
+                for (Version s : versions) writeVersion(out, s);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return buf.toByteArray();
+    }
+
+    /** The stored versions of one event id (a store that keeps one entry per event writes only what changed). */
+    public byte[] versionsToBytes(String eventId) {
+        List<Version> versions = versionsById.getOrDefault(eventId, List.of());
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(buf)) {
+            out.writeByte(FORMAT_VERSION);
+            out.writeInt(versions.size());
+            for (Version v : versions) writeVersion(out, v);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buf.toByteArray();
+    }
+
+    /**
+     * A log from the per-id entries written by {@link #versionsToBytes}, any order. Versions of another
+     * patient are skipped (a key prefix alone cannot tell "p" from "p" followed by more characters).
+     */
+    public static PatientEventLog fromVersionEntries(String patientId, Iterable<byte[]> entries) {
+        PatientEventLog log = new PatientEventLog();
+        for (byte[] bytes : entries) {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+                byte version = in.readByte();
+                if (version != FORMAT_VERSION) throw new IllegalArgumentException("unknown PatientEventLog format version " + version);
+                int n = in.readInt();
+                for (int i = 0; i < n; i++) {
+                    Version v = readVersion(in);
+                    if (patientId.equals(field(v.event, "patientId"))) log.addStored(v);
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("truncated or corrupt PatientEventLog entry", e);
+            }
+        }
+        log.chooseWinners();
+        return log;
+    }
+
+    private void addStored(Version s) {
+        versionsById.computeIfAbsent(s.id(), k -> new ArrayList<>(1)).add(s); // written in VERSION_ORDER
+        if (patientId == null) patientId = field(s.event, "patientId");
+    }
+
+    private void chooseWinners() {
+        versionsById.forEach((id, versions) -> {
+            Version w = winner(versions);
+            if (w != null) winners.put(id, w);
+        });
+    }
+
+    private static void writeVersion(DataOutputStream out, Version s) throws IOException {
+        out.writeUTF(s.origin.source());
+        out.writeInt(s.origin.partition());
+        out.writeLong(s.origin.offset());
+        out.writeByte(s.type.ordinal());
+        out.writeInt(s.content.length);
+        out.write(s.content);
+    }
+
+    private static Version readVersion(DataInputStream in) throws IOException {
+        Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
+        int ordinal = in.readByte();
+        if (ordinal < 0 || ordinal >= EventType.values().length) throw new IllegalArgumentException("unknown event type " + ordinal);
+        EventType type = EventType.values()[ordinal];
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        SpecificRecord event = FingerprintedAvro.decode(type.avroClass(), b);
+        // Content identity is the encoding under the current schema: re-encode what an older schema wrote.
+        byte[] content = FingerprintedAvro.writtenWithCurrentSchema(type.avroClass(), b) ? b : FingerprintedAvro.encode(event);
+        return new Version(type, event, content, origin);
     }
 
     /** Inverse of {@link #toBytes()}. @throws IllegalArgumentException on bytes not written by toBytes */
@@ -286,26 +350,11 @@ public final class PatientEventLog {
             if (version != FORMAT_VERSION) throw new IllegalArgumentException("unknown PatientEventLog format version " + version);
             if (in.readBoolean()) log.patientId = in.readUTF();
             int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
-                int ordinal = in.readByte();
-                if (ordinal < 0 || ordinal >= EventType.values().length) throw new IllegalArgumentException("unknown event type " + ordinal);
-                EventType type = EventType.values()[ordinal];
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                SpecificRecord event = FingerprintedAvro.decode(type.avroClass(), b);
-                // Content identity is the encoding under the current schema: re-encode what an older schema wrote.
-                byte[] content = FingerprintedAvro.writtenWithCurrentSchema(type.avroClass(), b) ? b : FingerprintedAvro.encode(event);
-                Version s = new Version(type, event, content, origin);
-                log.versionsById.computeIfAbsent(s.id(), k -> new ArrayList<>(1)).add(s); // written in VERSION_ORDER
-            }
+            for (int i = 0; i < n; i++) log.addStored(readVersion(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated or corrupt PatientEventLog bytes", e);
         }
-        log.versionsById.forEach((id, versions) -> {
-            Version w = winner(versions);
-            if (w != null) log.winners.put(id, w);
-        });
+        log.chooseWinners();
         return log;
     }
 

@@ -62,6 +62,21 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     static final Duration PROGRESS_LOG_EVERY = Duration.ofSeconds(10);
 
     private final String patientStore;
+    private final String eventsStore;
+    private KeyValueStore<String, byte[]> events;
+    /**
+     * Recently used patients with their decoded logs, so a patient's next event does not re-read and
+     * re-decode its events. Per task, dropped at close; values are never mutated (the log is copied first).
+     */
+    private final Map<String, PatientState> recent = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PatientState> eldest) {
+            return size() > RECENT_PATIENTS;
+        }
+    };
+    static final int RECENT_PATIENTS = 10_000;
+    /** Separates the patient from the event id in events-store keys (not allowed in either). */
+    static final char EVENT_KEY_SEPARATOR = '\u0000';
     private final String dataCutStore;
     private final String rulesStore;
     private final OutcomeRules rules;
@@ -93,8 +108,9 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * @param reencode the Confluent-wire bytes of an event, for dead-lettering a version that was
      *                 accepted earlier and displaced by a later re-send (R9) without keeping raw bytes in state
      */
-    public PatientProcessor(String patientStore, String dataCutStore, String rulesStore, String pendingStore, OutcomeRules rules,
+    public PatientProcessor(String patientStore, String eventsStore, String dataCutStore, String rulesStore, String pendingStore, OutcomeRules rules,
                             boolean forceRecompute, Duration deltaFlushInterval, BiFunction<EventType, SpecificRecord, byte[]> reencode) {
+        this.eventsStore = eventsStore;
         this.pendingStore = pendingStore;
         this.deltaFlushInterval = deltaFlushInterval;
         this.patientStore = patientStore;
@@ -109,6 +125,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     public void init(ProcessorContext<String, PatientOutput> context) {
         this.context = context;
         this.patients = context.getStateStore(patientStore);
+        this.events = context.getStateStore(eventsStore);
+        recent.clear();
         this.localCut = context.getStateStore(dataCutStore);
         this.rulesDone = context.getStateStore(rulesStore);
         this.pending = context.getStateStore(pendingStore);
@@ -163,7 +181,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
 
     private Update compute(IngestedEvent in, String patientId) {
-        PatientState stored = patients.get(patientId);
+        PatientState stored = load(patientId);
         // A copy: the stored state stays as it was if anything below fails (the store may hand out live objects).
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
@@ -224,7 +242,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         for (PatientEventLog.Version loser : u.added().displaced()) {
             deadLetterDisplaced(patientId, loser, record.timestamp());
         }
-        patients.put(patientId, u.state());
+        save(patientId, u.state(), EventFields.eventId(in.event()));
         advanceDataCut(in, record.timestamp());
         if (u.outcomeChanged()) emit(patientId, u.state(), u.deltas(), record.timestamp());
     }
@@ -306,6 +324,42 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         context.forward(new Record<>(null, new PatientOutput.Rejected(dl), timestamp, dl.headers()));
     }
 
+    // ------------------------------------------------------------------ state: one entry per patient, one per event id
+
+    /** The patient's state with its log, or null for a new patient. */
+    private PatientState load(String patientId) {
+        PatientState cached = recent.get(patientId);
+        if (cached != null) return cached;
+        PatientState head = patients.get(patientId);
+        if (head == null) return null;
+        PatientState full = head.withLog(readLog(patientId));
+        recent.put(patientId, full);
+        return full;
+    }
+
+    private PatientEventLog readLog(String patientId) {
+        List<byte[]> entries = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = events.prefixScan(patientId + EVENT_KEY_SEPARATOR,
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) entries.add(it.next().value);
+        }
+        return PatientEventLog.fromVersionEntries(patientId, entries);
+    }
+
+    /** Writes the patient's outcome and version, and the versions of the one event id that changed (if any). */
+    private void save(String patientId, PatientState state, String changedEventId) {
+        if (changedEventId != null) {
+            events.put(patientId + EVENT_KEY_SEPARATOR + changedEventId, state.log().versionsToBytes(changedEventId));
+        }
+        patients.put(patientId, state);
+        recent.put(patientId, state);
+    }
+
+    @Override
+    public void close() {
+        recent.clear();
+    }
+
     // ------------------------------------------------------------------ rules-version recompute
 
     private void recomputeSlice(long now) {
@@ -343,10 +397,11 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
     }
 
-    private void recomputeOne(String patientId, PatientState state, long now) {
+    private void recomputeOne(String patientId, PatientState head, long now) {
+        PatientState state = head.withLog(readLog(patientId));
         PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
         boolean changed = !sameOutcome(state, next);
-        patients.put(patientId, next);
+        save(patientId, next, null);
         recomputed++;
         metrics.recordRecomputed();
         if (changed) {

@@ -8,9 +8,10 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.serde.FingerprintedAvro;
 
 /**
- * What the patient store keeps per patient: the event log (every stored version, corrections
- * resolved on read), the outcome last published (from which the last cell contributions are
- * recomputed) and the version of the rules that computed it. Records are stored with their writer
+ * A patient's state: the event log (every stored version, corrections resolved on read), the outcome
+ * last published (from which the last cell contributions are recomputed) and the version of the rules
+ * that computed it. The patient store keeps the outcome and version per patient; the events store one
+ * entry per event id. Records are stored with their writer
  * schema's fingerprint ({@link FingerprintedAvro}), so state outlives a schema change.
  */
 public record PatientState(PatientEventLog log, PatientOutcome outcome, int rulesVersion, byte[] outcomeBytes) {
@@ -24,23 +25,26 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome, int rule
         this(log, outcome, rulesVersion, null);
     }
 
-    private static final byte FORMAT = 2;
+    private static final byte FORMAT = 3;
 
     public static Serde<PatientState> serde() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : s.toBytes(),
                 (topic, b) -> b == null ? null : fromBytes(b));
     }
 
-    /** Layout: format byte, rules version (int), event log, outcome (empty when none). */
+    /**
+     * Layout: format byte, rules version (int), outcome (empty when none). The event log is not part of
+     * it: the patient step keeps one store entry per event id, so an event rewrites only its own entry
+     * ({@link PatientEventLog#versionsToBytes}); {@link #fromBytes} gives a state with a null log.
+     */
     public byte[] toBytes() {
-        byte[] logBytes = log.toBytes();
         byte[] o = outcomeBytes == null ? new byte[0] : outcomeBytes;
-        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + logBytes.length + 4 + o.length);
-        buf.put(FORMAT).putInt(rulesVersion).putInt(logBytes.length).put(logBytes).putInt(o.length).put(o);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + 4 + o.length);
+        buf.put(FORMAT).putInt(rulesVersion).putInt(o.length).put(o);
         return buf.array();
     }
 
-    /** The rules version of stored bytes without decoding the events (the recompute scan reads only this). */
+    /** The rules version of stored bytes without decoding the outcome (the recompute scan reads only this). */
     public static int rulesVersionOf(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         checkFormat(buf.get());
@@ -51,15 +55,18 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome, int rule
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         checkFormat(buf.get());
         int rulesVersion = buf.getInt();
-        byte[] logBytes = new byte[buf.getInt()];
-        buf.get(logBytes);
         byte[] outcomeBytes = new byte[buf.getInt()];
         buf.get(outcomeBytes);
-        if (outcomeBytes.length == 0) return new PatientState(PatientEventLog.fromBytes(logBytes), null, rulesVersion, null);
+        if (outcomeBytes.length == 0) return new PatientState(null, null, rulesVersion, null);
         PatientOutcome outcome = FingerprintedAvro.decode(PatientOutcome.class, outcomeBytes);
         // Identity under the current schema: re-encode an outcome an older schema wrote.
         boolean current = FingerprintedAvro.writtenWithCurrentSchema(PatientOutcome.class, outcomeBytes);
-        return new PatientState(PatientEventLog.fromBytes(logBytes), outcome, rulesVersion, current ? outcomeBytes : null);
+        return new PatientState(null, outcome, rulesVersion, current ? outcomeBytes : null);
+    }
+
+    /** The same state with its event log (after reading the two stores). */
+    public PatientState withLog(PatientEventLog eventLog) {
+        return new PatientState(eventLog, outcome, rulesVersion, outcomeBytes);
     }
 
     private static void checkFormat(byte format) {

@@ -49,6 +49,7 @@ import org.spineoutcomes.topics.Topics;
 public final class SpineTopology {
 
     public static final String PATIENT_STORE = "patient-state";
+    public static final String EVENTS_STORE = "patient-events";
     public static final String PARTITION_CUT_STORE = "partition-data-cut";
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String RULES_STORE = "patient-rules-version";
@@ -85,6 +86,7 @@ public final class SpineTopology {
         StreamsBuilder builder = new StreamsBuilder();
 
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
+        builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
@@ -106,9 +108,9 @@ public final class SpineTopology {
 
         // The patient step ignores the ingest dead letters itself, so no operator sits in between.
         KStream<String, PatientOutput> patientOut = ingested.process(
-                () -> new PatientProcessor(PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, settings.rules(),
+                () -> new PatientProcessor(PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, settings.rules(),
                         settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
-                Named.as("patient"), PATIENT_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE);
+                Named.as("patient"), PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE);
 
         // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
         // so the two streams can merge; the operator names are those of the deployed topology.
