@@ -196,7 +196,19 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), Operation.REGISTER, subject, schema, 0);
+        JsonNode answer;
+        try {
+            answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), Operation.REGISTER, subject, schema, 0);
+        } catch (IncompatibleSchemaException refused) {
+            // Two writers registering the same new subject at once: some registries (Apicurio) refuse the
+            // second with 409 "already exists". If the schema is there now, that is its id; else it
+            // really is incompatible.
+            try {
+                return getId(subject, schema);
+            } catch (SchemaNotFoundException | SubjectNotFoundException notThere) {
+                throw refused;
+            }
+        }
         int id = requiredInt(answer, "id", "register");
         idsBySubjectSchema.put(key, id);
         schemasById.putIfAbsent(id, schema);

@@ -31,6 +31,7 @@ import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topics.SpineTopic;
+import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.topics.Topics;
 
 /**
@@ -159,12 +160,17 @@ public final class SpineTopology {
     /** The outcome's topic bytes from the encoding the patient step made (one wire-bytes maker per task). */
     private final class OutcomeValue implements org.apache.kafka.streams.kstream.ValueMapperWithKey<String, PatientOutput, byte[]> {
         private final java.util.Map<Thread, OutcomeWireBytes> perThread = new java.util.concurrent.ConcurrentHashMap<>();
+        /**
+         * One serializer for all threads, as a sink has: separate instances registered the schema
+         * concurrently and the registry refused the second ("already exists").
+         */
+        private final Serializer<PatientOutcome> serializer = Topics.PATIENT_OUTCOMES.valueSerde(registry).serializer();
 
         @Override
         public byte[] apply(String key, PatientOutput value) {
             PatientOutput.OutcomeChanged changed = (PatientOutput.OutcomeChanged) value;
             OutcomeWireBytes wire = perThread.computeIfAbsent(Thread.currentThread(), t -> new OutcomeWireBytes(
-                    Topics.PATIENT_OUTCOMES.name(), Topics.PATIENT_OUTCOMES.valueSerde(registry).serializer()));
+                    Topics.PATIENT_OUTCOMES.name(), serializer));
             return wire.apply(changed.outcome(), changed.singleObject());
         }
     }
