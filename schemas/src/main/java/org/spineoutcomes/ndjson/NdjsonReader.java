@@ -46,18 +46,39 @@ public final class NdjsonReader {
 
     /** Parsed lines of a stream (e.g. standard input, source "-"); the stream is closed with the result. */
     public Stream<NdjsonLine> lines(InputStream in, String source) {
-        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source);
         // Splitting is sequential; parsing is a map step, so a caller may go .parallel() and keep
         // the order with forEachOrdered (the batch command does).
-        return StreamSupport.stream(splitter, false).map(raw -> raw.result != null
-                ? new NdjsonLine(source, raw.lineNumber, raw.result)
-                : new NdjsonLine(source, raw.lineNumber, codec.parse(raw.text, raw.lineNumber))).onClose(() -> {
+        return rawLines(in, source).map(raw -> parsed(raw, source));
+    }
+
+    private Stream<RawLine> rawLines(InputStream in, String source) {
+        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source);
+        return StreamSupport.stream(splitter, false).onClose(() -> {
             try {
                 in.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    private NdjsonLine parsed(RawLine raw, String source) {
+        return raw.result != null
+                ? new NdjsonLine(source, raw.lineNumber, raw.result)
+                : new NdjsonLine(source, raw.lineNumber, codec.parse(raw.text, raw.lineNumber));
+    }
+
+    /**
+     * A checked line with the text it was parsed from (without line terminator or byte-order mark;
+     * null when the line is not valid UTF-8). Parsing the text again gives the same event.
+     */
+    public record CheckedText(CheckedLine checked, String text) {}
+
+    /** Like {@link #checkedLines(Path, Instant)}, each line with its text (the batch command spills it). */
+    public Stream<CheckedText> checkedLinesWithText(Path file, Instant processingClock) throws IOException {
+        String source = file.toString();
+        return rawLines(Files.newInputStream(file), source)
+                .map(raw -> new CheckedText(checker.check(parsed(raw, source), processingClock), raw.text));
     }
 
     /** Parsed and validated lines of a file against the processing clock. */
