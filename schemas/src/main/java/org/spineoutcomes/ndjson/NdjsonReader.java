@@ -13,9 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.spineoutcomes.validation.ReasonCode;
@@ -74,11 +78,36 @@ public final class NdjsonReader {
      */
     public record CheckedText(CheckedLine checked, String text) {}
 
-    /** Like {@link #checkedLines(Path, Instant)}, each line with its text (the batch command spills it). */
+    /**
+     * Like {@link #checkedLines(Path, Instant)}, each line with its text (the batch command spills
+     * it). A sequential stream in file order whose lines are parsed and validated in parallel a
+     * chunk at a time, so memory stays bounded however large the file (a parallel stream over the
+     * unsized line source buffers ever larger batches).
+     */
     public Stream<CheckedText> checkedLinesWithText(Path file, Instant processingClock) throws IOException {
         String source = file.toString();
-        return rawLines(Files.newInputStream(file), source)
-                .map(raw -> new CheckedText(checker.check(parsed(raw, source), processingClock), raw.text));
+        return mapInChunks(rawLines(Files.newInputStream(file), source), 4096,
+                raw -> new CheckedText(checker.check(parsed(raw, source), processingClock), raw.text));
+    }
+
+    /**
+     * {@code in} mapped by {@code f}, sequential and in order; {@code f} runs in parallel over
+     * chunks of {@code chunkSize} elements taken one after another. Closing the result closes {@code in}.
+     */
+    public static <T, R> Stream<R> mapInChunks(Stream<T> in, int chunkSize, Function<? super T, ? extends R> f) {
+        Iterator<T> it = in.iterator();
+        Spliterator<List<T>> chunks = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+            @Override
+            public boolean tryAdvance(Consumer<? super List<T>> action) {
+                if (!it.hasNext()) return false;
+                List<T> chunk = new ArrayList<>(chunkSize);
+                while (chunk.size() < chunkSize && it.hasNext()) chunk.add(it.next());
+                action.accept(chunk);
+                return true;
+            }
+        };
+        return StreamSupport.stream(chunks, false).onClose(in::close)
+                .flatMap(chunk -> chunk.parallelStream().<R>map(f).toList().stream());
     }
 
     /** Parsed and validated lines of a file against the processing clock. */

@@ -185,10 +185,9 @@ public final class BatchCommand implements Callable<Integer> {
             for (int b = 0; b < bucketCount; b++) {
                 Path bucket = spillDir.resolve("events-" + b);
                 BatchComputation computation = new BatchComputation();
-                try (Stream<Spilled> spilled = readSpilled(bucket)) {
-                    spilled.parallel()
-                            .map(s -> new Parsed(s.lineNumber(), parseValid(codec, s)))
-                            .forEachOrdered(p -> computation.add(p.event(), new PatientEventLog.Origin(source, 0, p.lineNumber())));
+                try (Stream<Parsed> parsed = NdjsonReader.mapInChunks(readSpilled(bucket), 4096,
+                        s -> new Parsed(s.lineNumber(), parseValid(codec, s)))) {
+                    parsed.forEach(p -> computation.add(p.event(), new PatientEventLog.Origin(source, 0, p.lineNumber())));
                 }
                 Files.delete(bucket);
                 BatchComputation.Part part = computation.part();
@@ -233,7 +232,7 @@ public final class BatchCommand implements Callable<Integer> {
                 spills[b] = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spillDir.resolve("events-" + b)), 1 << 16));
             }
             long[] lineCount = {0};
-            checked.parallel().forEachOrdered(c -> {
+            checked.forEach(c -> { // parsed and validated in parallel, in chunks
                 lineCount[0]++;
                 CheckedLine line = c.checked();
                 if (line.valid()) {
