@@ -13,9 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.spineoutcomes.validation.ReasonCode;
@@ -46,18 +50,64 @@ public final class NdjsonReader {
 
     /** Parsed lines of a stream (e.g. standard input, source "-"); the stream is closed with the result. */
     public Stream<NdjsonLine> lines(InputStream in, String source) {
-        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source);
         // Splitting is sequential; parsing is a map step, so a caller may go .parallel() and keep
         // the order with forEachOrdered (the batch command does).
-        return StreamSupport.stream(splitter, false).map(raw -> raw.result != null
-                ? new NdjsonLine(source, raw.lineNumber, raw.result)
-                : new NdjsonLine(source, raw.lineNumber, codec.parse(raw.text, raw.lineNumber))).onClose(() -> {
+        return rawLines(in, source).map(raw -> parsed(raw, source));
+    }
+
+    private Stream<RawLine> rawLines(InputStream in, String source) {
+        LineSplitter splitter = new LineSplitter(new BufferedInputStream(in, 1 << 16), source);
+        return StreamSupport.stream(splitter, false).onClose(() -> {
             try {
                 in.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    private NdjsonLine parsed(RawLine raw, String source) {
+        return raw.result != null
+                ? new NdjsonLine(source, raw.lineNumber, raw.result)
+                : new NdjsonLine(source, raw.lineNumber, codec.parse(raw.text, raw.lineNumber));
+    }
+
+    /**
+     * A checked line with the text it was parsed from (without line terminator or byte-order mark;
+     * null when the line is not valid UTF-8). Parsing the text again gives the same event.
+     */
+    public record CheckedText(CheckedLine checked, String text) {}
+
+    /**
+     * Like {@link #checkedLines(Path, Instant)}, each line with its text (the batch command spills
+     * it). A sequential stream in file order whose lines are parsed and validated in parallel a
+     * chunk at a time, so memory stays bounded however large the file (a parallel stream over the
+     * unsized line source buffers ever larger batches).
+     */
+    public Stream<CheckedText> checkedLinesWithText(Path file, Instant processingClock) throws IOException {
+        String source = file.toString();
+        return mapInChunks(rawLines(Files.newInputStream(file), source), 4096,
+                raw -> new CheckedText(checker.check(parsed(raw, source), processingClock), raw.text));
+    }
+
+    /**
+     * {@code in} mapped by {@code f}, sequential and in order; {@code f} runs in parallel over
+     * chunks of {@code chunkSize} elements taken one after another. Closing the result closes {@code in}.
+     */
+    public static <T, R> Stream<R> mapInChunks(Stream<T> in, int chunkSize, Function<? super T, ? extends R> f) {
+        Iterator<T> it = in.iterator();
+        Spliterator<List<T>> chunks = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+            @Override
+            public boolean tryAdvance(Consumer<? super List<T>> action) {
+                if (!it.hasNext()) return false;
+                List<T> chunk = new ArrayList<>(chunkSize);
+                while (chunk.size() < chunkSize && it.hasNext()) chunk.add(it.next());
+                action.accept(chunk);
+                return true;
+            }
+        };
+        return StreamSupport.stream(chunks, false).onClose(in::close)
+                .flatMap(chunk -> chunk.parallelStream().<R>map(f).toList().stream());
     }
 
     /** Parsed and validated lines of a file against the processing clock. */

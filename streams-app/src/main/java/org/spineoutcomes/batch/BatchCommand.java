@@ -1,21 +1,41 @@
 package org.spineoutcomes.batch;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.ndjson.CheckedLine;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.ndjson.NdjsonReader;
+import org.spineoutcomes.ndjson.ParseResult;
 import org.spineoutcomes.outcome.PatientEventLog;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.stats.CellKey;
+import org.spineoutcomes.stats.CellStatistics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,6 +59,11 @@ public final class BatchCommand implements Callable<Integer> {
 
     @Option(names = "--clock", description = "Processing clock for the 'not more than one day in the future' rule (default: now).")
     String clock;
+
+    @Option(names = "--buckets", paramLabel = "N", description = "Partition the valid events by patient into N spill files, "
+            + "computed one at a time, so memory stays bounded (default: one per 64 MiB of input; 1 = all in memory). "
+            + "The outputs do not depend on it.")
+    Integer buckets;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -67,14 +92,48 @@ public final class BatchCommand implements Callable<Integer> {
             err.println("error: cannot read " + input);
             return 2;
         }
+        if (buckets != null && buckets < 1) {
+            err.println("error: --buckets must be at least 1");
+            return 2;
+        }
+        int bucketCount = buckets != null ? buckets
+                : (int) Math.max(1, (Files.size(input) + BYTES_PER_BUCKET - 1) / BYTES_PER_BUCKET);
         long t0 = System.nanoTime();
-        BatchComputation computation = new BatchComputation();
         Map<String, Long> rejectedByReason = new TreeMap<>();
-        long lines = 0;
         Files.createDirectories(outDir);
         NdjsonCodec codec = new NdjsonCodec();
-        try (Stream<CheckedLine> checked = new NdjsonReader().checkedLines(input, processingClock);
-             BufferedWriter rejected = Files.newBufferedWriter(outDir.resolve("rejected.txt"), StandardCharsets.UTF_8)) {
+        try (BufferedWriter rejected = Files.newBufferedWriter(outDir.resolve("rejected.txt"), StandardCharsets.UTF_8)) {
+            Summary summary = bucketCount == 1
+                    ? inMemory(processingClock, cut, rejected, rejectedByReason, codec)
+                    : partitioned(bucketCount, processingClock, cut, rejected, rejectedByReason, codec);
+            long rejectedCount = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("timing: read+validate+log %.2f s, outcomes+statistics %.2f s, write %.2f s%s%n",
+                    (summary.tRead() - t0) / 1e9, (summary.tCompute() - summary.tRead()) / 1e9,
+                    (System.nanoTime() - summary.tCompute()) / 1e9,
+                    bucketCount == 1 ? "" : " (" + bucketCount + " patient buckets)");
+            out.printf("read %d events from %s: %d accepted, %d rejected%n", summary.lines(), input, summary.accepted(), rejectedCount);
+            rejectedByReason.forEach((reason, n) -> out.printf("  rejected %-28s %d%n", reason, n));
+            out.printf("data cut (as-of): %s%n", summary.dataCut());
+            out.printf("wrote %d patient outcomes, %d aggregates, %d comparisons to %s in %.2f s%n",
+                    summary.outcomes(), summary.aggregates(), summary.comparisons(), outDir, seconds);
+            return rejectedCount == 0 ? 0 : 1;
+        }
+    }
+
+    /** Input size per patient bucket when --buckets is not given (about 175,000 events, 16,000 patients). */
+    static final long BYTES_PER_BUCKET = 64L << 20;
+
+    /** What the summary prints besides the rejection counts; times from System.nanoTime(). */
+    private record Summary(long lines, long accepted, Instant dataCut, long outcomes, int aggregates, int comparisons,
+                           long tRead, long tCompute) {}
+
+    /** One bucket: every patient's events in memory at once. */
+    private Summary inMemory(Instant processingClock, Instant cut, BufferedWriter rejected,
+                             Map<String, Long> rejectedByReason, NdjsonCodec codec) throws IOException {
+        BatchComputation computation = new BatchComputation();
+        long lines;
+        try (Stream<CheckedLine> checked = new NdjsonReader().checkedLines(input, processingClock)) {
             long[] lineCount = {0};
             // Parsing and validation run in parallel; lines reach the computation in file order
             // (kept for readable output; the result does not depend on it).
@@ -83,39 +142,251 @@ public final class BatchCommand implements Callable<Integer> {
                 if (line.valid()) {
                     computation.add(line.event(), new PatientEventLog.Origin(line.source(), 0, line.lineNumber()));
                 } else {
-                    rejectedByReason.merge(line.firstViolation().reason().name(), 1L, Long::sum);
-                    try {
-                        rejected.write(line.errorText());
-                        rejected.newLine();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
+                    reject(line, rejected, rejectedByReason);
                 }
             });
             lines = lineCount[0];
-            long tRead = System.nanoTime();
-            BatchComputation.Result result = computation.result(cut);
-            long tCompute = System.nanoTime();
-            for (BatchComputation.Refused r : result.refused()) {
-                rejectedByReason.merge(r.reason(), 1L, Long::sum);
-                rejected.write(r.origin().source() + ":" + r.origin().offset() + ": " + r.message() + " [" + r.reason() + "]");
-                rejected.newLine();
-            }
-            write(outDir.resolve("patient-outcomes.ndjson"), result.outcomes(), codec);
-            write(outDir.resolve("arm-aggregates.ndjson"), result.aggregates(), codec);
-            write(outDir.resolve("arm-comparisons.ndjson"), result.comparisons(), codec);
-
-            long rejectedCount = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("timing: read+validate+log %.2f s, outcomes+statistics %.2f s, write %.2f s%n",
-                    (tRead - t0) / 1e9, (tCompute - tRead) / 1e9, (System.nanoTime() - tCompute) / 1e9);
-            out.printf("read %d events from %s: %d accepted, %d rejected%n", lines, input, result.accepted(), rejectedCount);
-            rejectedByReason.forEach((reason, n) -> out.printf("  rejected %-28s %d%n", reason, n));
-            out.printf("data cut (as-of): %s%n", result.dataCut());
-            out.printf("wrote %d patient outcomes, %d aggregates, %d comparisons to %s in %.2f s%n",
-                    result.outcomes().size(), result.aggregates().size(), result.comparisons().size(), outDir, seconds);
-            return rejectedCount == 0 ? 0 : 1;
         }
+        long tRead = System.nanoTime();
+        BatchComputation.Result result = computation.result(cut);
+        long tCompute = System.nanoTime();
+        for (BatchComputation.Refused r : result.refused()) {
+            rejectedByReason.merge(r.reason(), 1L, Long::sum);
+            rejected.write(refusedLine(r));
+            rejected.newLine();
+        }
+        write(outDir.resolve("patient-outcomes.ndjson"), result.outcomes(), codec);
+        write(outDir.resolve("arm-aggregates.ndjson"), result.aggregates(), codec);
+        write(outDir.resolve("arm-comparisons.ndjson"), result.comparisons(), codec);
+        return new Summary(lines, result.accepted(), result.dataCut(), result.outcomes().size(),
+                result.aggregates().size(), result.comparisons().size(), tRead, tCompute);
+    }
+
+    /**
+     * Bounded memory: pass 1 validates (invalid lines go to rejected.txt at once) and spills each
+     * valid line's text to one of {@code bucketCount} files by a hash of its patient id; pass 2
+     * computes one bucket at a time (outcomes to a sorted file, cells merged, refused kept). Patients
+     * are independent and cell sums exact, so the outputs are the same as {@link #inMemory}'s.
+     */
+    private Summary partitioned(int bucketCount, Instant processingClock, Instant cut, BufferedWriter rejected,
+                                Map<String, Long> rejectedByReason, NdjsonCodec codec) throws IOException {
+        Path spillDir = Files.createTempDirectory(outDir, ".batch-spill-");
+        try {
+            long lines = spill(bucketCount, spillDir, processingClock, rejected, rejectedByReason);
+            long tRead = System.nanoTime();
+
+            Map<CellKey, CellStatistics> cells = new TreeMap<>();
+            // Refused versions are few: kept by patient, each patient's in their order.
+            Map<String, List<BatchComputation.Refused>> refusedByPatient = new TreeMap<>();
+            Instant maxOccurredAt = null;
+            long accepted = 0;
+            long outcomes = 0;
+            String source = input.toString();
+            for (int b = 0; b < bucketCount; b++) {
+                Path bucket = spillDir.resolve("events-" + b);
+                BatchComputation computation = new BatchComputation();
+                try (Stream<Parsed> parsed = NdjsonReader.mapInChunks(readSpilled(bucket), 4096,
+                        s -> new Parsed(s.lineNumber(), parseValid(codec, s)))) {
+                    parsed.forEach(p -> computation.add(p.event(), new PatientEventLog.Origin(source, 0, p.lineNumber())));
+                }
+                Files.delete(bucket);
+                BatchComputation.Part part = computation.part();
+                Instant bucketCut = computation.defaultDataCut();
+                if (bucketCut != null && (maxOccurredAt == null || bucketCut.isAfter(maxOccurredAt))) maxOccurredAt = bucketCut;
+                accepted += part.accepted();
+                outcomes += part.outcomes().size();
+                part.cells().forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
+                for (BatchComputation.Refused r : part.refused()) {
+                    refusedByPatient.computeIfAbsent(EventFields.patientId(r.event()), k -> new ArrayList<>()).add(r);
+                }
+                writeSorted(spillDir.resolve("outcomes-" + b), part.outcomes(), codec);
+            }
+            cells.values().removeIf(CellStatistics::isEmpty);
+            Instant dataCut = cut != null ? cut : maxOccurredAt;
+            Map<String, ArmAggregate> aggregates = BatchComputation.aggregates(cells, dataCut);
+            Map<String, ArmComparison> comparisons = BatchComputation.comparisons(cells);
+            long tCompute = System.nanoTime();
+
+            for (List<BatchComputation.Refused> patientRefused : refusedByPatient.values()) {
+                for (BatchComputation.Refused r : patientRefused) {
+                    rejectedByReason.merge(r.reason(), 1L, Long::sum);
+                    rejected.write(refusedLine(r));
+                    rejected.newLine();
+                }
+            }
+            mergeSorted(spillDir, bucketCount, outDir.resolve("patient-outcomes.ndjson"));
+            write(outDir.resolve("arm-aggregates.ndjson"), aggregates, codec);
+            write(outDir.resolve("arm-comparisons.ndjson"), comparisons, codec);
+            return new Summary(lines, accepted, dataCut, outcomes, aggregates.size(), comparisons.size(), tRead, tCompute);
+        } finally {
+            deleteRecursively(spillDir);
+        }
+    }
+
+    /** Pass 1: validates every line, rejects the invalid ones, spills the valid ones by patient bucket; returns the line count. */
+    private long spill(int bucketCount, Path spillDir, Instant processingClock, BufferedWriter rejected,
+                       Map<String, Long> rejectedByReason) throws IOException {
+        DataOutputStream[] spills = new DataOutputStream[bucketCount];
+        try (Stream<NdjsonReader.CheckedText> checked = new NdjsonReader().checkedLinesWithText(input, processingClock)) {
+            for (int b = 0; b < bucketCount; b++) {
+                spills[b] = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spillDir.resolve("events-" + b)), 1 << 16));
+            }
+            long[] lineCount = {0};
+            checked.forEach(c -> { // parsed and validated in parallel, in chunks
+                lineCount[0]++;
+                CheckedLine line = c.checked();
+                if (line.valid()) {
+                    try {
+                        DataOutputStream spill = spills[bucketOf(EventFields.patientId(line.event()), bucketCount)];
+                        spill.writeLong(line.lineNumber());
+                        writeText(spill, c.text());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                } else {
+                    reject(line, rejected, rejectedByReason);
+                }
+            });
+            return lineCount[0];
+        } finally {
+            IOException failure = null;
+            for (DataOutputStream s : spills) {
+                if (s == null) continue;
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) throw failure;
+        }
+    }
+
+    /** A stable bucket for a patient id (String.hashCode is specified), spread before the modulo. */
+    static int bucketOf(String patientId, int bucketCount) {
+        int h = patientId.hashCode() * 0x9E3779B9;
+        return Math.floorMod(h ^ (h >>> 16), bucketCount);
+    }
+
+    private record Spilled(long lineNumber, String text) {}
+
+    private record Parsed(long lineNumber, SpecificRecord event) {}
+
+    private static SpecificRecord parseValid(NdjsonCodec codec, Spilled s) {
+        if (codec.parse(s.text(), s.lineNumber()) instanceof ParseResult.Parsed p) return p.event();
+        throw new IllegalStateException("line " + s.lineNumber() + " parsed in pass 1 but not when read back");
+    }
+
+    /** A spill file's lines, in the order written; close the stream. */
+    private static Stream<Spilled> readSpilled(Path file) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        Spliterator<Spilled> lines = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+            @Override
+            public boolean tryAdvance(Consumer<? super Spilled> action) {
+                try {
+                    long lineNumber;
+                    try {
+                        lineNumber = in.readLong();
+                    } catch (EOFException end) {
+                        return false;
+                    }
+                    action.accept(new Spilled(lineNumber, readText(in)));
+                    return true;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Reading " + file, e);
+                }
+            }
+        };
+        return StreamSupport.stream(lines, false).onClose(() -> {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readText(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A bucket's outcomes as (patient id, formatted line) pairs in patient-id order. */
+    private static void writeSorted(Path file, Map<String, PatientOutcome> outcomes, NdjsonCodec codec) throws IOException {
+        List<String> keys = List.copyOf(outcomes.keySet());
+        List<String> lines = outcomes.values().parallelStream().map(codec::formatRecord).toList();
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+            for (int i = 0; i < keys.size(); i++) {
+                writeText(out, keys.get(i));
+                writeText(out, lines.get(i));
+            }
+        }
+    }
+
+    /** A k-way merge of the buckets' sorted outcome files by patient id (the order of the in-memory TreeMap). */
+    private static void mergeSorted(Path spillDir, int bucketCount, Path file) throws IOException {
+        DataInputStream[] ins = new DataInputStream[bucketCount];
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            PriorityQueue<Head> heads = new PriorityQueue<>(
+                    java.util.Comparator.comparing(Head::key).thenComparingInt(Head::bucket));
+            for (int b = 0; b < bucketCount; b++) {
+                ins[b] = new DataInputStream(new BufferedInputStream(Files.newInputStream(spillDir.resolve("outcomes-" + b)), 1 << 16));
+                Head h = next(ins[b], b);
+                if (h != null) heads.add(h);
+            }
+            while (!heads.isEmpty()) {
+                Head h = heads.poll();
+                w.write(h.line());
+                w.newLine();
+                Head n = next(ins[h.bucket()], h.bucket());
+                if (n != null) heads.add(n);
+            }
+        } finally {
+            for (DataInputStream in : ins) {
+                if (in != null) in.close();
+            }
+        }
+    }
+
+    /** The next outcome of a bucket's sorted file, or null at its end. */
+    private record Head(String key, String line, int bucket) {}
+
+    private static Head next(DataInputStream in, int bucket) throws IOException {
+        String key;
+        try {
+            key = readText(in);
+        } catch (EOFException end) {
+            return null;
+        }
+        return new Head(key, readText(in), bucket);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static void reject(CheckedLine line, BufferedWriter rejected, Map<String, Long> rejectedByReason) {
+        rejectedByReason.merge(line.firstViolation().reason().name(), 1L, Long::sum);
+        try {
+            rejected.write(line.errorText());
+            rejected.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String refusedLine(BatchComputation.Refused r) {
+        return r.origin().source() + ":" + r.origin().offset() + ": " + r.message() + " [" + r.reason() + "]";
     }
 
     private static void write(Path file, Map<String, ? extends SpecificRecord> records, NdjsonCodec codec) throws IOException {

@@ -140,21 +140,51 @@ public final class BatchComputation {
         return maxOccurredAt;
     }
 
-    /** Computes everything at the given data cut (null: the default cut). */
-    public Result result(Instant asOf) {
-        Instant cut = asOf != null ? asOf : maxOccurredAt;
+    /**
+     * The per-patient part of the result, without aggregates: what a subset of the patients
+     * contributes. Patients are independent and cell sums exact, so parts over disjoint sets of
+     * patients merge ({@link CellStatistics#merge}) to the result over all of them.
+     *
+     * @param outcomes  by patient id (natural order)
+     * @param cells     exact sums, empty cells removed
+     * @param refused   R9 losers in patient, event-id and arrival order
+     * @param accepted  events added less the refused ones
+     */
+    public record Part(Map<String, PatientOutcome> outcomes,
+                       Map<CellKey, CellStatistics> cells,
+                       List<Refused> refused,
+                       long accepted) {}
+
+    /** Outcomes, cells and refused events of the patients added so far (no data cut needed). */
+    public Part part() {
         // Patients are independent and the cell sums are exact, so the work splits across cores and
         // the partial sums merge to the same result in any order.
         Partial all = logs.entrySet().parallelStream()
                 .filter(e -> e.getValue().size() > 0)
                 .collect(Partial::new, Partial::add, Partial::merge);
-        Map<String, PatientOutcome> outcomes = all.outcomes;
         Map<CellKey, CellStatistics> cells = all.cells();
         cells.values().removeIf(CellStatistics::isEmpty);
+        List<Refused> refused = refused();
+        return new Part(all.outcomes, cells, refused, added - refused.size());
+    }
 
+    /** Computes everything at the given data cut (null: the default cut). */
+    public Result result(Instant asOf) {
+        Instant cut = asOf != null ? asOf : maxOccurredAt;
+        Part part = part();
+        return new Result(part.outcomes(), part.cells(), aggregates(part.cells(), cut), comparisons(part.cells()),
+                part.refused(), cut, part.accepted());
+    }
+
+    /** One aggregate per (non-empty) cell at the data cut, by cell key text. */
+    public static Map<String, ArmAggregate> aggregates(Map<CellKey, CellStatistics> cells, Instant cut) {
         Map<String, ArmAggregate> aggregates = new TreeMap<>();
         cells.forEach((k, s) -> aggregates.put(k.asText(), AggregateMapper.toArmAggregate(k, s, cut)));
+        return aggregates;
+    }
 
+    /** Every arm comparison whose two cells exist, by comparison key. */
+    public static Map<String, ArmComparison> comparisons(Map<CellKey, CellStatistics> cells) {
         Map<String, ArmComparison> comparisons = new TreeMap<>();
         for (CellKey k : cells.keySet()) {
             for (Comparison c : Comparison.values()) {
@@ -167,7 +197,6 @@ public final class BatchComputation {
                 }
             }
         }
-        List<Refused> refused = refused();
-        return new Result(outcomes, cells, aggregates, comparisons, refused, cut, added - refused.size());
+        return comparisons;
     }
 }
