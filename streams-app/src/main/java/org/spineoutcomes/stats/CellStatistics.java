@@ -113,6 +113,12 @@ public final class CellStatistics {
         return this;
     }
 
+    /** Adds completeness counts kept apart (the stream's per-date store) back into this cell's view. */
+    public CellStatistics addCompleteness(CompletenessCounts counts) {
+        completeness.merge(counts);
+        return this;
+    }
+
     /** Adds every count and sum of {@code other} except its completeness counts (kept apart by the stream). */
     public CellStatistics mergeWithoutCompleteness(CellStatistics other) {
         patients = Math.addExact(patients, other.patients);

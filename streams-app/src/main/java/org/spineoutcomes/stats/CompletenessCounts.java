@@ -44,6 +44,11 @@ public final class CompletenessCounts {
         apply(windowLastDate, -1, assessed ? -1 : 0);
     }
 
+    /** Adds signed counts for one date (a store of per-date counts keeps a cached view up to date with this). */
+    public void adjust(LocalDate windowLastDate, long patients, long assessed) {
+        apply(windowLastDate, patients, assessed);
+    }
+
     public void merge(CompletenessCounts other) {
         other.byWindowLastDate.forEach((d, c) -> apply(d, c[0], c[1]));
     }

@@ -90,6 +90,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.context = context;
         this.cells = context.getStateStore(cellStore);
         this.completeness = context.getStateStore(completenessStore);
+        completenessByCell.clear();
         this.dirty = context.getStateStore(dirtyStore);
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
@@ -143,22 +144,40 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         long[] counts = stored == null ? new long[2] : stored.clone();
         counts[0] += patients;
         counts[1] += assessed;
+        org.spineoutcomes.stats.CompletenessCounts cached = completenessByCell.get(cellKey);
+        if (cached != null) cached.adjust(windowLastDate, patients, assessed);
         if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
         else completeness.put(key, counts);
     }
 
     /** The cell's statistics with its completeness counts put back, as the mapper expects. */
     private CellStatistics withCompleteness(String cellKey, CellStatistics stats) {
-        CellStatistics full = stats.copy();
+        return stats.copy().addCompleteness(completenessByCell.computeIfAbsent(cellKey, this::readCompleteness));
+    }
+
+    /**
+     * Per cell, its completeness counts by window end date, read from the store once and then kept up to
+     * date with every change: a cell of a large cohort has thousands of dates, and scanning them for every
+     * publication made publishing the slowest step. In memory only (rebuilt after a restart).
+     */
+    private final Map<String, org.spineoutcomes.stats.CompletenessCounts> completenessByCell = new java.util.HashMap<>();
+
+    private org.spineoutcomes.stats.CompletenessCounts readCompleteness(String cellKey) {
+        org.spineoutcomes.stats.CompletenessCounts counts = new org.spineoutcomes.stats.CompletenessCounts();
         try (KeyValueIterator<String, long[]> it = completeness.prefixScan(cellKey + COMPLETENESS_SEPARATOR,
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
                 java.time.LocalDate date = java.time.LocalDate.parse(kv.key.substring(kv.key.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
-                full.addCompleteness(date, kv.value[0], kv.value[1]);
+                counts.adjust(date, kv.value[0], kv.value[1]);
             }
         }
-        return full;
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        completenessByCell.clear();
     }
 
     private boolean existedBefore(Map<CellKey, Boolean> touched, CellKey key) {
