@@ -239,4 +239,14 @@ class OutcomeEngineImagingTest {
         assertFalse(l.getCementLeakage());
     }
 
+    @Test
+    void absentReasonPrecedence_R19() {
+        // PRE measures only the index level L1 (no neighbour: no reference), no POST, no FOLLOW_UP study.
+        // R19 order: NO_PRE_IMAGING, NO_POST_IMAGING (values needing POST), NO_FOLLOW_UP_IMAGING (values
+        // needing a later study), NO_REFERENCE_LEVEL.
+        OutcomeLevelImaging l = only(compute(vertebroplasty("p1", INDEX), study("pre", day(-1), PRE, level(L1, 14.0)).build()));
+        assertEquals(AbsentReason.NO_POST_IMAGING, l.getAnterior().getRestorationPctAbsentReason()); // needs POST and a reference
+        assertEquals(AbsentReason.NO_REFERENCE_LEVEL, l.getAnterior().getHeightLossPctAbsentReason()); // needs PRE and a reference
+        assertEquals(AbsentReason.NO_FOLLOW_UP_IMAGING, l.getFurtherCollapseAbsentReason()); // needs a later study and a reference
+    }
 }
