@@ -124,15 +124,10 @@ public final class BatchComputation {
         List<Refused> out = new ArrayList<>();
         logs.values().forEach(log -> {
             for (PatientEventLog.Version v : log.losers()) {
-                out.add(new Refused(v.origin(), v.event(), "DUPLICATE_ID_CONFLICT", conflictMessage(v.id())));
+                out.add(new Refused(v.origin(), v.event(), "DUPLICATE_ID_CONFLICT", PatientEventLog.conflictMessage(v.id())));
             }
         });
         return out;
-    }
-
-    /** The dead-letter message of a losing version (R9); the stream uses the same text. */
-    public static String conflictMessage(String eventId) {
-        return "event id " + eventId + " has another version with different content; the only version with the latest recordedAt wins (R9)";
     }
 
     /** The default data cut (R2): the largest occurred-at among field-valid events, retractions excluded. */

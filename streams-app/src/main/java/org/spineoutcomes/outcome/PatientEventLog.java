@@ -144,6 +144,11 @@ public final class PatientEventLog {
     private static final Comparator<Version> VERSION_ORDER = Comparator.comparingLong(Version::recordedAtMillis)
             .thenComparing(Version::content, Arrays::compare);
 
+    /** The rejection message of a losing version (R9), the same in stream and batch. */
+    public static String conflictMessage(String eventId) {
+        return "event id " + eventId + " has another version with different content; the only version with the latest recordedAt wins (R9)";
+    }
+
     /** R9: the only version with the latest recorded-at, or null when several share it. */
     private static Version winner(List<Version> versions) {
         Version best = null;

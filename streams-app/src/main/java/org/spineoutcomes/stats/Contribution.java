@@ -77,16 +77,6 @@ public final class Contribution {
         return true;
     }
 
-    /** The same contribution without its completeness part (for stores that keep completeness apart). */
-    public Contribution withoutCompleteness() {
-        if (windowLastDate == null) return this;
-        Builder b = builder();
-        values.forEach((k, vs) -> vs.forEach(v -> b.value(k, v)));
-        flags.forEach((k, fs) -> fs.forEach(f -> b.flag(k, f)));
-        pairs.forEach((k, xys) -> xys.forEach(xy -> b.pair(k, xy[0], xy[1])));
-        return b.build();
-    }
-
     /** Deep equality (pairs compared element-wise): the topology emits a delta only for cells whose contribution changed. */
     @Override
     public boolean equals(Object o) {

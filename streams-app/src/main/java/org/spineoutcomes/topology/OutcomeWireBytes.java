@@ -19,8 +19,9 @@ final class OutcomeWireBytes implements BiFunction<PatientOutcome, byte[], byte[
 
     private final String topic;
     private final Serializer<PatientOutcome> serializer;
-    private byte[] wireHeader;
-    private boolean checked;
+    // Shared by the stream threads: at worst two threads both check on their first outcome.
+    private volatile byte[] wireHeader;
+    private volatile boolean checked;
 
     OutcomeWireBytes(String topic, Serializer<PatientOutcome> serializer) {
         this.topic = topic;
@@ -29,9 +30,10 @@ final class OutcomeWireBytes implements BiFunction<PatientOutcome, byte[], byte[
 
     @Override
     public byte[] apply(PatientOutcome outcome, byte[] singleObject) {
-        if (wireHeader != null) {
+        byte[] header = wireHeader;
+        if (header != null) {
             byte[] out = new byte[WIRE_HEADER + singleObject.length - SINGLE_OBJECT_HEADER];
-            System.arraycopy(wireHeader, 0, out, 0, WIRE_HEADER);
+            System.arraycopy(header, 0, out, 0, WIRE_HEADER);
             System.arraycopy(singleObject, SINGLE_OBJECT_HEADER, out, WIRE_HEADER, singleObject.length - SINGLE_OBJECT_HEADER);
             return out;
         }

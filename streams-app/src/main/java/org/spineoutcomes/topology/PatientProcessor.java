@@ -19,7 +19,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
@@ -233,7 +232,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         if (result == AddResult.DUPLICATE_ID_CONFLICT) {
             metrics.recordRejected(ReasonCode.DUPLICATE_ID_CONFLICT);
             forwardDeadLetter(DeadLetter.of(in.rawKey(), in.rawValue(), record.headers(), ReasonCode.DUPLICATE_ID_CONFLICT, "eventId",
-                    BatchComputation.conflictMessage(EventFields.eventId(in.event())), in.topic(), in.partition(), in.offset()),
+                    PatientEventLog.conflictMessage(EventFields.eventId(in.event())), in.topic(), in.partition(), in.offset()),
                     record.timestamp());
         } else {
             metrics.recordAccepted();
@@ -259,7 +258,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog.Origin o = loser.origin();
         forwardDeadLetter(DeadLetter.of(patientId.getBytes(StandardCharsets.UTF_8), reencode.apply(loser.type(), loser.event()), headers,
                 ReasonCode.DUPLICATE_ID_CONFLICT, "eventId",
-                BatchComputation.conflictMessage(loser.id()) + " (accepted earlier, displaced by a later version)",
+                PatientEventLog.conflictMessage(loser.id()) + " (accepted earlier, displaced by a later version)",
                 o.source(), o.partition(), o.offset()), timestamp);
     }
 

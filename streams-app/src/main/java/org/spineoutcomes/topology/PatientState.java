@@ -44,13 +44,6 @@ public record PatientState(PatientEventLog log, PatientOutcome outcome, int rule
         return buf.array();
     }
 
-    /** The rules version of stored bytes without decoding the outcome (the recompute scan reads only this). */
-    public static int rulesVersionOf(byte[] bytes) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        checkFormat(buf.get());
-        return buf.getInt();
-    }
-
     public static PatientState fromBytes(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         checkFormat(buf.get());

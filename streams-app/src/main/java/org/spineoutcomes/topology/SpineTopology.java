@@ -157,20 +157,18 @@ public final class SpineTopology {
                 .noDefaultBranch();
     }
 
-    /** The outcome's topic bytes from the encoding the patient step made (one wire-bytes maker per task). */
+    /**
+     * The outcome's topic bytes from the encoding the patient step made. One instance for all threads,
+     * as a sink's serializer is: separate serializers registered the schema concurrently and the
+     * registry refused the second ("already exists").
+     */
     private final class OutcomeValue implements org.apache.kafka.streams.kstream.ValueMapperWithKey<String, PatientOutput, byte[]> {
-        private final java.util.Map<Thread, OutcomeWireBytes> perThread = new java.util.concurrent.ConcurrentHashMap<>();
-        /**
-         * One serializer for all threads, as a sink has: separate instances registered the schema
-         * concurrently and the registry refused the second ("already exists").
-         */
-        private final Serializer<PatientOutcome> serializer = Topics.PATIENT_OUTCOMES.valueSerde(registry).serializer();
+        private final OutcomeWireBytes wire = new OutcomeWireBytes(Topics.PATIENT_OUTCOMES.name(),
+                Topics.PATIENT_OUTCOMES.valueSerde(registry).serializer());
 
         @Override
         public byte[] apply(String key, PatientOutput value) {
             PatientOutput.OutcomeChanged changed = (PatientOutput.OutcomeChanged) value;
-            OutcomeWireBytes wire = perThread.computeIfAbsent(Thread.currentThread(), t -> new OutcomeWireBytes(
-                    Topics.PATIENT_OUTCOMES.name(), serializer));
             return wire.apply(changed.outcome(), changed.singleObject());
         }
     }

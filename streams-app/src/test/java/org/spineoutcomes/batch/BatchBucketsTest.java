@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.testing.RandomCohort;
+import org.spineoutcomes.outcome.PatientEventLog;
 import picocli.CommandLine;
 
 /**
@@ -91,7 +92,7 @@ class BatchBucketsTest {
         List<String> rejected = Files.readAllLines(one.out().resolve("rejected.txt"));
         assertEquals(2, rejected.size());
         assertTrue(rejected.get(0).startsWith(input + ":" + invalid + ": ") && rejected.get(0).endsWith("[UNDECODABLE]"), rejected.get(0));
-        assertEquals(input + ":" + resend + ": " + BatchComputation.conflictMessage("b-fu-102-m3") + " [DUPLICATE_ID_CONFLICT]",
+        assertEquals(input + ":" + resend + ": " + PatientEventLog.conflictMessage("b-fu-102-m3") + " [DUPLICATE_ID_CONFLICT]",
                 rejected.get(1));
         List<String> outcomes = Files.readAllLines(one.out().resolve("patient-outcomes.ndjson"));
         assertEquals(2, outcomes.size());
