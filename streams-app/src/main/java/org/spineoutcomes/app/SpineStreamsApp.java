@@ -52,6 +52,12 @@ public final class SpineStreamsApp implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         // One stream thread per core by default (override with streams.num.stream.threads).
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+        if (!config.deltaFlushInterval().isZero()) {
+            // The patient step asks for a commit after each hand-on of its folded cell changes (every
+            // spine.cell.delta.flush.ms), so those commits set the pace; the interval is a backstop
+            // (an extra commit between two hand-ons would write the pending batches to their changelog).
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(1_000L, 10 * config.deltaFlushInterval().toMillis()));
+        }
         p.putAll(config.streamsOverrides());
         return p;
     }

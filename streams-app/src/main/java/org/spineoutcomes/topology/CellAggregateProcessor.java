@@ -72,7 +72,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      * the derived statistics would otherwise crowd out the exact additions; under a light load a
      * round takes milliseconds and the interval rules.
      */
-    static final int PUBLISH_COST_FACTOR = 4;
+    static final int PUBLISH_COST_FACTOR = 9;
 
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
@@ -188,13 +188,15 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private void publishIfDue(long now) {
         if (now < nextPublishMs) return;
         long started = System.nanoTime();
-        publishDirty(now);
+        int published = publishDirty(now);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         nextPublishMs = now + tookMs * PUBLISH_COST_FACTOR;
+        // Visible to read-committed consumers at once, not at the next commit of the interval.
+        if (published > 0) context.commit();
     }
 
-    /** Publishes every dirty cell and comparison, then clears the marks. */
-    private void publishDirty(long timestamp) {
+    /** Publishes every dirty cell and comparison, then clears the marks; returns how many were due. */
+    private int publishDirty(long timestamp) {
         Instant cut = currentCut();
         List<String> done = new ArrayList<>();
         try (KeyValueIterator<String, String> it = dirty.all()) {
@@ -214,6 +216,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             }
         }
         done.forEach(dirty::delete);
+        return done.size();
     }
 
     private void publishComparison(String key, boolean existed, long timestamp) {

@@ -34,6 +34,16 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     private static final Object DELETED = new Object();
 
     private final Map<K, Object> written = new ConcurrentHashMap<>();
+    /**
+     * Keys read as absent from the store below since the last flush: a key written and deleted again
+     * before the flush (a pending batch handed on within the commit interval) then costs no tombstone.
+     */
+    private final java.util.Set<K> absentBelow = ConcurrentHashMap.newKeySet();
+    /**
+     * Changes at the start and the end of every write-through: a read from another thread (interactive
+     * queries) that overlapped one may have seen the store below half-written, so it records nothing.
+     */
+    private final java.util.concurrent.atomic.AtomicLong writeThroughs = new java.util.concurrent.atomic.AtomicLong();
     private final Map<K, V> recentlyRead;
 
     ObjectCachingStore(KeyValueStore<K, V> inner, int maxRecentlyRead) {
@@ -53,8 +63,15 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
         if (w != null) return w == DELETED ? null : (V) w;
         V v = recentlyRead.get(key);
         if (v != null) return v;
+        long generation = writeThroughs.get();
         v = wrapped().get(key);
-        if (v != null) recentlyRead.put(key, v);
+        if (v != null) {
+            recentlyRead.put(key, v);
+        } else {
+            synchronized (absentBelow) {
+                if (generation == writeThroughs.get()) absentBelow.add(key);
+            }
+        }
         return v;
     }
 
@@ -129,6 +146,7 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     @Override
     public void clearCache() {
         written.clear();
+        absentBelow.clear();
         recentlyRead.clear();
         super.clearCache();
     }
@@ -136,22 +154,34 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     @Override
     public void close() {
         written.clear();
+        absentBelow.clear();
         recentlyRead.clear();
         super.close();
     }
 
     @SuppressWarnings("unchecked")
     private void writeThrough() {
-        if (written.isEmpty()) return;
+        if (written.isEmpty()) {
+            absentBelow.clear();
+            return;
+        }
+        synchronized (absentBelow) {
+            writeThroughs.incrementAndGet();
+        }
         for (Map.Entry<K, Object> e : written.entrySet()) {
             if (e.getValue() == DELETED) {
-                wrapped().delete(e.getKey());
+                // Never below: nothing to delete there, and no tombstone for the changelog.
+                if (!absentBelow.contains(e.getKey())) wrapped().delete(e.getKey());
             } else {
                 wrapped().put(e.getKey(), (V) e.getValue());
                 recentlyRead.put(e.getKey(), (V) e.getValue());
             }
         }
         written.clear();
+        synchronized (absentBelow) {
+            absentBelow.clear();
+            writeThroughs.incrementAndGet();
+        }
     }
 
     /** A builder of the usual store with this layer on top. */

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -74,6 +73,17 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
     };
     static final int RECENT_PATIENTS = 10_000;
+    /**
+     * The cell contributions of a recently used patient's stored outcome, so an update does not derive
+     * them again from the old outcome (valid while the outcome bytes are equal).
+     */
+    private record CellsOf(byte[] outcomeBytes, Map<CellKey, Contribution> cells) {}
+    private final Map<String, CellsOf> recentCells = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CellsOf> eldest) {
+            return size() > RECENT_PATIENTS;
+        }
+    };
     /** Separates the patient from the event id in events-store keys (not allowed in either). */
     static final char EVENT_KEY_SEPARATOR = '\u0000';
     private final String dataCutStore;
@@ -126,6 +136,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         this.patients = context.getStateStore(patientStore);
         this.events = context.getStateStore(eventsStore);
         recent.clear();
+        recentCells.clear();
         this.localCut = context.getStateStore(dataCutStore);
         this.rulesDone = context.getStateStore(rulesStore);
         this.pending = context.getStateStore(pendingStore);
@@ -177,7 +188,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     }
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
-    private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {}
+    private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
+                          Map<CellKey, Contribution> cells) {}
 
     private Update compute(IngestedEvent in, String patientId) {
         PatientState stored = load(patientId);
@@ -185,16 +197,26 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, stored, false, Map.of());
+            return new Update(added, stored, false, Map.of(), null);
         }
         // A losing re-send that displaced nothing leaves the winners, and so the outcome, as they were.
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
         if (!winnersChanged && stored != null && stored.rulesVersion() == rules.version()) {
-            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of());
+            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of(), null);
         }
         PatientState next = new PatientState(log, rules.compute(patientId, log.resolved()), rules.version());
         boolean changed = !sameOutcome(stored, next);
-        return new Update(added, next, changed, changed ? deltas(stored == null ? null : stored.outcome(), next.outcome()) : Map.of());
+        if (!changed) return new Update(added, next, false, Map.of(), null);
+        Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
+        return new Update(added, next, true, deltas(cellsOf(patientId, stored), newCells), newCells);
+    }
+
+    /** The contributions of the stored outcome: remembered from its last update, or derived again. */
+    private Map<CellKey, Contribution> cellsOf(String patientId, PatientState stored) {
+        if (stored == null || stored.outcome() == null) return Map.of();
+        CellsOf known = recentCells.get(patientId);
+        if (known != null && Arrays.equals(known.outcomeBytes(), stored.outcomeBytes())) return known.cells();
+        return CellContributions.of(stored.outcome());
     }
 
     /** Compared as Avro binary: exact, and independent of Avro's equals() on logical types. */
@@ -203,16 +225,14 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     }
 
     /** For every cell whose contribution changed (the outcome did): the old contribution out, the new one in. */
-    private static Map<CellKey, CellDelta> deltas(PatientOutcome before, PatientOutcome after) {
+    private static Map<CellKey, CellDelta> deltas(Map<CellKey, Contribution> oldCells, Map<CellKey, Contribution> newCells) {
         Map<CellKey, CellDelta> deltas = new TreeMap<>();
-        Map<CellKey, Contribution> oldCells = before == null ? Map.of() : CellContributions.of(before);
-        Map<CellKey, Contribution> newCells = CellContributions.of(after);
-        TreeSet<CellKey> touched = new TreeSet<>(oldCells.keySet());
-        touched.addAll(newCells.keySet());
-        for (CellKey cell : touched) {
-            Contribution was = oldCells.get(cell);
-            Contribution now = newCells.get(cell);
-            if (!Objects.equals(was, now)) deltas.put(cell, new CellDelta(was, now));
+        for (Map.Entry<CellKey, Contribution> e : newCells.entrySet()) {
+            Contribution was = oldCells.get(e.getKey());
+            if (!Objects.equals(was, e.getValue())) deltas.put(e.getKey(), new CellDelta(was, e.getValue()));
+        }
+        for (Map.Entry<CellKey, Contribution> e : oldCells.entrySet()) {
+            if (!newCells.containsKey(e.getKey())) deltas.put(e.getKey(), new CellDelta(e.getValue(), null));
         }
         return deltas;
     }
@@ -243,6 +263,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
         save(patientId, u.state(), EventFields.eventId(in.event()));
         advanceDataCut(in, record.timestamp());
+        if (u.cells() != null) recentCells.put(patientId, new CellsOf(u.state().outcomeBytes(), u.cells()));
         if (u.outcomeChanged()) emit(patientId, u.state(), u.deltas(), record.timestamp());
     }
 
@@ -285,10 +306,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     }
 
     /**
-     * Hands on every pending batch and clears it. Until then the batches live in a logged store, so a
-     * commit between two flushes keeps them with the offsets they reflect (exactly-once).
+     * Hands on every pending batch and clears it, then asks for a commit. Until then the batches live
+     * in a logged store, so a commit between two flushes keeps them with the offsets they reflect
+     * (exactly-once).
      */
     private void flushPending(long now) {
+        boolean any = !pendingGroups.isEmpty();
         for (String group : pendingGroups) {
             CellDeltaBatch batch = pending.get(group);
             if (batch != null && !batch.isEmpty()) {
@@ -299,6 +322,10 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
         pendingGroups.clear();
         newestPending.clear();
+        // Commit now, right after the hand-on: the batches were put and deleted within this commit,
+        // so they never reach the store below or its changelog (ObjectCachingStore skips the
+        // tombstone). A commit at another moment is still correct, it only writes the batches.
+        if (any && !deltaFlushInterval.isZero()) context.commit();
     }
 
     /**
@@ -357,6 +384,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     @Override
     public void close() {
         recent.clear();
+        recentCells.clear();
     }
 
     // ------------------------------------------------------------------ rules-version recompute
@@ -405,7 +433,9 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         metrics.recordRecomputed();
         if (changed) {
             recomputeChanged++;
-            emit(patientId, next, deltas(state.outcome(), next.outcome()), now);
+            Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
+            emit(patientId, next, deltas(cellsOf(patientId, state), newCells), now);
+            recentCells.put(patientId, new CellsOf(next.outcomeBytes(), newCells));
         }
     }
 }

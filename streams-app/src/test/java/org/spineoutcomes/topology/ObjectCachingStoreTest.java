@@ -1,0 +1,93 @@
+package org.spineoutcomes.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The object cache in front of a store: what reaches the store below (and so its changelog) at a
+ * flush. The store below records every put and delete it receives.
+ */
+class ObjectCachingStoreTest {
+
+    /** A store below that keeps a map and a log of the writes it received. */
+    private static final class Below {
+        final Map<String, String> data = new HashMap<>();
+        final List<String> writes = new ArrayList<>();
+
+        @SuppressWarnings("unchecked")
+        KeyValueStore<String, String> store() {
+            return (KeyValueStore<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "get" -> data.get((String) args[0]);
+                        case "put" -> {
+                            writes.add("put " + args[0] + "=" + args[1]);
+                            data.put((String) args[0], (String) args[1]);
+                            yield null;
+                        }
+                        case "delete" -> {
+                            writes.add("delete " + args[0]);
+                            yield data.remove((String) args[0]);
+                        }
+                        case "name" -> "below";
+                        case "flush", "close", "init" -> null;
+                        case "persistent" -> false;
+                        case "isOpen" -> true;
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+    }
+
+    @Test
+    void aKeyAddedAndRemovedBetweenTwoFlushesNeverReachesTheStoreBelow() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        assertNull(cache.get("ITT/M1"));
+        cache.put("ITT/M1", "batch-1");
+        cache.put("ITT/M1", "batch-2");
+        cache.delete("ITT/M1");
+        cache.flushCache();
+        assertEquals(List.of(), below.writes, "no put and no tombstone for a key that was never below");
+    }
+
+    @Test
+    void aKeyThatIsBelowIsDeletedThere() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        cache.put("ITT/M1", "batch-1");
+        cache.flushCache();
+        assertEquals("batch-1", cache.delete("ITT/M1"));
+        cache.flushCache();
+        assertEquals(List.of("put ITT/M1=batch-1", "delete ITT/M1"), below.writes);
+        assertNull(below.data.get("ITT/M1"));
+    }
+
+    @Test
+    void anAbsentReadBeforeTheLastFlushDoesNotHideALaterDelete() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        assertNull(cache.get("k"));          // absent below now ...
+        cache.put("k", "v");
+        cache.flushCache();                  // ... but below after this flush
+        cache.delete("k");
+        cache.flushCache();
+        assertEquals(List.of("put k=v", "delete k"), below.writes);
+    }
+
+    @Test
+    void repeatedWritesOfAKeyReachTheStoreBelowOncePerFlush() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        for (int i = 1; i <= 5; i++) cache.put("cell", "v" + i);
+        assertEquals("v5", cache.get("cell"));
+        cache.flushCache();
+        assertEquals(List.of("put cell=v5"), below.writes);
+    }
+}
