@@ -152,6 +152,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                     apps.add(new SpineStreamsApp(config, registry));
                 }
                 t = System.nanoTime();
+                long topologyCpu = processCpuNanos();
                 for (SpineStreamsApp a : apps) a.start();
                 waitConsumed(apps, events, t);
                 double consumed = seconds(t);
@@ -159,6 +160,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                 boolean quiet = new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), System.out)
                         .waitUntilQuiet(SETTLE_QUIET, SETTLE_MAX);
                 double settled = seconds(t) - (quiet ? SETTLE_QUIET.toNanos() / 1e9 : 0);
+                topologyCpu = processCpuNanos() - topologyCpu;
                 if (!quiet) status("WARNING: outputs still growing after " + SETTLE_MAX.toMinutes() + " min; 'settled' is a lower bound");
                 status(String.format(Locale.ROOT, "topology: outputs settled in %.1f s, %,.0f events/s", settled, events / settled));
 
@@ -183,6 +185,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .flag("outputsSettled", "topology: outputs settled (not timed out)", quiet)
                         .number("topologyEventsPerSec", "topology: throughput (to settled)", events / settled, "events/s", 0)
                         .number("ratioTopologyToBaseline", "ratio topology / baseline", baselineSeconds / settled, "x", 3)
+                        .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", baselineCpuNanos / 1e3 / events, "us", 1)
+                        .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
+                        .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (double) baselineCpuNanos / topologyCpu, "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
                         .count("latencyEvents", "latency: events sent", latency.sent(), "")
@@ -330,6 +335,7 @@ public final class StreamBenchmark implements Callable<Integer> {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
             long t = System.nanoTime();
+            long cpu = processCpuNanos();
             streams.start();
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(stack), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of(BASELINE_SINK));
@@ -347,9 +353,21 @@ public final class StreamBenchmark implements Callable<Integer> {
                 }
             }
             double s = seconds(t);
+            baselineCpuNanos = processCpuNanos() - cpu;
             streams.close(Duration.ofSeconds(30));
             return s;
         }
+    }
+
+    /** CPU time of the baseline phase (whole process: broker, streams threads, the bench's reader). */
+    private long baselineCpuNanos;
+
+    /**
+     * CPU time used by this process so far (broker, streams app, bench), in ns. CPU per event depends
+     * far less on what else runs on the machine than wall-clock throughput does.
+     */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static Properties consumerProps(LocalStack stack) {

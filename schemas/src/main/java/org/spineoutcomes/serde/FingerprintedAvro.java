@@ -38,8 +38,8 @@ public final class FingerprintedAvro {
         final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
         org.apache.avro.io.BinaryEncoder encoder;
 
-        Writer(Schema schema) {
-            datum = new org.apache.avro.specific.SpecificDatumWriter<>(schema);
+        Writer(Class<?> type, Schema schema) {
+            datum = new org.apache.avro.specific.SpecificDatumWriter<>(schema, AvroModels.forWriting(type));
             long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
             header[0] = (byte) 0xC3;
             header[1] = (byte) 0x01;
@@ -53,7 +53,7 @@ public final class FingerprintedAvro {
 
     /** Single-object encoding of a generated record with its current schema. */
     public static byte[] encode(SpecificRecord record) {
-        Writer w = WRITERS.get().computeIfAbsent(record.getClass(), c -> new Writer(record.getSchema()));
+        Writer w = WRITERS.get().computeIfAbsent(record.getClass(), c -> new Writer(c, record.getSchema()));
         w.out.reset();
         w.out.write(w.header, 0, w.header.length);
         w.encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(w.out, w.encoder);

@@ -98,7 +98,7 @@ public class SpineAvroSerializer<T extends SpecificRecord> implements Serializer
 
     private Plan planFor(Plan.Key key, T record) {
         Schema schema = key.schema();
-        SpecificData model = SpecificData.getForClass(record.getClass());
+        SpecificData model = AvroModels.forWriting(record.getClass());
         if (useLatestVersion) {
             SchemaRegistryClient.RegisteredSchema latest = client.getLatestVersion(key.subject());
             if (latest.schema().equals(schema)) {

@@ -29,7 +29,23 @@ public final class CellDeltaBatch {
 
     /** Folds in one patient's change of one cell: its old contribution out, its new one in. */
     public CellDeltaBatch add(CellKey cell, CellDelta delta) {
+        return add(cell, netOf(delta));
+    }
+
+    /**
+     * Folds in a change already netted by {@link #netOf}: a patient's change is the same for every
+     * stratum and population of a window, so it is netted once and merged into each of those cells.
+     */
+    public CellDeltaBatch add(CellKey cell, CellStatistics change) {
         CellStatistics s = net.computeIfAbsent(cell, k -> new CellStatistics());
+        s.merge(change);
+        if (s.isEmpty()) net.remove(cell);
+        return this;
+    }
+
+    /** A patient's change of a cell as exact sums: the old contribution subtracted, the new one added. */
+    public static CellStatistics netOf(CellDelta delta) {
+        CellStatistics s = new CellStatistics();
         if (delta.before() != null && delta.after() != null) {
             // Only what changed: a follow-up usually changes some measures of a window, not all.
             s.subtract(delta.before().onlyWhereDifferentFrom(delta.after()));
@@ -39,8 +55,7 @@ public final class CellDeltaBatch {
         } else if (delta.after() != null) {
             s.add(delta.after());
         }
-        if (s.isEmpty()) net.remove(cell);
-        return this;
+        return s;
     }
 
     public Map<CellKey, CellStatistics> cells() {

@@ -295,14 +295,27 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
         // Folded into the pending batch of each population/window; handed on by flushPending. The batch
         // is changed in place and put back at once (the store keeps objects between commits).
+        List<NettedChange> netted = new java.util.ArrayList<>(4);
         deltas.forEach((cell, delta) -> {
             String group = CellDeltaBatch.groupKey(cell);
             CellDeltaBatch batch = pending.get(group);
             if (batch == null) batch = new CellDeltaBatch();
-            pending.put(group, batch.add(cell, delta));
+            pending.put(group, batch.add(cell, netted(netted, delta)));
             pendingGroups.add(group);
             newestPending.merge(group, timestamp, Math::max);
         });
+    }
+
+    /** A change netted once per distinct (old, new) contribution pair: the cells of a window share their objects. */
+    private record NettedChange(Contribution before, Contribution after, org.spineoutcomes.stats.CellStatistics net) {}
+
+    private static org.spineoutcomes.stats.CellStatistics netted(List<NettedChange> known, CellDelta delta) {
+        for (NettedChange n : known) {
+            if (n.before() == delta.before() && n.after() == delta.after()) return n.net();
+        }
+        NettedChange n = new NettedChange(delta.before(), delta.after(), CellDeltaBatch.netOf(delta));
+        known.add(n);
+        return n.net();
     }
 
     /**
