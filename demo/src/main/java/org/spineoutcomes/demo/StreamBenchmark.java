@@ -105,6 +105,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     private static final String BASELINE_SINK = "bench.baseline-copy";
+    private static final String STATE_IO_SINK = "bench.baseline-state-io";
     private static final Duration SETTLE_QUIET = Duration.ofSeconds(3);
     private static final Duration SETTLE_MAX = Duration.ofMinutes(30);
     private static final Duration STALL = Duration.ofMinutes(5);
@@ -127,7 +128,8 @@ public final class StreamBenchmark implements Callable<Integer> {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
             Pseudonymiser pseudonymiser = new Pseudonymiser("benchmark-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(BASELINE_SINK, Topics.INPUT_PARTITIONS, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(BASELINE_SINK, Topics.INPUT_PARTITIONS, (short) 1),
+                        new NewTopic(STATE_IO_SINK, Topics.INPUT_PARTITIONS, (short) 1))).all().get();
             }
 
             long t = System.nanoTime();
@@ -137,6 +139,9 @@ public final class StreamBenchmark implements Callable<Integer> {
 
             double baselineSeconds = baseline(stack, events);
             status(String.format(Locale.ROOT, "baseline (exactly-once one-stage copy): %.1f s, %,.0f events/s", baselineSeconds, events / baselineSeconds));
+            double stateIoSeconds = stateIoBaseline(stack, events);
+            status(String.format(Locale.ROOT, "state-I/O baseline (per-patient stores and output, no clinical work): %.1f s, %,.0f events/s",
+                    stateIoSeconds, events / stateIoSeconds));
 
             Memory beforeApp = Memory.sample();
             Path state = Files.createTempDirectory(stack.workDir(), "bench-state");
@@ -185,7 +190,11 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .flag("outputsSettled", "topology: outputs settled (not timed out)", quiet)
                         .number("topologyEventsPerSec", "topology: throughput (to settled)", events / settled, "events/s", 0)
                         .number("ratioTopologyToBaseline", "ratio topology / baseline", baselineSeconds / settled, "x", 3)
+                        .number("stateIoSeconds", "state-I/O baseline: done in", stateIoSeconds, "s", 1)
+                        .number("stateIoEventsPerSec", "state-I/O baseline: throughput", events / stateIoSeconds, "events/s", 0)
+                        .number("ratioTopologyToStateIo", "ratio topology / state-I/O baseline", stateIoSeconds / settled, "x", 3)
                         .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", baselineCpuNanos / 1e3 / events, "us", 1)
+                        .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", stateIoCpuNanos / 1e3 / events, "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
                         .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (double) baselineCpuNanos / topologyCpu, "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
@@ -322,23 +331,81 @@ public final class StreamBenchmark implements Callable<Integer> {
         }
     }
 
+    /**
+     * The second baseline: the state I/O the patient step cannot avoid, without any clinical work. Per
+     * input record: one write to a logged events store (its own entry), a read and a write of a
+     * logged per-patient store with a value the size of an outcome, and one output record of that
+     * size. No decoding, no outcome, no cells. Its throughput bounds what any topology that keeps
+     * events and outcomes per patient can reach here.
+     */
+    private static final class StateIoProcessor implements org.apache.kafka.streams.processor.api.Processor<byte[], byte[], byte[], byte[]> {
+        static final int OUTCOME_BYTES = 1_200;
+        private org.apache.kafka.streams.processor.api.ProcessorContext<byte[], byte[]> context;
+        private org.apache.kafka.streams.state.KeyValueStore<String, byte[]> events;
+        private org.apache.kafka.streams.state.KeyValueStore<String, byte[]> patients;
+
+        @Override
+        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<byte[], byte[]> context) {
+            this.context = context;
+            this.events = context.getStateStore("bench-events");
+            this.patients = context.getStateStore("bench-patients");
+        }
+
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<byte[], byte[]> record) {
+            String patient = new String(record.key(), StandardCharsets.UTF_8);
+            var meta = context.recordMetadata().orElseThrow();
+            events.put(patient + '\u0000' + meta.topic() + '/' + meta.offset(), record.value());
+            byte[] before = patients.get(patient);
+            byte[] after = before == null ? new byte[OUTCOME_BYTES] : before.clone();
+            after[(int) (meta.offset() % OUTCOME_BYTES)]++;
+            patients.put(patient, after);
+            context.forward(record.withValue(after));
+        }
+    }
+
+    private double stateIoBaseline(LocalStack stack, long expected) throws Exception {
+        StreamsBuilder b = new StreamsBuilder();
+        for (String store : List.of("bench-events", "bench-patients")) {
+            b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                    org.apache.kafka.streams.state.Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray()));
+        }
+        b.stream(List.of(Topics.PROCEDURES.name(), Topics.IMAGING.name(), Topics.FOLLOWUPS.name()),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-state-source"))
+                .process(StateIoProcessor::new, org.apache.kafka.streams.kstream.Named.as("bench-state-io"), "bench-events", "bench-patients")
+                .to(STATE_IO_SINK, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-state-sink"));
+        long[] cpu = new long[1];
+        double s = runBaseline(stack, b, "bench-state-io", STATE_IO_SINK, expected, "state-I/O baseline", cpu);
+        stateIoCpuNanos = cpu[0];
+        return s;
+    }
+
     private double baseline(LocalStack stack, long expected) throws Exception {
         StreamsBuilder b = new StreamsBuilder();
         b.stream(List.of(Topics.PROCEDURES.name(), Topics.IMAGING.name(), Topics.FOLLOWUPS.name()),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-source"))
                 .to(BASELINE_SINK, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("bench-sink"));
+        long[] cpu = new long[1];
+        double s = runBaseline(stack, b, "bench-baseline", BASELINE_SINK, expected, "baseline", cpu);
+        baselineCpuNanos = cpu[0];
+        return s;
+    }
+
+    /** Runs a baseline topology until its sink holds {@code expected} records; returns seconds, CPU ns in cpuOut[0]. */
+    private double runBaseline(LocalStack stack, StreamsBuilder b, String applicationId, String sink, long expected, String label,
+                               long[] cpuOut) throws Exception {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-baseline");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stack.workDir(), "bench-baseline").toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stack.workDir(), applicationId).toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
             long t = System.nanoTime();
             long cpu = processCpuNanos();
             streams.start();
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(stack), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(BASELINE_SINK));
+                c.subscribe(List.of(sink));
                 long seen = 0;
                 long lastChange = System.nanoTime();
                 while (seen < expected) {
@@ -346,21 +413,22 @@ public final class StreamBenchmark implements Callable<Integer> {
                     seen += n;
                     if (n > 0) lastChange = System.nanoTime();
                     else if (System.nanoTime() - lastChange > STALL.toNanos()) {
-                        throw new IllegalStateException("baseline stalled at " + seen + " of " + expected + " events");
+                        throw new IllegalStateException(label + " stalled at " + seen + " of " + expected + " events");
                     }
-                    progress.update(String.format(Locale.ROOT, "baseline: %,d / %,d events copied (%.0f%%), %.0f s",
-                            seen, expected, 100.0 * seen / expected, seconds(t)));
+                    progress.update(String.format(Locale.ROOT, "%s: %,d / %,d events (%.0f%%), %.0f s",
+                            label, seen, expected, 100.0 * seen / expected, seconds(t)));
                 }
             }
             double s = seconds(t);
-            baselineCpuNanos = processCpuNanos() - cpu;
+            cpuOut[0] = processCpuNanos() - cpu;
             streams.close(Duration.ofSeconds(30));
             return s;
         }
     }
 
-    /** CPU time of the baseline phase (whole process: broker, streams threads, the bench's reader). */
+    /** CPU time of the baseline phases (whole process: broker, streams threads, the bench's reader). */
     private long baselineCpuNanos;
+    private long stateIoCpuNanos;
 
     /**
      * CPU time used by this process so far (broker, streams app, bench), in ns. CPU per event depends
