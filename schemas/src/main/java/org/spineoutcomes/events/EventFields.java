@@ -27,6 +27,16 @@ public final class EventFields {
         return field(e, "retracts") != null;
     }
 
+    /** The event id this event corrects, or null. */
+    public static String corrects(SpecificRecord e) {
+        return (String) field(e, "corrects");
+    }
+
+    /** The event id this event retracts, or null. */
+    public static String retracts(SpecificRecord e) {
+        return (String) field(e, "retracts");
+    }
+
     private static Object field(SpecificRecord e, String name) {
         Schema.Field f = e.getSchema().getField(name);
         if (f == null) throw new IllegalArgumentException("not an input event (no " + name + "): " + e.getSchema().getFullName());

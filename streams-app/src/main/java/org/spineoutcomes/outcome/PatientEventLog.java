@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
@@ -246,6 +247,10 @@ public final class PatientEventLog {
     }
 
     private static SpecificRecord asLogical(EventType type, SpecificRecord content, String logicalId) {
+        // An original already is its logical event: no copy (events are never changed after decoding).
+        if (logicalId.equals(EventFields.eventId(content)) && EventFields.corrects(content) == null && EventFields.retracts(content) == null) {
+            return content;
+        }
         return switch (type) {
             case PROCEDURE -> ProcedureEvent.newBuilder((ProcedureEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
             case IMAGING -> ImagingEvent.newBuilder((ImagingEvent) content).setEventId(logicalId).setCorrects(null).setRetracts(null).build();
