@@ -93,8 +93,9 @@ final class StackOutputs {
         for (String k : expected.keySet()) {
             if (!java.util.Arrays.equals(bytes(expected.get(k)), bytes(actual.get(k)))) different.add(k);
         }
-        assertTrue(different.isEmpty(), what + " differ from the batch recomputation for " + different.size() + " keys, e.g. "
-                + different.stream().limit(3).toList());
+        assertTrue(different.isEmpty(), () -> what + " differ from the batch recomputation for " + different.size() + " keys, e.g. "
+                + different.stream().limit(3).toList() + "; first expected " + expected.get(different.get(0))
+                + "\n  actual " + actual.get(different.get(0)));
     }
 
     static byte[] bytes(SpecificRecord r) {

@@ -70,7 +70,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      * Publication may take at most 1 / (1 + factor) of the thread's time: after a round that took
      * t ms the next waits at least factor x t ms (and at least the publish interval). Under a backfill
      * the derived statistics would otherwise crowd out the exact additions; under a light load a
-     * round takes milliseconds and the interval rules.
+     * round takes milliseconds and the interval rules. When no delta arrived for an interval the
+     * factor is waived (nothing to crowd out), so the values after a backfill come out at once.
      */
     static final int PUBLISH_COST_FACTOR = 9;
 
@@ -95,12 +96,15 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
         if (!publishInterval.isZero()) {
-            context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, this::publishIfDue);
+            // Checked often, so a round that was cut into slices goes on soon; a due check costs nothing.
+            Duration check = publishInterval.compareTo(PUBLISH_SLICE_EVERY) < 0 ? publishInterval : PUBLISH_SLICE_EVERY;
+            context.schedule(check, PunctuationType.WALL_CLOCK_TIME, this::publishIfDue);
         }
     }
 
     @Override
     public void process(Record<String, CellDeltaBatch> record) {
+        lastDeltaMs = context.currentSystemTimeMs();
         Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
@@ -185,14 +189,63 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         return b != null ? b : cells.get(key.asText()) != null;
     }
 
+    /**
+     * A publication round runs in slices of at most {@link #PUBLISH_SLICE} of thread time, so that a
+     * round over thousands of cells (every cell is due when the data cut moves) does not hold up the
+     * patient step on the same thread: its outcomes keep flowing between the slices.
+     */
+    static final Duration PUBLISH_SLICE = Duration.ofMillis(20);
+    static final Duration PUBLISH_SLICE_EVERY = Duration.ofMillis(20);
+
+    /** The last dirty key published by the round in progress ("" at its start); null when no round is in progress. */
+    private String roundCursor;
+    /** Wall-clock time of the last delta record and of the end of the last round. */
+    private long lastDeltaMs;
+    private long lastRoundEndMs;
+    private long roundWorkNanos;
+    private int roundPublished;
+
     private void publishIfDue(long now) {
-        if (now < nextPublishMs) return;
+        if (roundCursor == null) {
+            // Under load a round waits its cost times the factor; once the deltas stop (the end of a
+            // backfill, a quiet moment), the plain interval rules again, so final values come out at once.
+            boolean idle = now - lastDeltaMs >= publishInterval.toMillis() && now - lastRoundEndMs >= publishInterval.toMillis();
+            if (now < nextPublishMs && !idle) return;
+            roundCursor = "";
+            roundWorkNanos = 0;
+            roundPublished = 0;
+        }
         long started = System.nanoTime();
-        int published = publishDirty(now);
-        long tookMs = (System.nanoTime() - started) / 1_000_000;
-        nextPublishMs = now + tookMs * PUBLISH_COST_FACTOR;
+        boolean finished = publishSlice(now, started + PUBLISH_SLICE.toNanos());
+        roundWorkNanos += System.nanoTime() - started;
+        if (!finished) return;
+        roundCursor = null;
+        lastRoundEndMs = now;
+        nextPublishMs = now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
         // Visible to read-committed consumers at once, not at the next commit of the interval.
-        if (published > 0) context.commit();
+        if (roundPublished > 0) context.commit();
+    }
+
+    /** Publishes the dirty keys after the round's cursor until the deadline (System.nanoTime); true when none is left. */
+    private boolean publishSlice(long timestamp, long deadlineNanos) {
+        List<String> done = new ArrayList<>();
+        boolean finished = true;
+        try (KeyValueIterator<String, String> it = roundCursor.isEmpty() ? dirty.all() : dirty.range(roundCursor + "\0", null)) {
+            Instant cut = currentCut();
+            while (it.hasNext()) {
+                if (!done.isEmpty() && System.nanoTime() > deadlineNanos) {
+                    finished = false;
+                    break;
+                }
+                KeyValue<String, String> kv = it.next();
+                publishKey(kv, cut, timestamp);
+                done.add(kv.key);
+            }
+        }
+        if (!done.isEmpty()) roundCursor = done.get(done.size() - 1);
+        roundPublished += done.size();
+        done.forEach(dirty::delete);
+        return finished;
     }
 
     /** Publishes every dirty cell and comparison, then clears the marks; returns how many were due. */
@@ -202,21 +255,25 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         try (KeyValueIterator<String, String> it = dirty.all()) {
             while (it.hasNext()) {
                 KeyValue<String, String> kv = it.next();
+                publishKey(kv, cut, timestamp);
                 done.add(kv.key);
-                Long newest = newestInput.remove(kv.key);
-                long ts = newest != null ? newest : timestamp;
-                if (kv.key.startsWith(CELL_PREFIX)) {
-                    String key = kv.key.substring(CELL_PREFIX.length());
-                    CellStatistics stats = cells.get(key);
-                    context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
-                            : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
-                } else {
-                    publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
-                }
             }
         }
         done.forEach(dirty::delete);
         return done.size();
+    }
+
+    private void publishKey(KeyValue<String, String> kv, Instant cut, long timestamp) {
+        Long newest = newestInput.remove(kv.key);
+        long ts = newest != null ? newest : timestamp;
+        if (kv.key.startsWith(CELL_PREFIX)) {
+            String key = kv.key.substring(CELL_PREFIX.length());
+            CellStatistics stats = cells.get(key);
+            context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
+                    : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
+        } else {
+            publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
+        }
     }
 
     private void publishComparison(String key, boolean existed, long timestamp) {
