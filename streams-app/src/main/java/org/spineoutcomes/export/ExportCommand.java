@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -96,6 +97,14 @@ public final class ExportCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
+    private Function<Properties, Consumer<String, byte[]>> consumers =
+            p -> new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+
+    /** Tests: consumers from elsewhere (a MockConsumer) instead of a KafkaConsumer of the given properties. */
+    ExportCommand withConsumers(Function<Properties, Consumer<String, byte[]>> consumers) {
+        this.consumers = consumers;
+        return this;
+    }
 
     public ExportCommand() {
         this(System.out, System.err, System.getenv());
@@ -196,9 +205,9 @@ public final class ExportCommand implements Callable<Integer> {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "spine-export");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        KafkaConsumer<String, byte[]> consumer;
+        Consumer<String, byte[]> consumer;
         try {
-            consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+            consumer = consumers.apply(p);
         } catch (KafkaException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new BadInput("--bootstrap-servers " + bootstrap + ": " + c.getMessage());
