@@ -123,13 +123,13 @@ public final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    /** What the export read and wrote, for the summary and the tests. */
-    record Summary(Instant publishedCut, Instant cut, long outcomes, long patientWindows, long aggregates, long comparisons,
+    /** What the export read and wrote (after a run; null before or after a failure): for the summary and the tests. */
+    public record Summary(Instant publishedCut, Instant cut, long outcomes, long patientWindows, long aggregates, long comparisons,
                    long aggregatesRejudged, long unsettledCells) {}
 
     private Summary summary;
 
-    Summary summary() {
+    public Summary summary() {
         return summary;
     }
 
@@ -205,6 +205,13 @@ public final class ExportCommand implements Callable<Integer> {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "spine-export");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (QuietLogger quiet = verbose ? null : QuietLogger.quiet("org.apache.kafka.clients.NetworkClient")) {
+            return read(bootstrap, p, timeout, givenCut, fileFormat, registry);
+        }
+    }
+
+    private int read(String bootstrap, Properties p, Duration timeout, Instant givenCut, ResultFiles.Format fileFormat,
+                     SchemaRegistryClient registry) throws BadInput, IOException {
         Consumer<String, byte[]> consumer;
         try {
             consumer = consumers.apply(p);
