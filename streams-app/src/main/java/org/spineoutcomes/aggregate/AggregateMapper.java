@@ -70,6 +70,21 @@ public final class AggregateMapper {
                 .build();
     }
 
+    /**
+     * A published aggregate judged at another data cut (R2, R33): {@code dataCut} and
+     * {@code completeness} are replaced, computed from {@code completenessCounts} (the cell's
+     * completeness counts by window end date, e.g. summed from its patients' outcomes) exactly as
+     * {@link #toArmAggregate} computes them; every other field is kept. Only completeness depends on
+     * the cut, so this equals {@code toArmAggregate(key, stats, dataCut)} when the counts are the cell's.
+     */
+    public static ArmAggregate atDataCut(ArmAggregate published, CellStatistics completenessCounts, Instant dataCut) {
+        Objects.requireNonNull(published, "published");
+        return ArmAggregate.newBuilder(published)
+                .setDataCut(dataCut)
+                .setCompleteness(completenessCounts.hasCompleteness() ? completeness(completenessCounts, dataCut) : null)
+                .build();
+    }
+
     static void requirePublishable(CellStatistics stats, String cell) {
         if (stats.isEmpty() || stats.patients() < 1) {
             throw new IllegalArgumentException("cell " + cell + " has no patients (" + stats.patients()

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** Entry point of the streams-app module: {@code spine run} (the streaming app) and {@code spine batch}. */
 @Command(name = "spine", mixinStandardHelpOptions = true, version = "spine-outcomes 0.1.0",
         description = "Spine Outcomes: streaming and batch computation of spine-fracture treatment outcomes.",
-        subcommands = {SpineCli.Run.class, BatchCommand.class})
+        subcommands = {SpineCli.Run.class, BatchCommand.class, org.spineoutcomes.export.ExportCommand.class})
 public final class SpineCli implements Callable<Integer> {
 
     @Override

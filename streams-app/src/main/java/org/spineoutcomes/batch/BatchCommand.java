@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.export.ResultFiles;
 import org.spineoutcomes.ndjson.CheckedLine;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.ndjson.NdjsonReader;
@@ -65,6 +66,10 @@ public final class BatchCommand implements Callable<Integer> {
             + "The outputs do not depend on it.")
     Integer buckets;
 
+    @Option(names = "--csv", description = "Also write patient-windows.csv, arm-aggregates.csv and arm-comparisons.csv "
+            + "next to the NDJSON files (columns in docs/exports.md); the NDJSON files are the same with or without it.")
+    boolean csv;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -101,11 +106,11 @@ public final class BatchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Map<String, Long> rejectedByReason = new TreeMap<>();
         Files.createDirectories(outDir);
-        NdjsonCodec codec = new NdjsonCodec();
+        ResultFiles files = new ResultFiles(outDir, csv ? ResultFiles.Format.BOTH : ResultFiles.Format.NDJSON, new NdjsonCodec());
         try (BufferedWriter rejected = Files.newBufferedWriter(outDir.resolve("rejected.txt"), StandardCharsets.UTF_8)) {
             Summary summary = bucketCount == 1
-                    ? inMemory(processingClock, cut, rejected, rejectedByReason, codec)
-                    : partitioned(bucketCount, processingClock, cut, rejected, rejectedByReason, codec);
+                    ? inMemory(processingClock, cut, rejected, rejectedByReason, files)
+                    : partitioned(bucketCount, processingClock, cut, rejected, rejectedByReason, files);
             long rejectedCount = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
             double seconds = (System.nanoTime() - t0) / 1e9;
             out.printf("timing: read+validate+log %.2f s, outcomes+statistics %.2f s, write %.2f s%s%n",
@@ -130,7 +135,7 @@ public final class BatchCommand implements Callable<Integer> {
 
     /** One bucket: every patient's events in memory at once. */
     private Summary inMemory(Instant processingClock, Instant cut, BufferedWriter rejected,
-                             Map<String, Long> rejectedByReason, NdjsonCodec codec) throws IOException {
+                             Map<String, Long> rejectedByReason, ResultFiles files) throws IOException {
         BatchComputation computation = new BatchComputation();
         long lines;
         try (Stream<CheckedLine> checked = new NdjsonReader().checkedLines(input, processingClock)) {
@@ -155,9 +160,9 @@ public final class BatchCommand implements Callable<Integer> {
             rejected.write(refusedLine(r));
             rejected.newLine();
         }
-        write(outDir.resolve("patient-outcomes.ndjson"), result.outcomes(), codec);
-        write(outDir.resolve("arm-aggregates.ndjson"), result.aggregates(), codec);
-        write(outDir.resolve("arm-comparisons.ndjson"), result.comparisons(), codec);
+        files.writeOutcomes(result.outcomes().values().iterator());
+        files.writeAggregates(result.aggregates().values().iterator());
+        files.writeComparisons(result.comparisons().values().iterator());
         return new Summary(lines, result.accepted(), result.dataCut(), result.outcomes().size(),
                 result.aggregates().size(), result.comparisons().size(), tRead, tCompute);
     }
@@ -169,7 +174,8 @@ public final class BatchCommand implements Callable<Integer> {
      * are independent and cell sums exact, so the outputs are the same as {@link #inMemory}'s.
      */
     private Summary partitioned(int bucketCount, Instant processingClock, Instant cut, BufferedWriter rejected,
-                                Map<String, Long> rejectedByReason, NdjsonCodec codec) throws IOException {
+                                Map<String, Long> rejectedByReason, ResultFiles files) throws IOException {
+        NdjsonCodec codec = new NdjsonCodec();
         Path spillDir = Files.createTempDirectory(outDir, ".batch-spill-");
         try {
             long lines = spill(bucketCount, spillDir, processingClock, rejected, rejectedByReason);
@@ -199,7 +205,7 @@ public final class BatchCommand implements Callable<Integer> {
                 for (BatchComputation.Refused r : part.refused()) {
                     refusedByPatient.computeIfAbsent(EventFields.patientId(r.event()), k -> new ArrayList<>()).add(r);
                 }
-                writeSorted(spillDir.resolve("outcomes-" + b), part.outcomes(), codec);
+                writeSorted(spillDir.resolve("outcomes-" + b), part.outcomes(), files);
             }
             cells.values().removeIf(CellStatistics::isEmpty);
             Instant dataCut = cut != null ? cut : maxOccurredAt;
@@ -214,9 +220,9 @@ public final class BatchCommand implements Callable<Integer> {
                     rejected.newLine();
                 }
             }
-            mergeSorted(spillDir, bucketCount, outDir.resolve("patient-outcomes.ndjson"));
-            write(outDir.resolve("arm-aggregates.ndjson"), aggregates, codec);
-            write(outDir.resolve("arm-comparisons.ndjson"), comparisons, codec);
+            mergeSorted(spillDir, bucketCount, files);
+            files.writeAggregates(aggregates.values().iterator());
+            files.writeComparisons(comparisons.values().iterator());
             return new Summary(lines, accepted, dataCut, outcomes, aggregates.size(), comparisons.size(), tRead, tCompute);
         } finally {
             deleteRecursively(spillDir);
@@ -318,22 +324,23 @@ public final class BatchCommand implements Callable<Integer> {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** A bucket's outcomes as (patient id, formatted line) pairs in patient-id order. */
-    private static void writeSorted(Path file, Map<String, PatientOutcome> outcomes, NdjsonCodec codec) throws IOException {
+    /** A bucket's outcomes as (patient id, NDJSON line, CSV rows) in patient-id order ("" for a format not written). */
+    private static void writeSorted(Path file, Map<String, PatientOutcome> outcomes, ResultFiles files) throws IOException {
         List<String> keys = List.copyOf(outcomes.keySet());
-        List<String> lines = outcomes.values().parallelStream().map(codec::formatRecord).toList();
+        List<ResultFiles.Formatted> texts = outcomes.values().parallelStream().map(files::outcome).toList();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
             for (int i = 0; i < keys.size(); i++) {
                 writeText(out, keys.get(i));
-                writeText(out, lines.get(i));
+                writeText(out, texts.get(i).ndjson() == null ? "" : texts.get(i).ndjson());
+                writeText(out, texts.get(i).csv() == null ? "" : texts.get(i).csv());
             }
         }
     }
 
     /** A k-way merge of the buckets' sorted outcome files by patient id (the order of the in-memory TreeMap). */
-    private static void mergeSorted(Path spillDir, int bucketCount, Path file) throws IOException {
+    private static void mergeSorted(Path spillDir, int bucketCount, ResultFiles files) throws IOException {
         DataInputStream[] ins = new DataInputStream[bucketCount];
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (ResultFiles.Sink w = files.outcomesSink()) {
             PriorityQueue<Head> heads = new PriorityQueue<>(
                     java.util.Comparator.comparing(Head::key).thenComparingInt(Head::bucket));
             for (int b = 0; b < bucketCount; b++) {
@@ -343,8 +350,7 @@ public final class BatchCommand implements Callable<Integer> {
             }
             while (!heads.isEmpty()) {
                 Head h = heads.poll();
-                w.write(h.line());
-                w.newLine();
+                w.write(h.text());
                 Head n = next(ins[h.bucket()], h.bucket());
                 if (n != null) heads.add(n);
             }
@@ -356,7 +362,7 @@ public final class BatchCommand implements Callable<Integer> {
     }
 
     /** The next outcome of a bucket's sorted file, or null at its end. */
-    private record Head(String key, String line, int bucket) {}
+    private record Head(String key, ResultFiles.Formatted text, int bucket) {}
 
     private static Head next(DataInputStream in, int bucket) throws IOException {
         String key;
@@ -365,7 +371,7 @@ public final class BatchCommand implements Callable<Integer> {
         } catch (EOFException end) {
             return null;
         }
-        return new Head(key, readText(in), bucket);
+        return new Head(key, new ResultFiles.Formatted(readText(in), readText(in)), bucket);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
@@ -387,16 +393,5 @@ public final class BatchCommand implements Callable<Integer> {
 
     private static String refusedLine(BatchComputation.Refused r) {
         return r.origin().source() + ":" + r.origin().offset() + ": " + r.message() + " [" + r.reason() + "]";
-    }
-
-    private static void write(Path file, Map<String, ? extends SpecificRecord> records, NdjsonCodec codec) throws IOException {
-        // Formatting is the costly part and the codec is stateless: format in parallel, write in key order.
-        java.util.List<String> lines = records.values().parallelStream().map(codec::formatRecord).toList();
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (String line : lines) {
-                w.write(line);
-                w.newLine();
-            }
-        }
     }
 }
