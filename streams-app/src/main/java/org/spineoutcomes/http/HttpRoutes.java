@@ -117,11 +117,7 @@ public final class HttpRoutes {
             if (handedOver) {
                 exchange.close();
             }
-            if (LOG.isDebugEnabled()) {
-                LOG.warn("{} {} failed", method, path, e);
-            } else {
-                LOG.warn("{} {} failed: {}", method, path, e.toString());
-            }
+            LOG.warn("{} {} failed", method, path, e);
             try {
                 send(exchange, Reply.error(500, e.getClass().getSimpleName(), path));
             } catch (IOException | RuntimeException ignored) {
