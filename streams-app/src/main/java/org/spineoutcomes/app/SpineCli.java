@@ -60,12 +60,19 @@ public final class SpineCli implements Callable<Integer> {
             if (verbose) {
                 LogSettings.verbose();
             }
-            SpineRuntime runtime;
+            AppConfig loaded;
             try {
-                runtime = start(System.getenv(), out);
+                loaded = loadConfig(System.getenv());
             } catch (InvalidConfigException e) {
                 err.println("config error: " + e.getMessage());
                 return 2;
+            }
+            // Handlers before the start: a SIGTERM while starting still ends in an orderly close.
+            CompletableFuture<Integer> stop = new CompletableFuture<>();
+            Signals.onTerminate(() -> stop.complete(0));
+            SpineRuntime runtime;
+            try {
+                runtime = SpineRuntime.start(loaded, out);
             } catch (BindException e) {
                 err.println("cannot start: " + e.getMessage() + " (choose another spine.http.port / SPINE_HTTP_PORT; 0 = any free port)");
                 return 1;
@@ -76,8 +83,6 @@ public final class SpineCli implements Callable<Integer> {
                 }
                 return 1;
             }
-            CompletableFuture<Integer> stop = new CompletableFuture<>();
-            Signals.onTerminate(() -> stop.complete(0));
             runtime.failure().thenRun(() -> stop.complete(1));
             // Other ways out of the JVM (SIGHUP, System.exit elsewhere) still close the app.
             Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "spine-shutdown"));
@@ -93,11 +98,16 @@ public final class SpineCli implements Callable<Integer> {
          * environment and stop the runtime themselves.
          */
         public SpineRuntime start(Map<String, String> env, PrintStream out) throws IOException {
+            return SpineRuntime.start(loadConfig(env), out);
+        }
+
+        /** Defaults &lt; the --config file (or SPINE_CONFIG_FILE) &lt; {@code env}, then --recompute. */
+        AppConfig loadConfig(Map<String, String> env) {
             AppConfig loaded = AppConfig.load(config, env);
             if (recompute) {
                 loaded = loaded.with(AppConfig.RULES_RECOMPUTE, "true", "option --recompute");
             }
-            return SpineRuntime.start(loaded, out);
+            return loaded;
         }
 
         /** "Type: message; caused by Type: message" over the cause chain, each message once. */
