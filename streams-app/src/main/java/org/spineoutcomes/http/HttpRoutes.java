@@ -1,0 +1,154 @@
+package org.spineoutcomes.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routing table of the app's HTTP server, the one place where endpoints are mounted. Routes can
+ * be added before or after the server starts (the table is thread-safe); a path is registered once.
+ *
+ * <ul>
+ *   <li>{@link #get(String, Route)} (and {@link #add}): an exact path answered with a complete
+ *       {@link Reply}, e.g. {@code /health}; HEAD is answered like GET without the body, another
+ *       method gets 405;</li>
+ *   <li>{@link #mount(String, HttpHandler)}: every path under a prefix handed to a JDK
+ *       {@link HttpHandler} that owns the exchange, for what does not fit one reply: a query API with
+ *       its own sub-paths, server-sent events, static files of a dashboard. The longest matching
+ *       prefix wins; exact routes win over mounts.</li>
+ * </ul>
+ * Anything else gets a JSON 404; {@code GET /} lists the registered paths unless a route claims it.
+ */
+public final class HttpRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRoutes.class);
+
+    private final Map<String, Map<String, Route>> exact = new ConcurrentHashMap<>();
+    private final Map<String, HttpHandler> mounts = new ConcurrentHashMap<>();
+
+    public HttpRoutes get(String path, Route route) {
+        return add("GET", path, route);
+    }
+
+    public HttpRoutes post(String path, Route route) {
+        return add("POST", path, route);
+    }
+
+    /** Registers {@code method path}; a second registration of the same pair is refused. */
+    public synchronized HttpRoutes add(String method, String path, Route route) {
+        Objects.requireNonNull(route, "route");
+        requirePath(path);
+        Map<String, Route> byMethod = exact.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
+        if (byMethod.putIfAbsent(method, route) != null) {
+            throw new IllegalStateException(method + " " + path + " is already registered");
+        }
+        return this;
+    }
+
+    /** Hands every request whose path starts with {@code prefix} (e.g. "/api/") to {@code handler}. */
+    public synchronized HttpRoutes mount(String prefix, HttpHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        requirePath(prefix);
+        if (mounts.putIfAbsent(prefix, handler) != null) {
+            throw new IllegalStateException(prefix + " is already mounted");
+        }
+        return this;
+    }
+
+    private static void requirePath(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("a path starts with '/': " + path);
+        }
+    }
+
+    /** The registered exact paths and mount prefixes, sorted. */
+    public Set<String> paths() {
+        Set<String> all = new TreeSet<>(exact.keySet());
+        mounts.keySet().forEach(p -> all.add(p + "*"));
+        return all;
+    }
+
+    /** The handler the server installs at "/". */
+    HttpHandler dispatcher() {
+        return this::dispatch;
+    }
+
+    private void dispatch(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        boolean handedOver = false;
+        try {
+            Map<String, Route> byMethod = exact.get(path);
+            if (byMethod != null) {
+                Route route = byMethod.get(method.equals("HEAD") ? "GET" : method);
+                if (route == null) {
+                    exchange.getResponseHeaders().set("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
+                    send(exchange, Reply.error(405, "method " + method + " not allowed", path));
+                } else {
+                    send(exchange, route.handle(new Request(method, exchange.getRequestURI(), exchange.getRequestHeaders())));
+                }
+                return;
+            }
+            HttpHandler mounted = longestMount(path);
+            if (mounted != null) {
+                // The mounted handler owns the exchange (it may keep it open, e.g. for server-sent events).
+                handedOver = true;
+                mounted.handle(exchange);
+                return;
+            }
+            if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
+                Map<String, Object> index = new LinkedHashMap<>();
+                index.put("paths", List.copyOf(paths()));
+                send(exchange, Reply.json(200, index));
+                return;
+            }
+            send(exchange, Reply.error(404, "not found", path));
+        } catch (Exception e) {
+            if (handedOver) {
+                exchange.close();
+            }
+            LOG.warn("{} {} failed", method, path, e);
+            try {
+                send(exchange, Reply.error(500, e.getClass().getSimpleName(), path));
+            } catch (IOException | RuntimeException ignored) {
+                // the response was already started; the client sees a broken answer
+            }
+        } finally {
+            if (!handedOver) {
+                exchange.close();
+            }
+        }
+    }
+
+    private HttpHandler longestMount(String path) {
+        TreeMap<Integer, HttpHandler> matches = new TreeMap<>();
+        mounts.forEach((prefix, handler) -> {
+            if (path.startsWith(prefix)) {
+                matches.put(prefix.length(), handler);
+            }
+        });
+        return matches.isEmpty() ? null : matches.lastEntry().getValue();
+    }
+
+    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(reply.status(), head ? -1 : (reply.body().length == 0 ? -1 : reply.body().length));
+        if (!head && reply.body().length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(reply.body());
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.spineoutcomes.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A complete answer of a {@link Route}: status, content type and body. */
+public record Reply(int status, String contentType, byte[] body) {
+    public static final String JSON = "application/json; charset=utf-8";
+    public static final String TEXT = "text/plain; charset=utf-8";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** A JSON body written from a value Jackson can serialise (maps, lists, records, strings, numbers). */
+    public static Reply json(int status, Object value) {
+        try {
+            return new Reply(status, JSON, MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static Reply text(int status, String body, String contentType) {
+        return new Reply(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static Reply text(int status, String body) {
+        return text(status, body, TEXT);
+    }
+
+    static Reply error(int status, String message, String path) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("path", path);
+        return json(status, body);
+    }
+}

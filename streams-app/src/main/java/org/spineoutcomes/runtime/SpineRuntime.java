@@ -1,0 +1,257 @@
+package org.spineoutcomes.runtime;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.app.SpineStreamsApp;
+import org.spineoutcomes.http.HttpRoutes;
+import org.spineoutcomes.http.SpineHttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running streams app as an operable process ({@code ./spine run}): the HTTP server with
+ * {@code /health}, {@code /ready} and {@code /metrics} (more routes mount on {@link #routes()}), the
+ * Kafka Streams app, Micrometer metrics (Kafka Streams' own, the ingest counters, JVM), one INFO line
+ * per state change, "ready: http://host:port/" on stdout the first time the app is RUNNING, a line
+ * every 30 s saying what to check while it is not, and an orderly {@link #close()}.
+ *
+ * <p>The HTTP server starts first, so its port (also when spine.http.port is 0) is known and becomes
+ * the default {@code application.server} advertised for interactive queries.
+ */
+public final class SpineRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpineRuntime.class);
+
+    /** How long the app may be not RUNNING before the runtime says what to check (and again every as long). */
+    public static final Duration WATCH_INTERVAL = Duration.ofSeconds(30);
+    /** Kafka Streams gets this long to stop (leaving the group) on close. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
+
+    private final AppConfig config;
+    private final HttpRoutes routes;
+    private final SpineHttpServer http;
+    private final SpineStreamsApp app;
+    private final PrometheusMeterRegistry meters;
+    private final KafkaStreamsMetrics kafkaMetrics;
+    private final ScheduledExecutorService scheduler;
+    private final StartupWatch watch;
+    private final URI baseUri;
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CompletableFuture<KafkaStreams.State> failed = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** True while KafkaStreams#start() has not returned (it holds the lock close needs). */
+    private final AtomicBoolean starting = new AtomicBoolean(true);
+
+    private SpineRuntime(AppConfig config, PrintStream out, Duration watchInterval, HttpRoutes routes, SpineHttpServer http,
+                         PrometheusMeterRegistry meters, URI baseUri) throws IOException {
+        this.config = config;
+        this.routes = routes;
+        this.http = http;
+        this.meters = meters;
+        this.baseUri = baseUri;
+        this.app = new SpineStreamsApp(config, config.registryClient());
+        KafkaStreams streams = app.streams();
+        RuntimeEndpoints.register(routes, streams::state, meters);
+        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
+        streams.setStateListener((newState, oldState) -> {
+            LOG.info("state {} -> {}", oldState, newState);
+            watch.stateChanged(newState, oldState);
+            if (newState == KafkaStreams.State.RUNNING && running.getCount() > 0) {
+                running.countDown();
+                out.println("ready: " + baseUri);
+                out.flush();
+            }
+            if (newState == KafkaStreams.State.ERROR) {
+                LOG.error("Kafka Streams stopped processing (state ERROR); the errors above say why");
+                failed.complete(newState);
+            }
+        });
+        this.kafkaMetrics = new KafkaStreamsMetrics(streams);
+        kafkaMetrics.bindTo(meters);
+        new IngestMeters(streams).bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spine-startup-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long everyMs = watchInterval.toMillis();
+        scheduler.scheduleWithFixedDelay(watch::check, everyMs, everyMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the HTTP server and the streams app with the watch interval of {@link #WATCH_INTERVAL}. */
+    public static SpineRuntime start(AppConfig config, PrintStream out) throws IOException {
+        return start(config, out, WATCH_INTERVAL);
+    }
+
+    /** As {@link #start(AppConfig, PrintStream)}, with another interval for the not-running report (tests). */
+    public static SpineRuntime start(AppConfig config, PrintStream out, Duration watchInterval) throws IOException {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // The generic Kafka binder would copy the ingest sensors as kafka.spine.ingest.*; IngestMeters
+        // publishes them summed over tasks under spine.ingest.* instead.
+        meters.config().meterFilter(MeterFilter.denyNameStartsWith("kafka.spine.ingest"));
+        HttpRoutes routes = new HttpRoutes();
+        SpineHttpServer http = SpineHttpServer.start(config.httpBindAddress(), config.httpPort(), routes);
+        try {
+            String host = httpHost(config.httpBindAddress());
+            URI baseUri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/");
+            AppConfig effective = config.applicationServer().isPresent() ? config
+                    : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
+                            "derived from the HTTP address");
+            SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
+            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}",
+                    effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
+                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri);
+            runtime.startStreams();
+            return runtime;
+        } catch (IOException | RuntimeException e) {
+            http.close();
+            meters.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts Kafka Streams on a thread of its own: {@code KafkaStreams#start()} blocks until the global
+     * data-cut store is restored, which never ends while no broker answers (until task.timeout.ms,
+     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works.
+     */
+    private void startStreams() {
+        Thread starter = new Thread(() -> {
+            try {
+                app.start();
+            } catch (RuntimeException e) {
+                starting.set(false);
+                if (!closed.get()) {
+                    Throwable root = e;
+                    while (root.getCause() != null && root.getCause() != root) {
+                        root = root.getCause();
+                    }
+                    LOG.error("Kafka Streams failed to start{}", root == e ? "" : " (cause: " + root + ")", e);
+                    failed.complete(state());
+                }
+            } finally {
+                starting.set(false);
+            }
+        }, "spine-streams-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** The host in the HTTP address: the bind address, or this host's name when bound to every interface. */
+    static String httpHost(String bindAddress) {
+        if (!bindAddress.equals("0.0.0.0") && !bindAddress.equals("::") && !bindAddress.equals("[::]")) {
+            return bindAddress.startsWith("[") ? bindAddress.substring(1, bindAddress.length() - 1) : bindAddress;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The routing table of the HTTP server: mount more endpoints here (see {@link HttpRoutes}). */
+    public HttpRoutes routes() {
+        return routes;
+    }
+
+    /** The port the HTTP server listens on (the chosen one when spine.http.port is 0). */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** http://host:port/ as printed in the "ready:" line. */
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    /** The configuration in effect (with the derived application.server). */
+    public AppConfig config() {
+        return config;
+    }
+
+    public SpineStreamsApp app() {
+        return app;
+    }
+
+    public KafkaStreams.State state() {
+        return app.streams().state();
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** Waits until Kafka Streams is RUNNING for the first time; false on timeout. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes when Kafka Streams reaches ERROR (processing stopped for good). */
+    public CompletableFuture<KafkaStreams.State> failure() {
+        return failed;
+    }
+
+    /**
+     * Stops in order, at most about 30 s: the watch, Kafka Streams (leaving the group; {@code /health}
+     * answers 503 meanwhile), the metrics, the HTTP server. True when Kafka Streams stopped in time.
+     * A second call returns at once.
+     */
+    @Override
+    public void close() {
+        closeInTime();
+    }
+
+    public boolean closeInTime() {
+        if (!closed.compareAndSet(false, true)) {
+            return true;
+        }
+        long t0 = System.nanoTime();
+        scheduler.shutdownNow();
+        boolean stopped;
+        if (starting.get()) {
+            // start() still waits for the global data-cut store (no broker answered yet) and holds the lock
+            // close() needs; no stream thread has started, so there is nothing to commit or leave. Close
+            // in the background once start() gives up, and stop the rest now.
+            LOG.info("Kafka Streams is still starting (waiting for the brokers): no task has run, nothing to commit; stopping without waiting");
+            Thread closer = new Thread(() -> app.close(CLOSE_TIMEOUT), "spine-close-after-start");
+            closer.setDaemon(true);
+            closer.start();
+            stopped = true;
+        } else {
+            stopped = app.close(CLOSE_TIMEOUT);
+        }
+        kafkaMetrics.close();
+        watch.close();
+        http.close();
+        meters.close();
+        if (stopped) {
+            LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } else {
+            LOG.warn("Kafka Streams did not stop within {} s", CLOSE_TIMEOUT.toSeconds());
+        }
+        return stopped;
+    }
+}

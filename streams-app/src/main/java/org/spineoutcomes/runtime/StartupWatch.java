@@ -1,0 +1,116 @@
+package org.spineoutcomes.runtime;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.topics.SpineTopic;
+import org.spineoutcomes.topics.Topics;
+
+/**
+ * Says why the app is not RUNNING, so an unreachable broker never means silence: each time it is
+ * called while the state has not been RUNNING for a whole interval it asks the brokers (an admin
+ * client with the app's own security settings) and reports one line: brokers unreachable (what to
+ * check), contract topics missing (which), or brokers fine and the group still rebalancing/restoring.
+ */
+final class StartupWatch implements AutoCloseable {
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final AppConfig config;
+    private final Supplier<KafkaStreams.State> state;
+    private final Consumer<String> report;
+    private final Duration interval;
+    private final Duration askTimeout;
+    private Admin admin;
+    private long notRunningSinceNanos = System.nanoTime();
+
+    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Consumer<String> report, Duration interval) {
+        this(config, state, report, interval, ASK_TIMEOUT);
+    }
+
+    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Consumer<String> report, Duration interval, Duration askTimeout) {
+        this.config = config;
+        this.state = state;
+        this.report = report;
+        this.interval = interval;
+        this.askTimeout = askTimeout;
+    }
+
+    /** Called on every state change: the clock restarts when the app leaves RUNNING. */
+    synchronized void stateChanged(KafkaStreams.State newState, KafkaStreams.State oldState) {
+        if (oldState == KafkaStreams.State.RUNNING && newState != KafkaStreams.State.RUNNING) {
+            notRunningSinceNanos = System.nanoTime();
+        }
+    }
+
+    /** Called every interval by the runtime's scheduler. */
+    void check() {
+        KafkaStreams.State s = state.get();
+        long waitedNanos;
+        synchronized (this) {
+            waitedNanos = System.nanoTime() - notRunningSinceNanos;
+        }
+        boolean waiting = s == KafkaStreams.State.CREATED || s == KafkaStreams.State.REBALANCING;
+        if (!waiting || waitedNanos < interval.toNanos()) {
+            return;
+        }
+        report.accept("not running after " + waitedNanos / 1_000_000_000L + " s (state " + s + "): " + diagnose());
+    }
+
+    String diagnose() {
+        String brokers = config.bootstrapServers();
+        try {
+            int nodes = admin().describeCluster().nodes().get(askTimeout.toMillis(), TimeUnit.MILLISECONDS).size();
+            Set<String> existing = admin().listTopics().names().get(askTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            Set<String> missing = new TreeSet<>(Topics.ALL.stream().map(SpineTopic::name).toList());
+            missing.removeAll(existing);
+            if (!missing.isEmpty()) {
+                return "the brokers at " + brokers + " answer, but these topics are missing: " + String.join(", ", missing)
+                        + " (create them with the partitions and configs of org.spineoutcomes.topics.Topics)";
+            }
+            return "the brokers at " + brokers + " answer (" + nodes + " broker" + (nodes == 1 ? "" : "s")
+                    + ") and the topics exist; the consumer group is still rebalancing or state is being restored";
+        } catch (TimeoutException | ExecutionException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return "no Kafka broker answers at " + brokers + " within " + askTimeout.toSeconds() + " s; check "
+                    + AppConfig.BOOTSTRAP_SERVERS + ", that the brokers are up and reachable from this host, and the kafka.security.protocol / "
+                    + "kafka.sasl.* / kafka.ssl.* settings (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while asking the brokers";
+        } catch (RuntimeException e) {
+            return "cannot ask the brokers at " + brokers + ": " + e;
+        }
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.putAll(config.kafkaClientSettings());
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-startup-watch");
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
+        }
+    }
+}
