@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs Spine Outcomes on the embedded default: a real Kafka broker (KRaft) and a real schema
 # registry (Apicurio, Confluent API) on 127.0.0.1, no Docker; the streams app; and a simulated
-# cohort published through the producer library. Prints the computed arm comparison, then keeps
-# running until Ctrl-C. Needs Java 17+ and Maven 3.8+. Options: --patients N, --seed S, --exit.
+# cohort published through the producer library in compressed time (progress line, app address printed
+# at once). Prints the computed arm comparison, then keeps
+# running until Ctrl-C. Needs Java 17+ and Maven 3.8+. Options: --patients N, --seed S, --minutes M,
+# --http-port P, --exit, --bootstrap-servers/--schema-registry-url (external cluster).
 set -euo pipefail
 cd "$(dirname "$0")"
 

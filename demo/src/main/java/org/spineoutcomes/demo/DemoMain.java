@@ -6,8 +6,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.runtime.SpineRuntime;
 import org.apache.kafka.common.Metric;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
@@ -24,12 +34,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The main job on the embedded default: a real KRaft broker and schema registry on 127.0.0.1, the
- * streams app, and a simulated cohort published through the producer library; prints the
- * arm comparison it computed and keeps running until Ctrl-C.
+ * The main job, as a user first meets it: a real KRaft broker and schema registry on 127.0.0.1 (or
+ * an external cluster), the streams app with its HTTP endpoints, and a simulated cohort published
+ * through the producer library in compressed time (events in clinical order, spread over a few
+ * minutes), with a live progress line; then the arm comparison it computed, and it keeps running
+ * until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start broker + registry + streams app locally, publish a simulated cohort, print results.")
+        description = "Start broker + registry + streams app locally, publish a simulated cohort in compressed time, print results.")
 public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--patients", defaultValue = "2000", description = "Simulated patients (default: ${DEFAULT-VALUE}).")
@@ -38,6 +50,20 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--minutes", defaultValue = "2",
+            description = "Spread the cohort's events, in the order they happened, over this many minutes (0: as fast as possible; default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the app's HTTP endpoints on 127.0.0.1 (another free port if taken; default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one (with --schema-registry-url).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Use this schema registry (Confluent API) instead of starting one.")
+    String schemaRegistryUrl;
+
     @Option(names = "--exit", description = "Stop after printing the results instead of waiting for Ctrl-C.")
     boolean exitAfterResults;
 
@@ -45,52 +71,77 @@ public final class DemoMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((bootstrapServers == null) != (schemaRegistryUrl == null)) {
+            System.err.println("error: --bootstrap-servers and --schema-registry-url go together (or neither, for the embedded stack)");
+            return 2;
+        }
+        if (patients < 1 || minutes < 0) {
+            System.err.println("error: --patients must be positive and --minutes 0 or more");
+            return 2;
+        }
         long t0 = System.nanoTime();
-        LocalStack stack = LocalStack.start();
-        out.printf("broker:          %s%n", stack.bootstrapServers());
-        out.printf("schema registry: %s  (Confluent API)%n", stack.schemaRegistryUrl());
-        out.printf("stack started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        LocalStack stack = bootstrapServers == null ? LocalStack.start() : null;
+        String brokers = stack != null ? stack.bootstrapServers() : bootstrapServers;
+        String registryUrl = stack != null ? stack.schemaRegistryUrl() : schemaRegistryUrl;
+        out.printf("broker:          %s%s%n", brokers, stack != null ? "  (embedded KRaft)" : "");
+        out.printf("schema registry: %s  (Confluent API)%n", registryUrl);
+        if (stack != null) out.printf("stack started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-        AppConfig config = AppConfig.of(Map.of(
-                AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
-                AppConfig.STATE_DIR, Files.createTempDirectory(stack.workDir(), "streams-state").toString(),
-                AppConfig.CUT_REFRESH_MS, "1000"));
-        SpineStreamsApp app = new SpineStreamsApp(config, new RestSchemaRegistryClient(stack.schemaRegistryUrl()));
+        SpineRuntime runtime = startRuntime(brokers, registryUrl, stack);
+        out.printf("dashboard:       %s   (health %shealth, metrics %smetrics)%n", runtime.baseUri(), runtime.baseUri(), runtime.baseUri());
         CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             stop.countDown();
-            app.close();
-            stack.close();
+            runtime.close();
+            if (stack != null) stack.close();
         }, "demo-shutdown"));
-        app.start();
+        SpineStreamsApp app = runtime.app();
 
         Pseudonymiser pseudonymiser = PseudonymKeys.fromEnvironment(true, out);
         SimulationParameters parameters = SimulationParameters.defaults(patients, seed).withInvalidShare(0.01);
+        List<SpecificRecord> cohort = new ArrayList<>();
+        new CohortSimulator(parameters).run(cohort::add);
+        // Compressed time: the events in the order they happened (stable, so a patient's same-instant
+        // events keep their order), spread evenly over the chosen minutes.
+        cohort.sort(Comparator.comparing(EventFields::occurredAt));
         AtomicLong sent = new AtomicLong();
         AtomicLong refused = new AtomicLong();
+        Set<String> patientsSeen = new HashSet<>();
+        Progress progress = new Progress();
         long tPublish = System.nanoTime();
+        double perEventNanos = minutes * 60e9 / cohort.size();
         try (SpinePublisher publisher = SpinePublisher.builder()
-                .bootstrapServers(stack.bootstrapServers())
-                .registryUrl(stack.schemaRegistryUrl())
+                .bootstrapServers(brokers)
+                .registryUrl(registryUrl)
                 .pseudonymiser(pseudonymiser)
                 .build()) {
-            new CohortSimulator(parameters).run(event -> publisher.publishAny(event).whenComplete((ok, err) -> {
-                if (err == null) sent.incrementAndGet();
-                else refused.incrementAndGet();
-            }));
+            for (int i = 0; i < cohort.size() && !stopping.get(); i++) {
+                long due = tPublish + (long) (i * perEventNanos);
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) Thread.sleep(wait / 1_000_000);
+                SpecificRecord event = cohort.get(i);
+                patientsSeen.add(EventFields.patientId(event));
+                publisher.publishAny(event).whenComplete((ok, err) -> {
+                    if (err == null) sent.incrementAndGet();
+                    else refused.incrementAndGet();
+                });
+                progress.show(line(app, i + 1, cohort.size(), patientsSeen.size(), sent.get()));
+            }
             publisher.flush();
         }
         double publishSeconds = (System.nanoTime() - tPublish) / 1e9;
-        out.printf("published %d events for %d simulated patients in %.1f s (%d refused by the producer's validation)%n",
-                sent.get(), patients, publishSeconds, refused.get());
-
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (ingested(app) < sent.get() && System.nanoTime() < deadline) {
+        while (ingested(app) < sent.get() && System.nanoTime() < deadline && !stopping.get()) {
+            progress.show(line(app, cohort.size(), cohort.size(), patientsSeen.size(), sent.get()));
             Thread.sleep(250);
         }
+        progress.done(line(app, cohort.size(), cohort.size(), patientsSeen.size(), sent.get()));
+        out.printf("published %d events for %d simulated patients in %.1f s (%d refused by the producer's validation)%n",
+                sent.get(), patients, publishSeconds, refused.get());
         out.printf("streams app consumed %d records; %s%n", ingested(app), ingestSummary(app));
-        ResultsPrinter results = new ResultsPrinter(stack.bootstrapServers(), stack.schemaRegistryUrl(), out);
+        ResultsPrinter results = new ResultsPrinter(brokers, registryUrl, out);
         results.waitUntilQuiet(Duration.ofSeconds(4), Duration.ofMinutes(10));
         double processSeconds = (System.nanoTime() - tPublish) / 1e9 - 4;
         out.printf("outputs settled %.1f s after publishing began (%.0f input events/s end to end, exactly-once)%n",
@@ -100,9 +151,63 @@ public final class DemoMain implements Callable<Integer> {
         if (exitAfterResults) {
             return 0;
         }
-        out.println("Running. Topics: spine.patient-outcomes.v1, spine.arm-aggregates.v1, spine.arm-comparisons.v1, spine.rejected.v1. Ctrl-C to stop.");
+        out.printf("Running. Dashboard: %s  Topics: spine.patient-outcomes.v1, spine.arm-aggregates.v1, spine.arm-comparisons.v1, "
+                + "spine.rejected.v1. Ctrl-C to stop.%n", runtime.baseUri());
         stop.await();
         return 0;
+    }
+
+    /** The app with its HTTP endpoints on 127.0.0.1; another free port when the chosen one is taken. */
+    private SpineRuntime startRuntime(String brokers, String registryUrl, LocalStack stack) throws java.io.IOException {
+        java.nio.file.Path stateDir = stack != null ? Files.createTempDirectory(stack.workDir(), "streams-state")
+                : Files.createTempDirectory("spine-demo-state");
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                AppConfig.BOOTSTRAP_SERVERS, brokers,
+                AppConfig.SCHEMA_REGISTRY_URL, registryUrl,
+                AppConfig.STATE_DIR, stateDir.toString(),
+                AppConfig.CUT_REFRESH_MS, "1000",
+                AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1",
+                AppConfig.HTTP_PORT, String.valueOf(httpPort)));
+        if (stack == null) settings.put(AppConfig.APPLICATION_ID, "spine-demo-" + System.currentTimeMillis());
+        try {
+            return SpineRuntime.start(AppConfig.of(settings), out);
+        } catch (java.net.BindException e) {
+            settings.put(AppConfig.HTTP_PORT, "0");
+            out.printf("port %d is taken; using another one%n", httpPort);
+            return SpineRuntime.start(AppConfig.of(settings), out);
+        }
+    }
+
+    /** The live progress line: what was published and what the app has made of it. */
+    private static String line(SpineStreamsApp app, int published, int total, int patientsSoFar, long acknowledged) {
+        long in = ingested(app);
+        long accepted = IngestMetrics.total(app.streams().metrics(), "records-accepted-total");
+        long rejected = IngestMetrics.total(app.streams().metrics(), "records-rejected-total");
+        return String.format(Locale.ROOT, "published %,d / %,d events (%,d patients) | app: in %,d, accepted %,d, rejected %,d | lag %,d",
+                published, total, patientsSoFar, in, accepted, rejected, Math.max(0, acknowledged - in));
+    }
+
+    /**
+     * One line, rewritten in place on a terminal (at most every 250 ms); elsewhere (CI logs) printed
+     * every 10 s, so a log file does not fill with it.
+     */
+    private static final class Progress {
+        private final boolean terminal = System.console() != null;
+        private long lastNanos;
+
+        void show(String line) {
+            long now = System.nanoTime();
+            long every = terminal ? 250_000_000L : 10_000_000_000L;
+            if (now - lastNanos < every) return;
+            lastNanos = now;
+            if (terminal) System.err.print("\r" + line + "\u001b[K");
+            else System.err.println(line);
+        }
+
+        void done(String line) {
+            if (terminal) System.err.println("\r" + line + "\u001b[K");
+            else System.err.println(line);
+        }
     }
 
     private static long ingested(SpineStreamsApp app) {
