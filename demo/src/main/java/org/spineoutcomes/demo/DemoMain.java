@@ -74,6 +74,7 @@ public final class DemoMain implements Callable<Integer> {
                 .bootstrapServers(stack.bootstrapServers())
                 .registryUrl(stack.schemaRegistryUrl())
                 .pseudonymiser(pseudonymiser)
+                .autoRegisterSchemas(true) // a demo registers its own schemas; production producers do not
                 .build()) {
             new CohortSimulator(parameters).run(event -> publisher.publishAny(event).whenComplete((ok, err) -> {
                 if (err == null) sent.incrementAndGet();
