@@ -55,7 +55,8 @@ final class BoundedJsonTree {
      * beyond the limits by its field path (the field's own code, e.g. INVALID_PAIN_VAS, else INVALID_VALUE).
      */
     static JsonNode read(String line, Function<String, ReasonCode> numberCode) throws Problem {
-        String[] at = {"", null}; // the path being read; in an object, the last key read before the current call
+        // at[0]: the path being read; at[1]: the key the parser's context names at that point (null: none yet)
+        String[] at = {"", null};
         try (JsonParser p = FACTORY.createParser(line)) {
             JsonToken first = p.nextToken();
             if (first == null) throw new Problem(null, ReasonCode.UNDECODABLE, "The line is not valid JSON: it holds no value.");
@@ -116,7 +117,7 @@ final class BoundedJsonTree {
                                 + "\" appears twice in one object; which value counts would be a guess.");
                     }
                     at[0] = child;
-                    at[1] = null;
+                    at[1] = name; // the parser's context names this field while its value is read
                     object.set(name, value(p, p.nextToken(), child, depth + 1, at, numberCode));
                 }
                 if (t != JsonToken.END_OBJECT) throw new Problem(path, ReasonCode.UNDECODABLE, "The object at " + path + " is not closed.");

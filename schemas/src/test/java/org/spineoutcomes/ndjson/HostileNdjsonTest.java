@@ -61,7 +61,7 @@ class HostileNdjsonTest {
             "\"eq5dIndex\": -Infinity         | UNDECODABLE      | eq5dIndex",
             // a repeated key, at any depth
             "\"painNrs\": 3, \"painNrs\": 9   | UNDECODABLE      | painNrs",
-            "\"complications\": [{\"type\": \"NEW_FRACTURE\", \"type\": \"CEMENT_LEAKAGE\"}] | UNDECODABLE | complications[0].type",
+            "\"complications\": [{\"type\": \"NEW_VERTEBRAL_FRACTURE\", \"type\": \"CEMENT_LEAKAGE\"}] | UNDECODABLE | complications[0].type",
     })
     void hostileValueIsRefusedWithItsReasonAndField(String extra, ReasonCode reason, String field) {
         assertError(HEAD + ", " + extra + "}", reason, field);
@@ -108,6 +108,17 @@ class HostileNdjsonTest {
         ParseResult.ParseError key = error(HEAD + ", \"" + "k".repeat(1_000_000) + "\": 1}");
         assertEquals(ReasonCode.UNDECODABLE, key.reason());
         assertEquals(null, key.field());
+    }
+
+    @Test
+    void aSyntaxErrorInsideAValueNamesThatField() {
+        assertError(HEAD + ", \"corrects\": \"a" + (char) 0 + "b\"}", ReasonCode.UNDECODABLE, "corrects");
+        assertError(HEAD + ", \"complications\": [{\"type\": \"NEW_VERTEBRAL_FRACTURE\", \"date\": tru}]}", ReasonCode.UNDECODABLE,
+                "complications[0].date");
+        // after a complete value, a missing comma is the object's problem
+        assertError(HEAD + ", \"complications\": [{\"type\": \"NEW_VERTEBRAL_FRACTURE\", \"date\": 2024-01-01}]}", ReasonCode.UNDECODABLE,
+                "complications[0]");
+        assertError(HEAD + ", \"painNrs\": 4", ReasonCode.UNDECODABLE, "null"); // cut short after a complete field
     }
 
     @Test
