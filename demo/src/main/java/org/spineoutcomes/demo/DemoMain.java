@@ -116,6 +116,7 @@ public final class DemoMain implements Callable<Integer> {
                 .bootstrapServers(brokers)
                 .registryUrl(registryUrl)
                 .pseudonymiser(pseudonymiser)
+                .autoRegisterSchemas(true) // a demo registers its own schemas; production producers do not
                 .build()) {
             for (int i = 0; i < cohort.size() && !stopping.get(); i++) {
                 long due = tPublish + (long) (i * perEventNanos);

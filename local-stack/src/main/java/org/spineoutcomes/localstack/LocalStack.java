@@ -20,13 +20,16 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spineoutcomes.serde.RestSchemaRegistryClient;
+import org.spineoutcomes.serde.SchemaGovernance;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
 /**
  * The embedded default environment: a real single-node KRaft Kafka broker and a real schema
  * registry (Confluent API), both on 127.0.0.1 with free ports, with every topic of the contract
- * ({@link Topics#ALL}) created. State lives in one temp folder that {@link #close()} removes.
+ * ({@link Topics#ALL}) created and their registry subjects set to BACKWARD compatibility. State
+ * lives in one temp folder that {@link #close()} removes.
  *
  * <pre>{@code
  * try (LocalStack stack = LocalStack.start()) {
@@ -75,6 +78,7 @@ public final class LocalStack implements AutoCloseable {
             broker = timedBroker.value();
             createTopics(broker.bootstrapServers(), Topics.ALL, (short) 1);
             Timed<LocalSchemaRegistry> timedRegistry = registryFuture.join();
+            governContractSubjects(timedRegistry.value().confluentUrl());
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
             LocalStack stack = new LocalStack(workDir, broker, timedRegistry.value(),
                     timedBroker.elapsed(), timedRegistry.elapsed(), total);
@@ -103,6 +107,21 @@ public final class LocalStack implements AutoCloseable {
      */
     public static void createContractTopics(String bootstrapServers, short replicationFactor) {
         createTopics(bootstrapServers, Topics.ALL, replicationFactor);
+    }
+
+    /**
+     * Sets the compatibility level BACKWARD on the registry subject of every Avro-valued contract topic
+     * ({@code <topic>-value}) that has no level of its own, so the registry refuses a schema the topic's
+     * readers could not read, e.g. a ProcedureEvent as the next version of {@code spine.followups.v1-value}.
+     * Part of creating the contract's topics: call it next to {@link #createContractTopics} on any cluster.
+     *
+     * @param registryUrl Confluent-API base URL (Apicurio: {@code .../apis/ccompat/v7})
+     * @return the subjects whose level was set
+     */
+    public static List<String> governContractSubjects(String registryUrl) {
+        List<String> set = SchemaGovernance.requireBackward(new RestSchemaRegistryClient(registryUrl), Topics.valueSubjects());
+        log.info("compatibility {} on {}", SchemaGovernance.BACKWARD, set);
+        return set;
     }
 
     static void createTopics(String bootstrapServers, List<SpineTopic<?, ?>> topics, short replicationFactor) {

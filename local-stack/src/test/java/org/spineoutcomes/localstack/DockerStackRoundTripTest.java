@@ -60,6 +60,7 @@ class DockerStackRoundTripTest {
         String registryUrl = "http://" + SCHEMA_REGISTRY.getHost() + ":" + SCHEMA_REGISTRY.getMappedPort(8081);
         SchemaRegistryClient client = new RestSchemaRegistryClient(registryUrl);
         LocalStack.createContractTopics(bootstrap, (short) 1);
+        LocalStack.governContractSubjects(registryUrl);
         String topic = input.topic().name();
 
         KafkaTestClients.produce(bootstrap, topic, input.key(), input.event(), new SpineAvroSerializer<>(client));

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.Violation;
 
 /**
@@ -30,9 +31,17 @@ public record CheckedLine(String source, long lineNumber, EventType type, Specif
         return violations.get(0);
     }
 
-    /** One "{@code <file>:<line>: field <path>: <message> [<REASON>]}" per violation, joined by newlines. */
+    /**
+     * One "{@code <file>:<line>: field <path>: <message> [<REASON>]}" per violation, joined by newlines; at
+     * most {@link InputLimits#MAX_VIOLATIONS_SHOWN} of them, then one line counting the rest. Each message is
+     * at most {@link InputLimits#MAX_MESSAGE_LENGTH} characters (see {@link Violation}).
+     */
     public String errorText() {
-        return violations.stream().map(v -> source + ":" + lineNumber + ": " + v.describe())
+        String text = violations.stream().limit(InputLimits.MAX_VIOLATIONS_SHOWN)
+                .map(v -> source + ":" + lineNumber + ": " + v.describe())
                 .collect(Collectors.joining(System.lineSeparator()));
+        int hidden = violations.size() - InputLimits.MAX_VIOLATIONS_SHOWN;
+        return hidden <= 0 ? text : text + System.lineSeparator() + source + ":" + lineNumber + ": " + hidden
+                + " more violations of this line not shown";
     }
 }

@@ -1,8 +1,6 @@
 package org.spineoutcomes.ndjson;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,6 +34,7 @@ import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.validation.FieldRange;
 import org.spineoutcomes.validation.ReasonCode;
 
 /**
@@ -48,7 +47,11 @@ import org.spineoutcomes.validation.ReasonCode;
  * <p>Decoding walks the Avro schema, so fields added by schema evolution are understood without
  * code changes. It reports the first problem of a line, with its field path and reason code; range
  * checks (NRS 0-10 etc.) are left to {@link org.spineoutcomes.validation.EventValidator}, except where
- * the JSON type itself is wrong for the field (painNrs 7.5). Thread-safe.
+ * the JSON type itself is wrong for the field (painNrs 7.5), and except the ranges of decimal fields
+ * ({@link FieldRange}), which are checked here on the decimal as written (R35) before it becomes a
+ * double. The line is read within the {@link org.spineoutcomes.validation.InputLimits} (number digits
+ * and exponent, string length, list items, nesting, repeated keys) before any value is converted.
+ * Thread-safe.
  */
 public final class NdjsonCodec {
 
@@ -74,23 +77,16 @@ public final class NdjsonCodec {
 
     private static final Set<String> ID_FIELDS = Set.of("eventId", "patientId");
 
-    private final JsonMapper mapper = JsonMapper.builder()
-            // exact decimals, so 7.0 vs 7.5 and huge values are judged on the text, not a rounded double
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // a repeated key would silently drop one of the values
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /** Writing only; lines are read by {@link BoundedJsonTree} (exact decimals, limits, repeated keys refused). */
+    private final JsonMapper mapper = JsonMapper.builder().build();
 
     /** Decodes one line; {@code lineNumber} is only carried into the error. */
     public ParseResult parse(String line, long lineNumber) {
         JsonNode root;
         try {
-            root = mapper.readTree(line);
-        } catch (JsonProcessingException e) {
-            return new ParseResult.ParseError(lineNumber, null, ReasonCode.UNDECODABLE,
-                    "The line is not valid JSON: " + e.getOriginalMessage() + ".");
+            root = BoundedJsonTree.read(line, path -> FIELD_CODES.getOrDefault(leaf(path), ReasonCode.INVALID_VALUE));
+        } catch (BoundedJsonTree.Problem e) {
+            return new ParseResult.ParseError(lineNumber, e.field, e.reason, e.getMessage());
         }
         if (root == null || !root.isObject()) {
             return new ParseResult.ParseError(lineNumber, null, ReasonCode.UNDECODABLE,
@@ -359,7 +355,13 @@ public final class NdjsonCodec {
 
     private static double finite(JsonNode node, String path, boolean asFloat) throws DecodeException {
         if (!node.isNumber()) throw wrongType(path, node, "a number");
-        double value = node.decimalValue().doubleValue();
+        BigDecimal exact = node.decimalValue();
+        FieldRange range = FieldRange.forField(leaf(path));
+        if (range != null && !range.contains(exact)) {
+            // R35: the range is checked on the decimal as written, not on the double it rounds to
+            throw new DecodeException(path, range.reason(), range.message(path, exact.toPlainString()));
+        }
+        double value = exact.doubleValue();
         if (!Double.isFinite(value) || (asFloat && !Float.isFinite((float) value))) {
             throw new DecodeException(path, FIELD_CODES.getOrDefault(leaf(path), ReasonCode.INVALID_VALUE),
                     path + " is " + node.decimalValue().toString() + ", too large for a " + (asFloat ? "float" : "double") + ".");

@@ -22,11 +22,15 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 
 /**
- * Streams an NDJSON file lazily, one result per event line. Blank lines and lines whose first
+ * Streams an NDJSON file lazily, one result per event line. A line ends at "\n", "\r\n" or a lone
+ * "\r" (files from old Mac tools), mixed freely. Blank lines and lines whose first
  * non-blank character is '#' are skipped but still counted, so line numbers match an editor.
+ * A line over {@link InputLimits#MAX_LINE_BYTES} is reported as FIELD_TOO_LONG without being kept in
+ * memory; a byte-order mark is dropped at the start of the file only.
  * Each line is decoded as strict UTF-8: a line with invalid bytes becomes an UNDECODABLE error
  * rather than silently replaced characters. Close the returned stream (try-with-resources).
  */
@@ -123,8 +127,10 @@ public final class NdjsonReader {
     /** One line's text, or its decoding error, before parsing. */
     private record RawLine(long lineNumber, String text, ParseResult result) {}
 
-    /** Splits raw bytes at '\n' (dropping a trailing '\r'), so each line can be decoded on its own. */
+    /** Splits raw bytes at "\n", "\r\n" or a lone "\r", so each line can be decoded on its own. */
     private static final class LineSplitter extends Spliterators.AbstractSpliterator<RawLine> {
+        /** Marks a line over the length limit (compared by identity). */
+        private static final byte[] TOO_LONG = new byte[0];
         private final InputStream in;
         private final String source;
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -147,6 +153,12 @@ public final class NdjsonReader {
                     byte[] raw = nextLine();
                     if (raw == null) return false;
                     lineNumber++;
+                    if (raw == TOO_LONG) {
+                        action.accept(new RawLine(lineNumber, null, new ParseResult.ParseError(lineNumber, null,
+                                ReasonCode.FIELD_TOO_LONG, "The line has " + tooLongBytes + " bytes; a line may have at most "
+                                + InputLimits.MAX_LINE_BYTES + " (1 MiB).")));
+                        return true;
+                    }
                     String text;
                     try {
                         text = utf8.reset().decode(ByteBuffer.wrap(raw)).toString();
@@ -170,13 +182,20 @@ public final class NdjsonReader {
         private final byte[] chunk = new byte[1 << 16];
         private int chunkPos;
         private int chunkLimit;
+        /** The last line ended with '\r': a '\n' right after it is part of that line end ("\r\n"). */
+        private boolean skipLineFeed;
+        /** Bytes of the line last returned as {@link #TOO_LONG}. */
+        private long tooLongBytes;
 
         /**
-         * The next line's bytes without its terminator, or null at end of input. Scans a chunk at a
-         * time (a byte-by-byte read() was a tenth of a large batch run).
+         * The next line's bytes without its terminator ("\n", "\r\n" or a lone "\r"), {@link #TOO_LONG}
+         * for a line over {@link InputLimits#MAX_LINE_BYTES} (its bytes are skipped, not kept), or null at
+         * end of input. Scans a chunk at a time (a byte-by-byte read() was a tenth of a large batch run).
          */
         private byte[] nextLine() throws IOException {
             buffer.reset();
+            long length = 0;
+            boolean tooLong = false;
             while (true) {
                 if (chunkPos == chunkLimit) {
                     chunkLimit = in.read(chunk, 0, chunk.length);
@@ -184,28 +203,37 @@ public final class NdjsonReader {
                     if (chunkLimit <= 0) {
                         chunkLimit = 0;
                         eof = true;
-                        return buffer.size() == 0 ? null : withoutCarriageReturn();
+                        if (length == 0) return null;
+                        return tooLong ? tooLong(length) : buffer.toByteArray();
+                    }
+                }
+                if (skipLineFeed) {
+                    skipLineFeed = false;
+                    if (chunk[chunkPos] == '\n') {
+                        chunkPos++;
+                        continue;
                     }
                 }
                 int start = chunkPos;
-                while (chunkPos < chunkLimit && chunk[chunkPos] != '\n') chunkPos++;
-                buffer.write(chunk, start, chunkPos - start);
+                while (chunkPos < chunkLimit && chunk[chunkPos] != '\n' && chunk[chunkPos] != '\r') chunkPos++;
+                int n = chunkPos - start;
+                length += n;
+                if (!tooLong && length > InputLimits.MAX_LINE_BYTES) {
+                    tooLong = true;
+                    buffer.reset();
+                }
+                if (!tooLong) buffer.write(chunk, start, n);
                 if (chunkPos < chunkLimit) {
-                    chunkPos++; // the line feed
-                    return withoutCarriageReturn();
+                    skipLineFeed = chunk[chunkPos] == '\r';
+                    chunkPos++; // the line end
+                    return tooLong ? tooLong(length) : buffer.toByteArray();
                 }
             }
         }
 
-        private byte[] withoutCarriageReturn() {
-            byte[] bytes = buffer.toByteArray();
-            int n = bytes.length;
-            if (n > 0 && bytes[n - 1] == '\r') {
-                byte[] shorter = new byte[n - 1];
-                System.arraycopy(bytes, 0, shorter, 0, n - 1);
-                return shorter;
-            }
-            return bytes;
+        private byte[] tooLong(long length) {
+            tooLongBytes = length;
+            return TOO_LONG;
         }
     }
 }

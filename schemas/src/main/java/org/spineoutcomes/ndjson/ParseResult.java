@@ -3,6 +3,7 @@ package org.spineoutcomes.ndjson;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
 
@@ -28,6 +29,8 @@ public sealed interface ParseResult permits ParseResult.Parsed, ParseResult.Pars
         public ParseError {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(message, "message");
+            message = InputLimits.abbreviate(message, InputLimits.MAX_MESSAGE_LENGTH);
+            field = InputLimits.abbreviate(field, InputLimits.MAX_FIELD_PATH_LENGTH);
         }
 
         /** The same problem as a {@link Violation}, so parse errors and validation results combine. */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -24,6 +25,7 @@ public class InMemorySchemaRegistryClient implements SchemaRegistryClient {
     private final Map<Integer, Schema> schemasById = new HashMap<>();
     private final Map<Schema, Integer> idsBySchema = new HashMap<>();
     private final Map<String, List<RegisteredSchema>> versionsBySubject = new LinkedHashMap<>();
+    private final Map<String, String> compatibilityBySubject = new HashMap<>();
     private int nextId = 1;
 
     /**
@@ -49,7 +51,7 @@ public class InMemorySchemaRegistryClient implements SchemaRegistryClient {
                 return version.id();
             }
         }
-        if (!versions.isEmpty()) {
+        if (!versions.isEmpty() && !"NONE".equals(compatibilityBySubject.get(subject))) {
             RegisteredSchema latest = versions.get(versions.size() - 1);
             SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(schema, latest.schema());
             if (result.getType() != SchemaCompatibilityType.COMPATIBLE) {
@@ -106,6 +108,19 @@ public class InMemorySchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public synchronized List<String> getAllSubjects() {
         return List.copyOf(versionsBySubject.keySet());
+    }
+
+    /** Only NONE (no check) and the default BACKWARD change what {@link #register} accepts; other levels are stored. */
+    @Override
+    public synchronized Optional<String> getCompatibility(String subject) {
+        requireSubject(subject);
+        return Optional.ofNullable(compatibilityBySubject.get(subject));
+    }
+
+    @Override
+    public synchronized void setCompatibility(String subject, String level) {
+        requireSubject(subject);
+        compatibilityBySubject.put(subject, level.trim().toUpperCase(java.util.Locale.ROOT));
     }
 
     /** All versions of a subject, oldest first. */

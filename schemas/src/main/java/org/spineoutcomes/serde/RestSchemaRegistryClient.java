@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -59,7 +60,7 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
     private record SubjectSchema(String subject, Schema schema) {
     }
 
-    private enum Operation { REGISTER, SCHEMA_BY_ID, LATEST_VERSION, LOOKUP, COMPATIBILITY, SUBJECTS }
+    private enum Operation { REGISTER, SCHEMA_BY_ID, LATEST_VERSION, LOOKUP, COMPATIBILITY, SUBJECTS, CONFIG }
 
     /** A client of one registry without auth, default timeouts and the JVM's trust store. */
     public RestSchemaRegistryClient(String baseUrl) {
@@ -273,6 +274,34 @@ public class RestSchemaRegistryClient implements SchemaRegistryClient {
         List<String> subjects = new ArrayList<>();
         answer.forEach(node -> subjects.add(node.asText()));
         return List.copyOf(subjects);
+    }
+
+    @Override
+    public Optional<String> getCompatibility(String subject) {
+        JsonNode answer;
+        try {
+            answer = call("GET", "/config/" + encode(requireSubject(subject)), null, Operation.CONFIG, subject, null, 0);
+        } catch (SubjectNotFoundException e) {
+            return Optional.empty();
+        } catch (SchemaRegistryException e) {
+            // Confluent: 40408 "subject has no compatibility level of its own"; older versions 40401 or a bare 404
+            if (e.httpStatus() == 404) return Optional.empty();
+            throw e;
+        }
+        JsonNode level = answer.hasNonNull("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
+        return level == null || !level.isTextual() || level.asText().isBlank() ? Optional.empty() : Optional.of(level.asText());
+    }
+
+    @Override
+    public void setCompatibility(String subject, String level) {
+        ObjectNode body = json.createObjectNode();
+        body.put("compatibility", Objects.requireNonNull(level, "level"));
+        JsonNode answer = call("PUT", "/config/" + encode(requireSubject(subject)), body.toString(), Operation.CONFIG, subject, null, 0);
+        JsonNode set = answer.hasNonNull("compatibility") ? answer.get("compatibility") : answer.get("compatibilityLevel");
+        if (set != null && set.isTextual() && !set.asText().equalsIgnoreCase(level)) {
+            throw new SchemaRegistryException("schema registry answered PUT /config/" + subject + " with compatibility "
+                    + set.asText() + ", not " + level, 200, 0);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.spineoutcomes.serde;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
@@ -46,4 +47,17 @@ public interface SchemaRegistryClient {
     boolean testCompatibility(String subject, Schema schema);
 
     List<String> getAllSubjects();
+
+    /**
+     * The compatibility level set on the subject itself (e.g. {@code BACKWARD}), or empty when it has none
+     * of its own (the registry's global level applies). Confluent API {@code GET /config/{subject}}.
+     */
+    Optional<String> getCompatibility(String subject);
+
+    /**
+     * Sets the subject's compatibility level (Confluent API {@code PUT /config/{subject}}); allowed before
+     * the subject has any version. With {@code BACKWARD}, a new version must be able to read data written
+     * with the latest one, so a schema of another record type is refused (409).
+     */
+    void setCompatibility(String subject, String level);
 }

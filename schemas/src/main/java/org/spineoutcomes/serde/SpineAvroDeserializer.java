@@ -9,6 +9,7 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>Errors: {@link WireFormatException} for bytes without the header,
  * {@link UnknownSchemaIdException} for an id the registry does not know,
+ * {@link WrongRecordTypeException} for a complete record of another record type (e.g. a ProcedureEvent
+ * read as a FollowUpEvent),
  * {@link AvroDecodeException} for a payload that does not decode or a writer schema that cannot
  * be read as the target type, {@link SchemaRegistryException} when the registry cannot be asked.
  */
@@ -78,9 +81,12 @@ public class SpineAvroDeserializer<T extends SpecificRecord> implements Deserial
         int schemaId = WireFormat.schemaIdOf(bytes);
         SpecificDatumReader<T> reader = readersByWriterId.get(schemaId);
         if (reader == null) {
-            reader = readerFor(schemaId);
+            reader = readerFor(schemaId, bytes);
             readersByWriterId.putIfAbsent(schemaId, reader);
         }
+        // A first pass that only skips: a length or count the payload cannot hold (a string "of 1 GB" in a
+        // 20-byte record) ends it here, before the reading pass would allocate that much.
+        checkShape(reader.getSchema(), bytes, schemaId);
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH, null);
         T record;
         try {
@@ -103,8 +109,32 @@ public class SpineAvroDeserializer<T extends SpecificRecord> implements Deserial
         return record;
     }
 
+    /**
+     * Skips one record of the writer schema over the payload: every length and item count is checked
+     * against the bytes that are actually there, without allocating. Throws AvroDecodeException when the
+     * payload ends early or does not decode; leftover bytes are reported by the reading pass.
+     */
+    private static void checkShape(Schema writerSchema, byte[] bytes, int schemaId) {
+        if (!skips(writerSchema, bytes, false)) {
+            throw new AvroDecodeException(schemaId, "Avro payload of " + (bytes.length - WireFormat.HEADER_LENGTH)
+                    + " bytes does not hold a complete " + writerSchema.getFullName() + " (writer schema id " + schemaId
+                    + "): it ends early or declares a length or count larger than the payload", null);
+        }
+    }
+
+    /** True when the payload after the header skips as one complete record of the schema (and nothing more, if asked). */
+    private static boolean skips(Schema schema, byte[] bytes, boolean toTheEnd) {
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH, null);
+        try {
+            GenericDatumReader.skip(schema, decoder);
+            return !toTheEnd || decoder.isEnd();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    private SpecificDatumReader<T> readerFor(int schemaId) {
+    private SpecificDatumReader<T> readerFor(int schemaId, byte[] bytes) {
         Schema writerSchema = client.getSchemaById(schemaId);
         Class<T> target = type;
         if (target == null) {
@@ -119,6 +149,9 @@ public class SpineAvroDeserializer<T extends SpecificRecord> implements Deserial
         Schema readerSchema = model.getSchema(target);
         var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writerSchema);
         if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
+            if (!writerSchema.getFullName().equals(readerSchema.getFullName()) && skips(writerSchema, bytes, true)) {
+                throw new WrongRecordTypeException(schemaId, writerSchema.getFullName(), readerSchema.getFullName());
+            }
             throw new AvroDecodeException(schemaId, "writer schema id " + schemaId + " (" + writerSchema.getFullName() + ") cannot be read as "
                     + readerSchema.getFullName() + ": " + InMemorySchemaRegistryClient.describe(compatibility), null);
         }

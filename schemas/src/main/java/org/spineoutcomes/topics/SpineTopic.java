@@ -73,6 +73,11 @@ public final class SpineTopic<K, V> {
 
     public String description() { return description; }
 
+    /** The registry subject of the Avro values, {@code <topic>-value} (TopicNameStrategy); empty for plain values. */
+    public java.util.Optional<String> valueSubject() {
+        return SpecificRecord.class.isAssignableFrom(valueType) ? java.util.Optional.of(name + "-value") : java.util.Optional.empty();
+    }
+
     @Override
     public String toString() {
         return name;

@@ -60,6 +60,11 @@ public final class Topics {
     public static final List<SpineTopic<?, ?>> ALL = List.of(PROCEDURES, IMAGING, FOLLOWUPS,
             PATIENT_OUTCOMES, ARM_AGGREGATES, ARM_COMPARISONS, REJECTED, DATA_CUT);
 
+    /** The registry subjects of the contract's Avro values ({@code <topic>-value}), in {@link #ALL} order. */
+    public static List<String> valueSubjects() {
+        return ALL.stream().flatMap(t -> t.valueSubject().stream()).toList();
+    }
+
     /** Headers on every record of {@link #REJECTED}. */
     public static final class RejectionHeaders {
         private RejectionHeaders() {}

@@ -36,6 +36,8 @@ import org.spineoutcomes.schema.VertebralLevel;
  *   <li>A non-finite double is reported with the field's own code (e.g. NaN painVas:
  *       INVALID_PAIN_VAS); cement volume must be finite and >= 0 (INVALID_VALUE).</li>
  *   <li>A null in a required field (only possible when a record is built in code) is MISSING_FIELD.</li>
+ *   <li>Identifiers, strings and lists are held to {@link InputLimits} (INVALID_IDENTIFIER, FIELD_TOO_LONG);
+ *       the items of a list over its limit are not checked one by one.</li>
  * </ul>
  * All violations of a record are reported, in schema field order (array elements by index).
  * Stateless and thread-safe; R9 duplicates need state and are checked by the stream, not here.
@@ -75,9 +77,11 @@ public final class EventValidator {
                 e.getSourceSystem(), e.getCorrects(), e.getRetracts());
         if (retraction) return;
         List<String> codes = e.getCodes();
+        c.texts("codes", codes);
+        c.texts("diagnosisCodes", e.getDiagnosisCodes());
         if (codes == null) {
             c.add(ReasonCode.MISSING_FIELD, "codes", "codes is missing; give a (possibly empty) list of CPT codes.");
-        } else if (CptCodes.armOfEvent(codes.stream().filter(Objects::nonNull).toList(), e.getConservativeCare() != null).isEmpty()) {
+        } else if (codes.size() <= InputLimits.MAX_LIST_ITEMS && CptCodes.armOfEvent(codes.stream().filter(Objects::nonNull).toList(), e.getConservativeCare() != null).isEmpty()) {
             c.add(ReasonCode.UNKNOWN_CODE, "codes", "codes " + codes + " contain no CPT code of a treatment arm"
                     + " (vertebroplasty 22510-22512, 22520-22522; kyphoplasty 22513-22515, 22523-22525;"
                     + " open surgery 22610, 22612, 22614, 22840-22843, 63001-63091) and conservativeCare is absent.");
@@ -85,18 +89,14 @@ public final class EventValidator {
         List<VertebralLevel> levels = e.getLevels();
         if (levels == null) {
             c.add(ReasonCode.MISSING_FIELD, "levels", "levels is missing; give a (possibly empty) list of levels T1-L5.");
-        } else {
+        } else if (c.list("levels", levels)) {
             for (int i = 0; i < levels.size(); i++) {
                 if (levels.get(i) == null) {
                     c.add(ReasonCode.INVALID_LEVEL, "levels[" + i + "]", "levels[" + i + "] is empty; a level must be one of T1-L5.");
                 }
             }
         }
-        Double cement = e.getCementVolumeMl();
-        if (cement != null && !(Double.isFinite(cement) && cement >= 0)) {
-            c.add(ReasonCode.INVALID_VALUE, "cementVolumeMl", "cementVolumeMl is " + show(cement)
-                    + "; it must be a finite number of millilitres >= 0.");
-        }
+        c.range(FieldRange.CEMENT_VOLUME, "cementVolumeMl", e.getCementVolumeMl());
         Integer age = e.getAgeYears();
         if (age != null && (age < 0 || age > 120)) {
             c.add(ReasonCode.INVALID_AGE, "ageYears", "ageYears is " + age + "; it must be from 0 to 120.");
@@ -110,11 +110,13 @@ public final class EventValidator {
         if (retraction) return;
         if (e.getPhase() == null) c.add(ReasonCode.MISSING_FIELD, "phase", "phase is missing; it must be PRE, POST or FOLLOW_UP.");
         if (e.getModality() == null) c.add(ReasonCode.MISSING_FIELD, "modality", "modality is missing; it must be RADIOGRAPH, CT or MRI.");
+        c.text("studyUid", e.getStudyUid());
         List<LevelMeasurement> measurements = e.getMeasurements();
         if (measurements == null) {
             c.add(ReasonCode.MISSING_FIELD, "measurements", "measurements is missing; give a (possibly empty) list.");
             return;
         }
+        if (!c.list("measurements", measurements)) return;
         EnumSet<VertebralLevel> seen = EnumSet.noneOf(VertebralLevel.class);
         for (int i = 0; i < measurements.size(); i++) {
             String at = "measurements[" + i + "]";
@@ -130,10 +132,10 @@ public final class EventValidator {
                 c.add(ReasonCode.LEVEL_MEASURED_TWICE, at + ".level", "Level " + level
                         + " is measured more than once in this study; each level may appear once.");
             }
-            c.range(ReasonCode.INVALID_HEIGHT, at + ".anteriorHeightMm", m.getAnteriorHeightMm(), 0, 60, "mm");
-            c.range(ReasonCode.INVALID_HEIGHT, at + ".middleHeightMm", m.getMiddleHeightMm(), 0, 60, "mm");
-            c.range(ReasonCode.INVALID_HEIGHT, at + ".posteriorHeightMm", m.getPosteriorHeightMm(), 0, 60, "mm");
-            c.range(ReasonCode.INVALID_ANGLE, at + ".kyphoticAngleDeg", m.getKyphoticAngleDeg(), -30, 90, "degrees");
+            c.range(FieldRange.HEIGHT, at + ".anteriorHeightMm", m.getAnteriorHeightMm());
+            c.range(FieldRange.HEIGHT, at + ".middleHeightMm", m.getMiddleHeightMm());
+            c.range(FieldRange.HEIGHT, at + ".posteriorHeightMm", m.getPosteriorHeightMm());
+            c.range(FieldRange.ANGLE, at + ".kyphoticAngleDeg", m.getKyphoticAngleDeg());
         }
     }
 
@@ -145,8 +147,8 @@ public final class EventValidator {
         if (nrs != null && (nrs < 0 || nrs > 10)) {
             c.add(ReasonCode.INVALID_PAIN_NRS, "painNrs", "painNrs is " + nrs + "; it must be an integer from 0 to 10.");
         }
-        c.range(ReasonCode.INVALID_PAIN_VAS, "painVas", e.getPainVas(), 0, 100, "mm");
-        c.range(ReasonCode.INVALID_ODI, "odi", e.getOdi(), 0, 100, "percent");
+        c.range(FieldRange.PAIN_VAS, "painVas", e.getPainVas());
+        c.range(FieldRange.ODI, "odi", e.getOdi());
         int items = e.getRmdqItems();
         boolean itemsValid = items == 23 || items == 24;
         Integer rmdq = e.getRmdq();
@@ -159,11 +161,11 @@ public final class EventValidator {
         if (!itemsValid) {
             c.add(ReasonCode.INVALID_RMDQ, "rmdqItems", "rmdqItems is " + items + "; it must be 23 or 24.");
         }
-        c.range(ReasonCode.INVALID_EQ5D, "eq5dIndex", e.getEq5dIndex(), -1, 1, "");
+        c.range(FieldRange.EQ5D, "eq5dIndex", e.getEq5dIndex());
         List<Complication> complications = e.getComplications();
         if (complications == null) {
             c.add(ReasonCode.MISSING_FIELD, "complications", "complications is missing; give a (possibly empty) list.");
-        } else {
+        } else if (c.list("complications", complications)) {
             for (int i = 0; i < complications.size(); i++) {
                 String at = "complications[" + i + "]";
                 Complication x = complications.get(i);
@@ -180,7 +182,7 @@ public final class EventValidator {
         List<MedicationStart> medications = e.getMedications();
         if (medications == null) {
             c.add(ReasonCode.MISSING_FIELD, "medications", "medications is missing; give a (possibly empty) list.");
-        } else {
+        } else if (c.list("medications", medications)) {
             for (int i = 0; i < medications.size(); i++) {
                 String at = "medications[" + i + "]";
                 MedicationStart m = medications.get(i);
@@ -209,6 +211,7 @@ public final class EventValidator {
             c.timestamp("occurredAt", occurredAt);
             c.timestamp("recordedAt", recordedAt);
             if (sourceSystem == null) c.add(ReasonCode.MISSING_FIELD, "sourceSystem", "sourceSystem is missing.");
+            c.text("sourceSystem", sourceSystem);
         }
         if (corrects != null && retracts != null) {
             c.add(ReasonCode.CORRECTS_AND_RETRACTS, "corrects", "Both corrects (" + corrects + ") and retracts ("
@@ -216,9 +219,13 @@ public final class EventValidator {
         }
         if (corrects != null && corrects.isBlank()) {
             c.add(ReasonCode.MISSING_ID, "corrects", "corrects is blank; it must name the event id being corrected.");
+        } else if (corrects != null) {
+            c.add(InputLimits.identifierProblem("corrects", corrects));
         }
         if (retracts != null && retracts.isBlank()) {
             c.add(ReasonCode.MISSING_ID, "retracts", "retracts is blank; it must name the event id being retracted.");
+        } else if (retracts != null) {
+            c.add(InputLimits.identifierProblem("retracts", retracts));
         }
         return retraction;
     }
@@ -241,7 +248,31 @@ public final class EventValidator {
         void id(String field, String value) {
             if (value == null || value.isBlank()) {
                 add(ReasonCode.MISSING_ID, field, field + " is " + (value == null ? "missing" : "blank") + "; every event needs one.");
+            } else {
+                add(InputLimits.identifierProblem(field, value));
             }
+        }
+
+        /** Adds a violation found by a shared check; null means none. */
+        void add(Violation v) {
+            if (v != null) violations.add(v);
+        }
+
+        void text(String field, String value) {
+            add(InputLimits.textProblem(field, value));
+        }
+
+        /** True when the list is within the item limit (its items are worth checking one by one). */
+        boolean list(String field, List<?> list) {
+            if (list == null) return true;
+            Violation v = InputLimits.listProblem(field, list.size());
+            add(v);
+            return v == null;
+        }
+
+        void texts(String field, List<String> values) {
+            if (values == null || !list(field, values)) return;
+            for (int i = 0; i < values.size(); i++) text(field + "[" + i + "]", values.get(i));
         }
 
         void timestamp(String field, Instant value) {
@@ -268,15 +299,9 @@ public final class EventValidator {
             }
         }
 
-        void range(ReasonCode reason, String field, Double value, double min, double max, String unit) {
-            if (value == null) return;
-            String units = unit.isEmpty() ? "" : " " + unit;
-            if (!Double.isFinite(value)) {
-                add(reason, field, field + " is " + value + ", not a finite number; it must be from "
-                        + show(min) + " to " + show(max) + units + ".");
-            } else if (value < min || value > max) {
-                add(reason, field, field + " is " + show(value) + "; it must be from " + show(min) + " to " + show(max) + units + ".");
-            }
+        void range(FieldRange range, String field, Double value) {
+            if (value == null || range.contains(value)) return;
+            add(range.reason(), field, range.message(field, Double.isFinite(value) ? show(value) : value + ", not a finite number"));
         }
     }
 

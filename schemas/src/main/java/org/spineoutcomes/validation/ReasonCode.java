@@ -7,12 +7,23 @@ package org.spineoutcomes.validation;
 public enum ReasonCode {
     /** Bytes that are not a Confluent-wire Avro record of a known schema, or text that is not valid JSON of the event shape. */
     UNDECODABLE,
-    /** A well-formed value of the wrong event type for its topic or line. */
+    /**
+     * A well-formed value of the wrong event type for its topic or line: an unknown NDJSON {@code "type"}, or a
+     * Kafka record that decodes with the writer schema its id names, but that schema is not the topic's event type.
+     */
     WRONG_EVENT_TYPE,
     /** Event id or patient id missing or blank. */
     MISSING_ID,
     /** A required field is missing. */
     MISSING_FIELD,
+    /**
+     * An identifier (event, patient, corrects, retracts id; the MRN before pseudonymisation) with a control or
+     * invisible character (zero-width space, byte-order mark, bidi mark, ...), a non-ASCII space, or spaces
+     * at either end ({@link InputLimits#identifierProblem}).
+     */
+    INVALID_IDENTIFIER,
+    /** A value over its size limit: a string or identifier too long, a list with too many items, or (NDJSON) a whole line too long ({@link InputLimits}). */
+    FIELD_TOO_LONG,
     /** A timestamp before 1990-01-01, more than one day after the processing clock, or (text inputs) without an offset. */
     INVALID_TIMESTAMP,
     /** A vertebral level outside T1-L5. */
@@ -33,7 +44,11 @@ public enum ReasonCode {
     INVALID_ANGLE,
     /** Age outside 0-120. */
     INVALID_AGE,
-    /** A non-finite or otherwise invalid number (e.g. negative cement volume). */
+    /**
+     * A non-finite or otherwise invalid number (e.g. negative cement volume), or (NDJSON) a number written
+     * beyond the input limits (too many digits or too large an exponent, {@link InputLimits}) in a field
+     * without a code of its own (a pain, ODI, RMDQ, EQ-5D, height, angle or age field gets its own code).
+     */
     INVALID_VALUE,
     /** Complication type not in the ComplicationType enum. */
     UNKNOWN_COMPLICATION_TYPE,

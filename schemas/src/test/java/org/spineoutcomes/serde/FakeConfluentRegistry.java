@@ -130,6 +130,17 @@ final class FakeConfluentRegistry implements AutoCloseable {
             } else if (method.equals("POST") && p.length == 5 && p[0].equals("compatibility") && p[1].equals("subjects") && p[3].equals("versions")) {
                 backing.getLatestVersion(p[2]); // 40401 when the subject is missing, as older Confluent releases answer
                 respond(exchange, 200, "{\"is_compatible\":" + backing.testCompatibility(p[2], schemaOf(body)) + "}");
+            } else if (method.equals("PUT") && p.length == 2 && p[0].equals("config")) {
+                String level = json.readTree(body).path("compatibility").asText();
+                backing.setCompatibility(p[1], level);
+                respond(exchange, 200, json.createObjectNode().put("compatibility", level).toString());
+            } else if (method.equals("GET") && p.length == 2 && p[0].equals("config")) {
+                java.util.Optional<String> level = backing.getCompatibility(p[1]);
+                if (level.isPresent()) {
+                    respond(exchange, 200, json.createObjectNode().put("compatibilityLevel", level.get()).toString());
+                } else {
+                    respond(exchange, 404, "{\"error_code\":40408,\"message\":\"Subject '" + p[1] + "' does not have subject-level compatibility configured\"}");
+                }
             } else if (method.equals("GET") && p.length == 1 && p[0].equals("subjects")) {
                 respond(exchange, 200, json.writeValueAsString(backing.getAllSubjects()));
             } else {

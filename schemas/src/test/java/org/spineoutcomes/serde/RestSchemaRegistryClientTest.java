@@ -311,4 +311,17 @@ class RestSchemaRegistryClientTest {
         ((ArrayNode) root.get("fields")).addObject().put("name", fieldName).put("type", "string");
         return new Schema.Parser().parse(root.toString());
     }
+
+    @Test
+    void compatibilityLevelIsSetPerSubjectAndReadBack() {
+        RestSchemaRegistryClient client = client();
+        assertEquals(java.util.Optional.empty(), client.getCompatibility("spine.followups.v1-value"), "none of its own: 40408 is empty");
+        assertEquals(List.of("spine.procedures.v1-value", "spine.imaging.v1-value", "spine.followups.v1-value",
+                        "spine.patient-outcomes.v1-value", "spine.arm-aggregates.v1-value", "spine.arm-comparisons.v1-value"),
+                SchemaGovernance.requireBackward(client, org.spineoutcomes.topics.Topics.valueSubjects()));
+        assertEquals(java.util.Optional.of("BACKWARD"), client.getCompatibility("spine.followups.v1-value"));
+        assertEquals(1, registry.count("PUT /config/spine.followups.v1-value"));
+        assertEquals(List.of(), SchemaGovernance.requireBackward(client, org.spineoutcomes.topics.Topics.valueSubjects()), "already governed");
+        assertEquals("{\"compatibility\":\"BACKWARD\"}", registry.requestBodies.stream().filter(b -> b.contains("compatibility")).findFirst().orElseThrow());
+    }
 }

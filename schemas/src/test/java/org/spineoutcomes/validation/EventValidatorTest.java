@@ -84,6 +84,84 @@ class EventValidatorTest {
         }
     }
 
+    /** Identifiers, strings and lists as the stream sees them in Avro records (docs/input-limits.md). */
+    @Nested
+    class Limits {
+        @ParameterizedTest(name = "patientId {0}")
+        @ValueSource(strings = {"\u200b", "\ufeff", "\u200b\u200b\u200b", "MRN\u0007-1", "MRN-1\u0000", "\u00a0", "\u00a0\u2003",
+                "\u3164", "MRN-\u202e1", " MRN-1", "MRN-1 ", "\u0301", "\ud800MRN"})
+        void invisibleOrControlCharactersMakeAnInvalidIdentifier(String id) {
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setPatientId(id);
+            assertRejected(e, ReasonCode.INVALID_IDENTIFIER, "patientId");
+        }
+
+        @Test
+        void whitespaceOnlyIsMissingAsBefore() {
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setPatientId("\u2003\t ");
+            assertRejected(e, ReasonCode.MISSING_ID, "patientId");
+        }
+
+        @ParameterizedTest(name = "patientId {0}")
+        @ValueSource(strings = {"MRN-1", "MRN 1", "Müller-7", "e\u0301-7", "\u6f22\u5b57-3", "fhir:Observation/a+b"})
+        void visibleIdentifiersAreValid(String id) {
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setPatientId(id);
+            assertValid(e);
+        }
+
+        @Test
+        void theMessageNamesTheCharacterNotTheIdentifier() {
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setPatientId("MRN-SECRET\u200b");
+            Violation v = check(e).get(0);
+            assertEquals("patientId contains U+200B ZERO WIDTH SPACE at position 11; an identifier must be visible text"
+                    + " without control, invisible or non-ASCII space characters.", v.message());
+        }
+
+        @Test
+        void correctsAndRetractsAreIdentifiersToo() {
+            FollowUpEvent e = EventFixtures.completeFollowUp();
+            e.setCorrects("\u200b");
+            assertRejected(e, ReasonCode.INVALID_IDENTIFIER, "corrects");
+            FollowUpEvent r = EventFixtures.completeFollowUp();
+            r.setRetracts("x".repeat(InputLimits.MAX_ID_LENGTH + 1));
+            assertRejected(r, ReasonCode.FIELD_TOO_LONG, "retracts");
+        }
+
+        @Test
+        void identifierLengthLimit() {
+            FollowUpEvent ok = EventFixtures.completeFollowUp();
+            ok.setEventId("e".repeat(InputLimits.MAX_ID_LENGTH));
+            assertValid(ok);
+            FollowUpEvent megabyte = EventFixtures.completeFollowUp();
+            megabyte.setPatientId("M".repeat(1_000_000));
+            assertRejected(megabyte, ReasonCode.FIELD_TOO_LONG, "patientId");
+            assertEquals("patientId has 1000000 characters; an identifier may have at most 512.", check(megabyte).get(0).message());
+        }
+
+        @Test
+        void textAndListLimits() {
+            ProcedureEvent p = EventFixtures.completeVertebroplasty();
+            p.setSourceSystem("s".repeat(InputLimits.MAX_TEXT_LENGTH + 1));
+            assertRejected(p, ReasonCode.FIELD_TOO_LONG, "sourceSystem");
+            ProcedureEvent codes = EventFixtures.completeVertebroplasty();
+            List<String> many = new ArrayList<>(codes.getCodes());
+            while (many.size() <= InputLimits.MAX_LIST_ITEMS) many.add("22510");
+            codes.setCodes(many);
+            assertRejected(codes, ReasonCode.FIELD_TOO_LONG, "codes");
+            ProcedureEvent code = EventFixtures.completeVertebroplasty();
+            code.setDiagnosisCodes(new ArrayList<>(List.of("M80.08", "c".repeat(InputLimits.MAX_TEXT_LENGTH + 1))));
+            assertRejected(code, ReasonCode.FIELD_TOO_LONG, "diagnosisCodes[1]");
+            ImagingEvent study = EventFixtures.completePreImaging();
+            List<LevelMeasurement> levels = new ArrayList<>();
+            for (int i = 0; i <= InputLimits.MAX_LIST_ITEMS; i++) levels.add(EventFixtures.level(VertebralLevel.L1, 20.0));
+            study.setMeasurements(levels);
+            assertRejected(study, ReasonCode.FIELD_TOO_LONG, "measurements"); // not 100 LEVEL_MEASURED_TWICE
+        }
+    }
+
     @Nested
     class Retractions {
         @Test

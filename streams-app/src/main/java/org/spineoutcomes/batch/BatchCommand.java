@@ -93,8 +93,16 @@ public final class BatchCommand implements Callable<Integer> {
             err.println("error: --as-of / --clock must be an ISO-8601 instant such as 2025-01-31T00:00:00Z: " + e.getParsedString());
             return 2;
         }
+        if (Files.isDirectory(input)) {
+            err.println("error: " + input + " is a directory; give one NDJSON file of events");
+            return 2;
+        }
         if (!Files.isReadable(input)) {
-            err.println("error: cannot read " + input);
+            err.println("error: cannot read " + input + (Files.exists(input) ? " (permission denied)" : " (no such file)"));
+            return 2;
+        }
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            err.println("error: --out " + outDir + " is an existing file; give a directory (it is created if missing)");
             return 2;
         }
         if (buckets != null && buckets < 1) {
@@ -105,8 +113,15 @@ public final class BatchCommand implements Callable<Integer> {
                 : (int) Math.max(1, (Files.size(input) + BYTES_PER_BUCKET - 1) / BYTES_PER_BUCKET);
         long t0 = System.nanoTime();
         Map<String, Long> rejectedByReason = new TreeMap<>();
-        Files.createDirectories(outDir);
-        ResultFiles files = new ResultFiles(outDir, csv ? ResultFiles.Format.BOTH : ResultFiles.Format.NDJSON, new NdjsonCodec());
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            err.println("error: cannot create the output directory " + outDir + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()) + "; give a directory you can write to with --out");
+            return 2;
+        }
+        NdjsonCodec codec = new NdjsonCodec();
+        ResultFiles files = new ResultFiles(outDir, csv ? ResultFiles.Format.BOTH : ResultFiles.Format.NDJSON, codec);
         try (BufferedWriter rejected = Files.newBufferedWriter(outDir.resolve("rejected.txt"), StandardCharsets.UTF_8)) {
             Summary summary = bucketCount == 1
                     ? inMemory(processingClock, cut, rejected, rejectedByReason, files)

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.spineoutcomes.topics.Topics.RejectionHeaders;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 
 /**
@@ -19,9 +20,10 @@ public record DeadLetter(byte[] key, byte[] value, Headers headers) {
             originalHeaders.forEach(h::add);
         }
         h.add(RejectionHeaders.REASON, utf8(reason.name()));
-        h.add(RejectionHeaders.MESSAGE, utf8(message == null ? "" : message));
+        // bounded, so a hostile value quoted in a message cannot make the dead letter huge
+        h.add(RejectionHeaders.MESSAGE, utf8(message == null ? "" : InputLimits.abbreviate(message, 4 * InputLimits.MAX_MESSAGE_LENGTH)));
         if (field != null) {
-            h.add(RejectionHeaders.FIELD, utf8(field));
+            h.add(RejectionHeaders.FIELD, utf8(InputLimits.abbreviate(field, InputLimits.MAX_FIELD_PATH_LENGTH)));
         }
         h.add(RejectionHeaders.SOURCE_TOPIC, utf8(topic == null ? "" : topic));
         h.add(RejectionHeaders.SOURCE_PARTITION, utf8(String.valueOf(partition)));

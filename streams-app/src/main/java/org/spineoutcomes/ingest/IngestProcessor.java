@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.serde.WrongRecordTypeException;
 import org.spineoutcomes.validation.EventValidator;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
@@ -21,7 +22,8 @@ import org.spineoutcomes.validation.Violation;
  * First step for every input record: decode the Confluent-wire Avro bytes ourselves (so undecodable
  * bytes become a dead letter with the original bytes instead of a crash), check the key is the
  * event's patient pseudonym (co-partitioning depends on it), and validate the fields with the
- * shared {@link EventValidator}. Valid events go on keyed by patient; everything else becomes a
+ * shared {@link EventValidator}. A record that decodes completely with the writer schema its id names,
+ * when that schema is another event type than the topic's, is WRONG_EVENT_TYPE (not UNDECODABLE). Valid events go on keyed by patient; everything else becomes a
  * {@link DeadLetter}.
  */
 public final class IngestProcessor implements Processor<byte[], byte[], String, Ingested> {
@@ -57,6 +59,11 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
         SpecificRecord event;
         try {
             event = deserializers.get(source.get()).deserialize(meta.topic(), record.headers(), record.value());
+        } catch (WrongRecordTypeException e) {
+            // decodes completely with the writer schema its id names, but that is another event type
+            reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null, e.getMessage() + "; " + meta.topic() + " carries "
+                    + source.get().avroClass().getSimpleName() + " records");
+            return;
         } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
             reject(record, meta, ReasonCode.UNDECODABLE, null, e.getMessage());
             return;

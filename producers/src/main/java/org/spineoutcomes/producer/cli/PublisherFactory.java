@@ -6,11 +6,30 @@ import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 /** How commands get their publisher; tests substitute one over Kafka's MockProducer. */
 @FunctionalInterface
 public interface PublisherFactory {
+    /** A publisher that does not register schemas (only looks their ids up). */
     SpinePublisher create(String bootstrapServers, String registryUrl, Pseudonymiser pseudonymiser);
+
+    /**
+     * A publisher that registers missing schemas when {@code autoRegisterSchemas} (simulator, demo mode,
+     * {@code --auto-register-schemas}). Factories without a registry (tests) ignore the choice.
+     */
+    default SpinePublisher create(String bootstrapServers, String registryUrl, Pseudonymiser pseudonymiser, boolean autoRegisterSchemas) {
+        return create(bootstrapServers, registryUrl, pseudonymiser);
+    }
 
     /** A real Kafka producer and the schema registry at the given URL. */
     static PublisherFactory kafka() {
-        return (servers, registry, pseudonymiser) -> SpinePublisher.builder()
-                .bootstrapServers(servers).registryUrl(registry).pseudonymiser(pseudonymiser).build();
+        return new PublisherFactory() {
+            @Override
+            public SpinePublisher create(String servers, String registry, Pseudonymiser pseudonymiser) {
+                return create(servers, registry, pseudonymiser, false);
+            }
+
+            @Override
+            public SpinePublisher create(String servers, String registry, Pseudonymiser pseudonymiser, boolean autoRegisterSchemas) {
+                return SpinePublisher.builder().bootstrapServers(servers).registryUrl(registry).pseudonymiser(pseudonymiser)
+                        .autoRegisterSchemas(autoRegisterSchemas).build();
+            }
+        };
     }
 }

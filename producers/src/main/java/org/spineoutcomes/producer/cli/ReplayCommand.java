@@ -3,11 +3,11 @@ package org.spineoutcomes.producer.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.spineoutcomes.ndjson.NdjsonLine;
 import org.spineoutcomes.ndjson.NdjsonReader;
@@ -15,6 +15,7 @@ import org.spineoutcomes.ndjson.ParseResult;
 import org.spineoutcomes.producer.publish.PreparedEvent;
 import org.spineoutcomes.producer.publish.RejectedEventException;
 import org.spineoutcomes.producer.publish.SpinePublisher;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.Violation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Publishes an NDJSON file of events in file order.",
                 "Publishes an NDJSON file (one event per line with a \"type\" of procedure, imaging or followup, patientId = MRN)",
-                "in file order. Each rejected line is reported as FILE:LINE: field F: message [REASON] and not published."})
+                "in file order. Each rejected line is reported as FILE:LINE: field F: message [REASON] and not published;",
+                "each line that cannot be delivered is reported as FILE:LINE: not delivered: reason, and the lines after it",
+                "are still sent. Exit code 0 all sent, 1 some rejected, 3 some not delivered, 2 usage error."})
 final class ReplayCommand implements Callable<Integer> {
     @ParentCommand SpineProducerCli parent;
     @Spec CommandSpec spec;
@@ -40,6 +43,10 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         NdjsonReader reader = new NdjsonReader();
+        if (!"-".equals(file) && Files.isDirectory(Path.of(file))) {
+            err.println("replay: " + file + " is a directory; give one NDJSON file (or - for standard input)");
+            return ExitCodes.USAGE;
+        }
         Stream<NdjsonLine> lines;
         try {
             lines = "-".equals(file) ? reader.lines(System.in, "-") : reader.lines(Path.of(file));
@@ -51,12 +58,11 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         RejectionReport report = new RejectionReport();
-        AtomicReference<String> firstFailure = new AtomicReference<>();
         long total = 0;
         try (lines; SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
-                parent.pseudonymiser(connection.demo, err))) {
+                parent.pseudonymiser(connection.demo, err), connection.autoRegister(false))) {
             Iterator<NdjsonLine> it = lines.iterator();
-            while (it.hasNext() && firstFailure.get() == null) {
+            while (it.hasNext()) {
                 NdjsonLine line = it.next();
                 total++;
                 if (line.result() instanceof ParseResult.ParseError error) {
@@ -73,9 +79,10 @@ final class ReplayCommand implements Callable<Integer> {
                     for (Violation v : e.violations()) err.println(line.source() + ":" + line.lineNumber() + ": " + v.describe());
                     continue;
                 }
-                long lineNumber = line.lineNumber();
+                // A line that cannot be delivered (too large, schema not registered, broker timeout) is reported
+                // and counted; the lines after it are still sent.
                 publisher.send(prepared).whenComplete((ok, error) -> {
-                    if (error != null) firstFailure.compareAndSet(null, line.source() + ":" + lineNumber + ": not delivered: " + error);
+                    if (error != null) err.println(line.source() + ":" + line.lineNumber() + ": not delivered: " + reasonOf(error));
                 });
             }
             publisher.flush();
@@ -85,11 +92,14 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("replay: " + file + ": read failed: " + e.getCause().getMessage());
             return ExitCodes.FAILURE;
         }
-        if (firstFailure.get() != null) {
-            err.println("replay: " + firstFailure.get());
-            report.failed = Math.max(report.failed, 1);
-        }
         report.print(stdout, "replay " + file + ": " + total + " records");
         return report.exitCode();
+    }
+
+    /** One line: the innermost cause's class and message, cut to a few hundred characters. */
+    private static String reasonOf(Throwable error) {
+        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        String text = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return InputLimits.abbreviate(text.replaceAll("\\s+", " "), 300);
     }
 }

@@ -120,7 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int[] printed = {0};
         try (SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
-                parent.pseudonymiser(connection.demo, err)); ProgressBar bar = progress(err)) {
+                parent.pseudonymiser(connection.demo, err), connection.autoRegister(true)); ProgressBar bar = progress(err)) {
             simulator.run(event -> {
                 if (firstFailure.get() != null) return; // broker down: stop sending, report below
                 pace(index.getAndIncrement(), start);

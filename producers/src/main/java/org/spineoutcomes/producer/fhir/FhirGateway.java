@@ -283,6 +283,7 @@ public final class FhirGateway {
             case MISSING_FIELD, MISSING_ID -> OperationOutcome.IssueType.REQUIRED;
             case WRONG_EVENT_TYPE -> OperationOutcome.IssueType.NOTSUPPORTED;
             case UNDECODABLE -> OperationOutcome.IssueType.STRUCTURE;
+            case FIELD_TOO_LONG -> OperationOutcome.IssueType.TOOLONG;
             default -> OperationOutcome.IssueType.VALUE;
         };
     }

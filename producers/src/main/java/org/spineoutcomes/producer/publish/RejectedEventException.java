@@ -2,6 +2,7 @@ package org.spineoutcomes.producer.publish;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
 
@@ -14,8 +15,8 @@ public final class RejectedEventException extends Exception {
     private final List<Violation> violations;
 
     public RejectedEventException(String eventId, List<Violation> violations) {
-        super("event " + (eventId == null || eventId.isBlank() ? "<no id>" : eventId) + " rejected: "
-                + violations.stream().map(Violation::describe).collect(Collectors.joining("; ")));
+        super(InputLimits.abbreviate("event " + (eventId == null || eventId.isBlank() ? "<no id>" : InputLimits.abbreviate(eventId, 100))
+                + " rejected: " + violations.stream().map(Violation::describe).collect(Collectors.joining("; ")), 4 * InputLimits.MAX_MESSAGE_LENGTH));
         if (violations.isEmpty()) throw new IllegalArgumentException("a rejection needs at least one violation");
         this.eventId = eventId;
         this.violations = List.copyOf(violations);

@@ -20,10 +20,14 @@ import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.topics.Topics;
+import org.spineoutcomes.serde.SchemaGovernance;
 import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.serde.SchemaRegistryClients;
 import org.spineoutcomes.serde.SerdeConfig;
 import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.validation.EventValidator;
+import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 import org.spineoutcomes.validation.Violation;
 import org.slf4j.Logger;
@@ -38,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery: idempotent producer ({@code enable.idempotence=true}, {@code acks=all}), so broker
  * retries neither lose nor duplicate; order per patient is kept (same key, same partition).
  * {@link #close()} flushes everything in flight.
+ *
+ * <p>Schemas: by default the publisher does not register schemas; it looks up the id of its event
+ * schema under {@code <topic>-value}, so the contract owner decides what a subject holds and a send
+ * fails ("not registered") rather than adding a version. {@link Builder#autoRegisterSchemas(boolean)}
+ * turns registration on (the simulator and the demo do); the publisher then first makes sure the input
+ * subjects have the compatibility level BACKWARD ({@link SchemaGovernance}).
  *
  * <pre>{@code
  * try (SpinePublisher publisher = SpinePublisher.builder()
@@ -110,6 +120,13 @@ public final class SpinePublisher implements AutoCloseable {
         Object mrn = copy.get(patientField);
         String pseudonym = null;
         if (mrn != null && !mrn.toString().isBlank()) {
+            // The MRN is checked before it is hashed: a pseudonym of a zero-width space or of a megabyte
+            // would be a perfectly valid-looking id. The message names the character, not the MRN.
+            Violation badMrn = InputLimits.identifierProblem("patientId", mrn.toString());
+            if (badMrn != null) {
+                Object eventId = copy.get(idField);
+                throw reject(eventId == null ? null : eventId.toString(), List.of(badMrn));
+            }
             pseudonym = pseudonymiser.pseudonymise(mrn.toString());
             copy.put(patientField, pseudonym);
         }
@@ -174,6 +191,7 @@ public final class SpinePublisher implements AutoCloseable {
         private EventValidator validator = new EventValidator();
         private final Map<String, Object> producerProperties = new HashMap<>();
         private final Map<String, Object> serdeProperties = new HashMap<>();
+        private Boolean autoRegisterSchemas;
 
         public Builder bootstrapServers(String servers) { this.bootstrapServers = servers; return this; }
 
@@ -195,21 +213,21 @@ public final class SpinePublisher implements AutoCloseable {
         /** Extra serializer settings with Confluent names (basic.auth.user.info, bearer.auth.token, ...). */
         public Builder serdeProperty(String key, Object value) { serdeProperties.put(key, value); return this; }
 
+        /**
+         * Whether a schema missing from its subject is registered on first use. Default false (also when
+         * {@code auto.register.schemas} is not given as a serde property): production producers only look
+         * schema ids up. True for simulators and demos; the input subjects are then set to BACKWARD first
+         * (unless they have a level of their own).
+         */
+        public Builder autoRegisterSchemas(boolean on) { this.autoRegisterSchemas = on; return this; }
+
         public SpinePublisher build() {
             if (bootstrapServers == null || bootstrapServers.isBlank()) throw new IllegalStateException("bootstrapServers is required");
             if (pseudonymiser == null) throw new IllegalStateException("pseudonymiser is required: no event may leave with its MRN");
             if (registryClient == null && (registryUrl == null || registryUrl.isBlank())) {
                 throw new IllegalStateException("registryUrl or registryClient is required");
             }
-            SpineAvroSerializer<SpecificRecord> values;
-            if (registryClient != null) {
-                values = new SpineAvroSerializer<>(registryClient);
-            } else {
-                values = new SpineAvroSerializer<>();
-                Map<String, Object> serde = new HashMap<>(serdeProperties);
-                serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl);
-                values.configure(serde, false);
-            }
+            SpineAvroSerializer<SpecificRecord> values = valueSerializer();
             Map<String, Object> props = new HashMap<>();
             props.put(ProducerConfig.CLIENT_ID_CONFIG, "spine-producer");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -221,6 +239,33 @@ public final class SpinePublisher implements AutoCloseable {
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             Producer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values);
             return new SpinePublisher(producer, pseudonymiser, validator, clock);
+        }
+
+        /** The value serializer {@link #build()} gives the producer: registry, subject strategy, auto-registration. */
+        SpineAvroSerializer<SpecificRecord> valueSerializer() {
+            Map<String, Object> serde = new HashMap<>(serdeProperties);
+            serde.put(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl);
+            boolean autoRegister = autoRegisterSchemas != null ? autoRegisterSchemas
+                    : serdeProperties.containsKey(SerdeConfig.AUTO_REGISTER_SCHEMAS) && new SerdeConfig(serdeProperties).autoRegisterSchemas();
+            serde.put(SerdeConfig.AUTO_REGISTER_SCHEMAS, autoRegister);
+            SchemaRegistryClient client = registryClient != null ? registryClient : SchemaRegistryClients.fromConfig(new SerdeConfig(serde));
+            if (autoRegister) governInputSubjects(client);
+            SerdeConfig config = new SerdeConfig(serde);
+            SpineAvroSerializer<SpecificRecord> values = new SpineAvroSerializer<>(client, false,
+                    config.subjectNameStrategy(false), autoRegister, config.useLatestVersion());
+            return values;
+        }
+
+        /** Before registering anything: the input subjects at least BACKWARD, so a wrong schema is refused. */
+        private static void governInputSubjects(SchemaRegistryClient client) {
+            List<String> subjects = Topics.INPUTS.stream().flatMap(t -> t.valueSubject().stream()).toList();
+            try {
+                List<String> set = SchemaGovernance.requireBackward(client, subjects);
+                if (!set.isEmpty()) LOG.info("set compatibility {} on {}", SchemaGovernance.BACKWARD, set);
+            } catch (RuntimeException e) {
+                // the registry may be down now and up by the first send; registering then still works
+                LOG.warn("could not check the compatibility level of {}: {}", subjects, e.toString());
+            }
         }
     }
 }

@@ -85,6 +85,49 @@ class SpinePublisherTest {
     }
 
     @Test
+    void anMrnOfInvisibleCharactersOrAMegabyteIsRejectedBeforeItIsPseudonymised() {
+        MockProducer<String, SpecificRecord> producer = MockPublishers.producer();
+        try (SpinePublisher publisher = MockPublishers.publisher(producer)) {
+            for (String mrn : List.of("\u200b", "\ufeff", "\u00a0", "MRN-1\u0000", " MRN-1")) {
+                FollowUpEvent e = FollowUpEvent.newBuilder(followUp("fu-5", 5)).setPatientId(mrn).build();
+                RejectedEventException r = assertThrows(RejectedEventException.class, () -> publisher.prepare(e), mrn);
+                assertEquals(ReasonCode.INVALID_IDENTIFIER, r.reason(), mrn);
+                assertEquals("patientId", r.violations().get(0).field());
+            }
+            FollowUpEvent huge = FollowUpEvent.newBuilder(followUp("fu-6", 5)).setPatientId("M".repeat(1_000_000)).build();
+            RejectedEventException r = assertThrows(RejectedEventException.class, () -> publisher.prepare(huge));
+            assertEquals(ReasonCode.FIELD_TOO_LONG, r.reason());
+            assertTrue(r.getMessage().length() < 1000, "short message");
+            assertEquals(List.of(), producer.history());
+        }
+    }
+
+    @Test
+    void schemasAreNotRegisteredUnlessAskedAndThenTheSubjectsAreBackwardFirst() {
+        FollowUpEvent event = followUp("fu-7", 5);
+        org.spineoutcomes.serde.InMemorySchemaRegistryClient registry = new org.spineoutcomes.serde.InMemorySchemaRegistryClient();
+        SpinePublisher.Builder production = SpinePublisher.builder().bootstrapServers("unused:9092").registryClient(registry);
+        org.apache.kafka.common.errors.SerializationException notThere = assertThrows(org.apache.kafka.common.errors.SerializationException.class,
+                () -> production.valueSerializer().serialize("spine.followups.v1", event));
+        assertTrue(notThere.getMessage().contains("auto.register.schemas is false"), notThere.getMessage());
+        assertEquals(List.of(), registry.getAllSubjects(), "nothing registered");
+        assertEquals(java.util.Optional.empty(), registry.getCompatibility("spine.followups.v1-value"));
+
+        SpinePublisher.Builder simulator = SpinePublisher.builder().bootstrapServers("unused:9092").registryClient(registry).autoRegisterSchemas(true);
+        byte[] bytes = simulator.valueSerializer().serialize("spine.followups.v1", event);
+        assertEquals(registry.getId("spine.followups.v1-value", FollowUpEvent.getClassSchema()), java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt());
+        for (String subject : List.of("spine.procedures.v1-value", "spine.imaging.v1-value", "spine.followups.v1-value")) {
+            assertEquals(java.util.Optional.of("BACKWARD"), registry.getCompatibility(subject), subject);
+        }
+        // now registered, a production publisher finds the id without registering anything
+        assertEquals(bytes.length, production.valueSerializer().serialize("spine.followups.v1", event).length);
+        // a level an operator chose is kept
+        registry.setCompatibility("spine.imaging.v1-value", "FULL_TRANSITIVE");
+        simulator.valueSerializer();
+        assertEquals(java.util.Optional.of("FULL_TRANSITIVE"), registry.getCompatibility("spine.imaging.v1-value"));
+    }
+
+    @Test
     void brokerFailureCompletesTheFutureExceptionallyAndIsCounted() {
         MockProducer<String, SpecificRecord> producer = new MockProducer<>(false, null,
                 new org.apache.kafka.common.serialization.StringSerializer(),
