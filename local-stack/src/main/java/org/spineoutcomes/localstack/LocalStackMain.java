@@ -1,5 +1,7 @@
 package org.spineoutcomes.localstack;
 
+import java.util.List;
+
 import java.util.concurrent.CountDownLatch;
 
 import org.spineoutcomes.topics.SpineTopic;
@@ -10,6 +12,9 @@ public final class LocalStackMain {
     private LocalStackMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("--create-topics")) {
+            System.exit(createTopics(args));
+        }
         LocalStack stack = LocalStack.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -32,5 +37,29 @@ public final class LocalStackMain {
         }
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
+    }
+
+    /**
+     * {@code --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]}: on an existing cluster
+     * (docker compose, a company cluster), creates the contract's topics (existing ones are left as they
+     * are) and sets each contract subject to BACKWARD, then exits. Exit code 2 for wrong arguments.
+     */
+    static int createTopics(String[] args) {
+        if (args.length < 3 || args.length > 4) {
+            System.err.println("usage: --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]");
+            return 2;
+        }
+        short replication;
+        try {
+            replication = args.length == 4 ? Short.parseShort(args[3]) : 1;
+        } catch (NumberFormatException e) {
+            System.err.println("error: REPLICATION_FACTOR must be a small whole number, not '" + args[3] + "'");
+            return 2;
+        }
+        LocalStack.createContractTopics(args[1], replication);
+        List<String> governed = LocalStack.governContractSubjects(args[2]);
+        System.out.printf("contract topics present on %s (%d); subjects set to BACKWARD on %s: %d%n",
+                args[1], Topics.ALL.size(), args[2], governed.size());
+        return 0;
     }
 }

@@ -73,6 +73,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
     };
     static final int RECENT_PATIENTS = 10_000;
+    /** Contributions kept for fewer patients than decoded logs: a map of about 100 cells each weighs more. */
+    static final int RECENT_CELLS = 2_000;
     /**
      * The cell contributions of a recently used patient's stored outcome, so an update does not derive
      * them again from the old outcome (valid while the outcome bytes are equal).
@@ -81,7 +83,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private final Map<String, CellsOf> recentCells = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CellsOf> eldest) {
-            return size() > RECENT_PATIENTS;
+            return size() > RECENT_CELLS;
         }
     };
     /** Separates the patient from the event id in events-store keys (not allowed in either). */
