@@ -116,6 +116,12 @@ public final class KafkaStateAccess implements StateAccess {
         return stats;
     }
 
+    @Override
+    public long patients(CellKey key, int partition) {
+        CellStatistics stats = one(SpineTopology.CELL_STORE, KeyQuery.<String, CellStatistics>withKey(key.asText()), partition);
+        return stats == null || stats.isEmpty() ? 0 : stats.patients();
+    }
+
     /** One query on one partition of this instance's active tasks; NotAvailable unless it succeeded. */
     private <R> R one(String store, Query<R> query, int partition) {
         StateQueryResult<R> result;

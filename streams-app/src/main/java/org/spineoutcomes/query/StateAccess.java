@@ -27,6 +27,9 @@ public interface StateAccess {
     /** The cell's exact statistics with its completeness counts, from this instance's partition; null when the cell does not exist. */
     CellStatistics cell(CellKey key, int partition);
 
+    /** The cell's patient count from this instance's partition (0 when the cell does not exist); cheaper than {@link #cell}. */
+    long patients(CellKey key, int partition);
+
     /** The current data cut (R2): the configured one, else the largest occurred-at published by the patient tasks. */
     Optional<Instant> dataCut();
 
