@@ -65,17 +65,27 @@
   function percent(v) { return v === null ? null : Math.round(v * 1000) / 10; }
   function fmt(v, digits) { return v === null ? '–' : v.toFixed(digits); }
 
-  /** Tracks what is suppressed for one chart: "Kyphoplasty at M24", shown under the chart. */
-  function suppressionNotes() {
-    const notes = [];
+  /**
+   * Tracks what is suppressed for one chart, shown under it grouped by series:
+   * "suppressed (< 11 patients): Kyphoplasty at M12, M24; Open surgery at every window".
+   */
+  function suppressionNotes(places) {
+    const bySeries = new Map();
     return {
-      check(aggregate, e, what) {
-        if (aggregate && aggregate.suppressed) notes.push(what);
-        else if (e && e.suppressed) notes.push(what);
+      check(aggregate, e, series, place) {
+        if ((aggregate && aggregate.suppressed) || (e && e.suppressed)) {
+          if (!bySeries.has(series)) bySeries.set(series, new Set());
+          if (place) bySeries.get(series).add(place);
+        }
       },
       show(id) {
-        const unique = [...new Set(notes)];
-        $(id).textContent = unique.length ? suppressedText() + ': ' + unique.join(', ') : '';
+        const parts = [];
+        bySeries.forEach((where, series) => {
+          if (!places || where.size === 0) parts.push(series);
+          else if (where.size === places.length) parts.push(series + ' at every window');
+          else parts.push(series + ' at ' + places.filter((p) => where.has(p)).join(', '));
+        });
+        $(id).textContent = parts.length ? suppressedText() + ': ' + parts.join('; ') : '';
       },
     };
   }
@@ -96,14 +106,14 @@
   const hideBands = { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].band } };
 
   function drawPain(aggs) {
-    const notes = suppressionNotes();
+    const notes = suppressionNotes(SCORE_WINDOWS);
     const datasets = [];
     ARMS.forEach((arm) => {
       const mean = [], lower = [], upper = [];
       SCORE_WINDOWS.forEach((w) => {
         const a = aggs[w][arm];
         const m = measure(a, 'pain');
-        notes.check(a, m, ARM_LABEL[arm] + ' at ' + w);
+        notes.check(a, m, ARM_LABEL[arm], w);
         mean.push(value(m, 'mean'));
         lower.push(value(m, 'ciLower'));
         upper.push(value(m, 'ciUpper'));
@@ -134,7 +144,7 @@
       const data = [], intervals = [];
       items.forEach(([name, label, kind]) => {
         const e = kind === 'measure' ? measure(a, name) : proportion(a, name);
-        notes.check(a, e, ARM_LABEL[arm] + (a.suppressed ? '' : ' (' + label + ')'));
+        notes.check(a, e, a.suppressed ? ARM_LABEL[arm] : ARM_LABEL[arm] + ' (' + label + ')');
         if (kind === 'measure') {
           data.push(value(e, 'mean'));
           intervals.push([value(e, 'ciLower'), value(e, 'ciUpper'), value(e, 'n')]);
@@ -167,15 +177,14 @@
   }
 
   function drawForest(comparisons) {
-    const notes = suppressionNotes();
+    const notes = suppressionNotes(FOLLOW_UP_WINDOWS);
     const datasets = [];
     COMPARISONS.forEach((name) => {
       const intervals = [], points = [];
       FOLLOW_UP_WINDOWS.forEach((w) => {
         const c = (comparisons[w].comparisons || []).find((x) => x.comparison === name);
         const d = c && !c.suppressed ? (c.meanDifferences || []).find((x) => x.measure === 'pain') : null;
-        if (c && c.suppressed) notes.check(c, null, COMPARISON_LABEL[name] + ' at ' + w);
-        else if (d && d.suppressed) notes.check(null, d, COMPARISON_LABEL[name] + ' at ' + w);
+        notes.check(c, d, COMPARISON_LABEL[name], w);
         const lo = value(d, 'ciLower'), hi = value(d, 'ciUpper');
         intervals.push(lo !== null && hi !== null ? [lo, hi] : null);
         points.push(value(d, 'meanDifference'));
@@ -200,12 +209,12 @@
   }
 
   function drawCompleteness(aggs) {
-    const notes = suppressionNotes();
+    const notes = suppressionNotes(FOLLOW_UP_WINDOWS);
     const datasets = [];
     ARMS.forEach((arm) => {
       const data = FOLLOW_UP_WINDOWS.map((w) => {
         const a = aggs[w][arm];
-        notes.check(a, null, ARM_LABEL[arm] + ' at ' + w);
+        notes.check(a, null, ARM_LABEL[arm], w);
         return a && !a.suppressed && a.completeness ? percent(a.completeness.completeness) : null;
       });
       if (data.every((v) => v === null)) return;
