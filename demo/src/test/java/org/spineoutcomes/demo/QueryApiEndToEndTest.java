@@ -110,7 +110,8 @@ class QueryApiEndToEndTest {
         StackOutputs.produce(stack, new RestSchemaRegistryClient(stack.schemaRegistryUrl()), events);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (recordsIn() < events.size() && System.nanoTime() < deadline) Thread.sleep(250);
-        assertEquals(events.size(), recordsIn(), "every event consumed by the two instances");
+        // At least: a task that moves between the instances counts again what it re-reads after its last commit.
+        assertTrue(recordsIn() >= events.size(), "every event consumed by the two instances: " + recordsIn() + " of " + events.size());
         StackOutputs.waitUntilQuiet(stack, Duration.ofSeconds(4), Duration.ofMinutes(5));
 
         BatchComputation batch = new BatchComputation();
