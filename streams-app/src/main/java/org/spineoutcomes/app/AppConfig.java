@@ -55,6 +55,8 @@ public final class AppConfig {
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
     public static final String HTTP_BIND_ADDRESS = "spine.http.bind.address";
+    /** Small-cell suppression of the query API and dashboard: cells (and statistics) over fewer patients show no numbers. */
+    public static final String MIN_CELL_SIZE = "spine.dashboard.min.cell.size";
     /** true: recompute every stored patient at start under the current rules, whatever their stored rules version. */
     public static final String RULES_RECOMPUTE = "spine.rules.recompute";
     /** Kafka Streams settings, prefix removed (e.g. streams.num.stream.threads=2). */
@@ -93,6 +95,7 @@ public final class AppConfig {
     private final boolean rulesRecompute;
     private final int httpPort;
     private final String httpBindAddress;
+    private final int minCellSize;
     private final OptionalInt streamThreads;
     private final Map<String, String> streamsOverrides;
     private final Map<String, String> kafkaClientSettings;
@@ -123,6 +126,7 @@ public final class AppConfig {
         this.rulesRecompute = bool(RULES_RECOMPUTE);
         this.httpPort = integer(HTTP_PORT, 0, 65_535, "a port number 0-65535 (0 = any free port)");
         this.httpBindAddress = matching(HTTP_BIND_ADDRESS, HOST_CHARS, "an IP address or host name (0.0.0.0 = every interface)");
+        this.minCellSize = integer(MIN_CELL_SIZE, 1, 1_000_000, "a whole number of patients, at least 1 (1 = nothing suppressed)");
         this.streamThreads = raw.containsKey(STREAM_THREADS)
                 ? OptionalInt.of(integer(STREAM_THREADS, 1, 1_000, "a whole number of threads, at least 1")) : OptionalInt.empty();
         this.streamsOverrides = withoutPrefix(STREAMS_PREFIX);
@@ -352,6 +356,9 @@ public final class AppConfig {
     public int httpPort() { return httpPort; }
 
     public String httpBindAddress() { return httpBindAddress; }
+
+    /** spine.dashboard.min.cell.size: cells and statistics over fewer patients are suppressed by the query API and dashboard. */
+    public int minCellSize() { return minCellSize; }
 
     /** streams.num.stream.threads when set; the app uses one thread per core otherwise. */
     public OptionalInt streamThreads() { return streamThreads; }

@@ -143,6 +143,7 @@ public final class HttpRoutes {
     private static void send(HttpExchange exchange, Reply reply) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", reply.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(reply.status(), head ? -1 : (reply.body().length == 0 ? -1 : reply.body().length));
         if (!head && reply.body().length > 0) {

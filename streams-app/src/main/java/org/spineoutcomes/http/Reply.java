@@ -6,12 +6,36 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A complete answer of a {@link Route}: status, content type and body. */
-public record Reply(int status, String contentType, byte[] body) {
+/** A complete answer of a {@link Route}: status, content type, body and extra response headers (e.g. Location). */
+public record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
     public static final String JSON = "application/json; charset=utf-8";
     public static final String TEXT = "text/plain; charset=utf-8";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public Reply {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** Without extra headers. */
+    public Reply(int status, String contentType, byte[] body) {
+        this(status, contentType, body, Map.of());
+    }
+
+    /** The same reply with one more response header. */
+    public Reply withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new Reply(status, contentType, body, h);
+    }
+
+    /** 302 to {@code location}, with a JSON body saying where (plus {@code extra} fields, may be empty). */
+    public static Reply redirect(String location, Map<String, ?> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("location", location);
+        body.putAll(extra);
+        return json(302, body).withHeader("Location", location);
+    }
 
     /** A JSON body written from a value Jackson can serialise (maps, lists, records, strings, numbers). */
     public static Reply json(int status, Object value) {

@@ -20,18 +20,28 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
+import org.spineoutcomes.dashboard.DashboardFiles;
 import org.spineoutcomes.http.HttpRoutes;
+import org.spineoutcomes.http.Reply;
 import org.spineoutcomes.http.SpineHttpServer;
+import org.spineoutcomes.query.EventStream;
+import org.spineoutcomes.query.KafkaStateAccess;
+import org.spineoutcomes.query.QueryApi;
+import org.spineoutcomes.query.Suppression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running streams app as an operable process ({@code ./spine run}): the HTTP server with
  * {@code /health}, {@code /ready} and {@code /metrics} (more routes mount on {@link #routes()}), the
- * Kafka Streams app, Micrometer metrics (Kafka Streams' own, the ingest counters, JVM), one INFO line
+ * Kafka Streams app, the query API under {@code /api/} and the dashboard under {@code /dashboard/}
+ * ({@code GET /} redirects there), Micrometer metrics (Kafka Streams' own, the ingest counters, JVM), one INFO line
  * per state change, "ready: http://host:port/" on stdout the first time the app is RUNNING, a line
  * every 30 s saying what to check while it is not, and an orderly {@link #close()}.
  *
@@ -54,6 +64,8 @@ public final class SpineRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics kafkaMetrics;
     private final ScheduledExecutorService scheduler;
     private final StartupWatch watch;
+    private final EventStream events;
+    private final QueryApi query;
     private final URI baseUri;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CompletableFuture<KafkaStreams.State> failed = new CompletableFuture<>();
@@ -71,6 +83,16 @@ public final class SpineRuntime implements AutoCloseable {
         this.app = new SpineStreamsApp(config, config.registryClient());
         KafkaStreams streams = app.streams();
         RuntimeEndpoints.register(routes, streams::state, meters);
+        // Query API and dashboard: the state of this instance, and forwarding to the others by application.server.
+        AppConfig.HostAndPort server = config.applicationServer().orElseThrow();
+        Suppression suppression = new Suppression(config.minCellSize());
+        this.events = EventStream.forApp(config, config.registryClient(), suppression, server.toString());
+        this.query = new QueryApi(new KafkaStateAccess(streams, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
+                suppression, events, QueryApi.DEFAULT_RETRY);
+        routes.mount(QueryApi.PREFIX, query);
+        routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
+        routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
+        routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
         this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
@@ -204,6 +226,11 @@ public final class SpineRuntime implements AutoCloseable {
         return meters;
     }
 
+    /** The server-sent events of {@code /api/stream}. */
+    public EventStream events() {
+        return events;
+    }
+
     /** Waits until Kafka Streams is RUNNING for the first time; false on timeout. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -230,6 +257,8 @@ public final class SpineRuntime implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         scheduler.shutdownNow();
+        events.close();
+        query.close();
         boolean stopped;
         if (starting.get()) {
             // start() still waits for the global data-cut store (no broker answered yet) and holds the lock

@@ -86,6 +86,22 @@ class RuntimeWithoutBrokerTest {
             // The advertised interactive-query address is the HTTP address.
             assertEquals("127.0.0.1:" + runtime.httpPort(), runtime.config().applicationServer().orElseThrow().toString());
             assertEquals("derived from the HTTP address", runtime.config().originOf(AppConfig.APPLICATION_SERVER).orElseThrow());
+
+            // GET / leads to the dashboard (the body still lists the paths); the page is served without a broker.
+            HttpResponse<String> root = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+                    .send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            assertEquals(302, root.statusCode());
+            assertEquals("/dashboard/", root.headers().firstValue("Location").orElseThrow());
+            assertTrue(root.body().contains("\"/api/*\"") && root.body().contains("\"/dashboard/*\""), root.body());
+            HttpResponse<String> page = get(base.resolve("/dashboard/"));
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<title>Spine Outcomes dashboard</title>"));
+            // The query API: no state to read, so after its retries a 503 that says why and when to come back.
+            HttpResponse<String> patient = get(base.resolve("/api/patients/p-1"));
+            assertEquals(503, patient.statusCode(), patient.body());
+            assertEquals("5", patient.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(patient.body().startsWith("{\"error\":\"not available right now: the app is starting or rebalancing"), patient.body());
+            assertEquals(400, get(base.resolve("/api/aggregates?population=ITT&window=M7")).statusCode());
         } finally {
             long t0 = System.nanoTime();
             runtime.close();

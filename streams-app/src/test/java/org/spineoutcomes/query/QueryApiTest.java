@@ -1,0 +1,244 @@
+package org.spineoutcomes.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.spineoutcomes.aggregate.AggregateMapper;
+import org.spineoutcomes.batch.BatchComputation;
+import org.spineoutcomes.http.HttpRoutes;
+import org.spineoutcomes.http.SpineHttpServer;
+import org.spineoutcomes.ndjson.NdjsonCodec;
+import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.stats.CellKey;
+import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.testing.EventFixtures;
+import org.spineoutcomes.topology.SpineTopology;
+
+/**
+ * The query API on real JDK HTTP servers over hand-made state (no broker): answers, 400/404/405, the
+ * 503 after the retries, suppression in the answers, and forwarding between two instances.
+ */
+class QueryApiTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant CUT = SuppressionTest.CUT;
+
+    private final List<AutoCloseable> open = new java.util.ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    /** Hand-made state of one instance; {@code owners} says where a (store, key) lives. */
+    static final class FakeState implements StateAccess {
+        String self;
+        final Map<String, PatientOutcome> patients = new HashMap<>();
+        final Map<CellKey, CellStatistics> cells = new HashMap<>();
+        BiFunction<String, String, Owner> owners = (store, key) -> Owner.local(self, 0);
+        IngestCounts counts = new IngestCounts(0, 0, Map.of());
+        List<String> instances;
+        final AtomicInteger localReads = new AtomicInteger();
+
+        @Override public String self() { return self; }
+        @Override public Owner owner(String store, String key) { return owners.apply(store, key); }
+        @Override public Optional<PatientOutcome> patient(String pseudonym, int partition) {
+            localReads.incrementAndGet();
+            return Optional.ofNullable(patients.get(pseudonym));
+        }
+        @Override public CellStatistics cell(CellKey key, int partition) {
+            localReads.incrementAndGet();
+            CellStatistics s = cells.get(key);
+            return s == null ? null : s.copy();
+        }
+        @Override public long patients(CellKey key, int partition) {
+            CellStatistics s = cells.get(key);
+            return s == null ? 0 : s.patients();
+        }
+        @Override public Optional<Instant> dataCut() { return Optional.of(CUT); }
+        @Override public IngestCounts ingestCounts() { return counts; }
+        @Override public List<String> instances() { return instances == null ? List.of(self) : instances; }
+    }
+
+    /** A server with the API mounted; its host:port becomes the state's self. */
+    private SpineHttpServer serve(FakeState state, Duration retry) throws Exception {
+        HttpRoutes routes = new HttpRoutes();
+        SpineHttpServer server = SpineHttpServer.start("127.0.0.1", 0, routes);
+        state.self = "127.0.0.1:" + server.port();
+        QueryApi api = new QueryApi(state, new Suppression(11), null, retry);
+        routes.mount(QueryApi.PREFIX, api);
+        open.add(server);
+        open.add(api);
+        return server;
+    }
+
+    private static HttpResponse<String> get(SpineHttpServer server, String path) throws Exception {
+        return send(server, "GET", path);
+    }
+
+    private static HttpResponse<String> send(SpineHttpServer server, String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    static PatientOutcome outcome(String patient) {
+        BatchComputation batch = new BatchComputation();
+        batch.add(EventFixtures.vertebroplasty(patient, patient + "-proc", EventFixtures.day(0)));
+        batch.add(EventFixtures.nrs(patient, patient + "-fu", EventFixtures.day(30), 3));
+        return batch.result(null).outcomes().get(patient);
+    }
+
+    @Test
+    void patient_isTheNdjsonLine_unknownIs404() throws Exception {
+        FakeState state = new FakeState();
+        PatientOutcome o = outcome("p-1");
+        state.patients.put("p-1", o);
+        SpineHttpServer server = serve(state, Duration.ofMillis(200));
+
+        HttpResponse<String> r = get(server, "/api/patients/p-1");
+        assertEquals(200, r.statusCode());
+        assertEquals(new NdjsonCodec().formatRecord(o), r.body());
+        assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(state.self, r.headers().firstValue(QueryApi.SERVED_BY).orElseThrow());
+
+        HttpResponse<String> unknown = get(server, "/api/patients/p-2");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("{\"error\":\"no patient with this pseudonym (or no outcome yet)\",\"path\":\"/api/patients/p-2\"}", unknown.body());
+    }
+
+    @Test
+    void aggregatesAndComparisons_areSuppressedBelowEleven() throws Exception {
+        FakeState state = new FakeState();
+        CellKey vp = new CellKey("ITT", "VERTEBROPLASTY", "M3", "ALL");
+        CellKey cons = new CellKey("ITT", "CONSERVATIVE", "M3", "ALL");
+        state.cells.put(vp, SuppressionTest.twelveMixed(12));
+        state.cells.put(cons, SuppressionTest.cell(5, 6, 5));
+        SpineHttpServer server = serve(state, Duration.ofMillis(200));
+
+        JsonNode aggs = JSON.readTree(get(server, "/api/aggregates?population=ITT&window=M3&stratum=ALL").body());
+        assertEquals("2024-05-11T08:00:00Z", aggs.get("dataCut").asText());
+        assertEquals(11, aggs.get("minCellSize").asInt());
+        assertEquals(2, aggs.get("aggregates").size()); // VP and conservative; no kyphoplasty or open-surgery cell
+        JsonNode shown = aggs.get("aggregates").get(0);
+        assertEquals("VERTEBROPLASTY", shown.get("arm").asText());
+        assertEquals(new Suppression(11).aggregate(AggregateMapper.toArmAggregate(vp, SuppressionTest.twelveMixed(12), CUT)), shown);
+        assertEquals("{\"population\":\"ITT\",\"arm\":\"CONSERVATIVE\",\"window\":\"M3\",\"stratum\":\"ALL\",\"dataCut\":\"2024-05-11T08:00:00Z\","
+                + "\"suppressed\":true,\"reason\":\"fewer than 11 patients\"}", aggs.get("aggregates").get(1).toString());
+
+        // asOf replaces the cut (completeness is judged there): one day before the window's last date nothing is due.
+        JsonNode early = JSON.readTree(get(server, "/api/aggregates?population=ITT&window=M3&asOf=2024-05-01T00:00:00Z").body());
+        assertEquals("2024-05-01T00:00:00Z", early.get("dataCut").asText());
+        assertEquals(0, early.get("aggregates").get(0).get("completeness").get("due").asLong());
+
+        JsonNode cmps = JSON.readTree(get(server, "/api/comparisons?population=ITT&window=M3&stratum=ALL").body());
+        assertEquals(1, cmps.get("comparisons").size()); // VP vs conservative only: kyphoplasty has no cell
+        JsonNode c = cmps.get("comparisons").get(0);
+        assertEquals("VP_vs_CONSERVATIVE", c.get("comparison").asText());
+        assertTrue(c.get("suppressed").asBoolean());
+        assertEquals("[\"CONSERVATIVE\"]", c.get("suppressedArms").toString());
+        assertFalse(c.has("meanDifferences"));
+
+        JsonNode cells = JSON.readTree(get(server, "/api/cells").body());
+        assertEquals(1, cells.get("cells").size());
+        assertEquals("{\"population\":\"ITT\",\"window\":\"M3\",\"stratum\":\"ALL\",\"arms\":[\"VERTEBROPLASTY\",\"CONSERVATIVE\"],"
+                + "\"suppressedArms\":[\"CONSERVATIVE\"]}", cells.get("cells").get(0).toString());
+    }
+
+    @Test
+    void badParameters_are400_writes_are405() throws Exception {
+        SpineHttpServer server = serve(new FakeState(), Duration.ofMillis(200));
+        HttpResponse<String> r = get(server, "/api/aggregates?population=ITX&window=M1");
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":\"unknown population 'ITX': expected one of ITT, AS_TREATED\",\"parameter\":\"population\","
+                + "\"value\":\"ITX\",\"allowed\":[\"ITT\",\"AS_TREATED\"]}", r.body());
+        HttpResponse<String> asOf = get(server, "/api/aggregates?population=ITT&window=M1&asOf=yesterday");
+        assertEquals(400, asOf.statusCode());
+        assertEquals("asOf", JSON.readTree(asOf.body()).get("parameter").asText());
+        assertEquals(400, get(server, "/api/comparisons?population=ITT").statusCode());
+        assertEquals(404, get(server, "/api/nothing-here").statusCode());
+
+        HttpResponse<String> post = send(server, "POST", "/api/aggregates?population=ITT&window=M1");
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
+    }
+
+    @Test
+    void whileNoInstanceOwnsTheKey_retriesThenAnswers503WithRetryAfter() throws Exception {
+        FakeState state = new FakeState();
+        AtomicInteger lookups = new AtomicInteger();
+        state.owners = (store, key) -> {
+            lookups.incrementAndGet();
+            return Owner.unavailable("no instance owns the key yet (state REBALANCING: starting or rebalancing)");
+        };
+        SpineHttpServer server = serve(state, Duration.ofMillis(600));
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = get(server, "/api/patients/p-1");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(503, r.statusCode());
+        assertEquals("5", r.headers().firstValue("Retry-After").orElseThrow());
+        JsonNode body = JSON.readTree(r.body());
+        assertTrue(body.get("error").asText().startsWith("not available right now: the app is starting or rebalancing"), r.body());
+        assertEquals("no instance owns the key yet (state REBALANCING: starting or rebalancing)", body.get("detail").asText());
+        assertTrue(lookups.get() >= 3, "retried with back-off: " + lookups.get() + " lookups");
+        assertTrue(ms >= 300, "waited for the retries: " + ms + " ms");
+    }
+
+    @Test
+    void aRequestForAKeyOwnedElsewhere_isForwardedThere_andTheAnswerRelayed() throws Exception {
+        FakeState a = new FakeState();
+        FakeState b = new FakeState();
+        SpineHttpServer serverA = serve(a, Duration.ofMillis(1500));
+        SpineHttpServer serverB = serve(b, Duration.ofMillis(1500));
+        // B holds the patient and the cells; A knows B owns them.
+        PatientOutcome o = outcome("p-9");
+        b.patients.put("p-9", o);
+        b.cells.put(new CellKey("ITT", "VERTEBROPLASTY", "M3", "ALL"), SuppressionTest.twelveMixed(12));
+        a.owners = (store, key) -> Owner.remote(b.self, 1);
+        a.instances = List.of(a.self, b.self);
+        a.counts = new StateAccess.IngestCounts(10, 8, new LinkedHashMap<>(Map.of("INVALID_PAIN_NRS", 2L)));
+        b.counts = new StateAccess.IngestCounts(5, 4, new LinkedHashMap<>(Map.of("INVALID_PAIN_NRS", 1L)));
+
+        HttpResponse<String> r = get(serverA, "/api/patients/p-9");
+        assertEquals(200, r.statusCode());
+        assertEquals(new NdjsonCodec().formatRecord(o), r.body());
+        assertEquals(b.self, r.headers().firstValue(QueryApi.SERVED_BY).orElseThrow());
+        assertEquals(0, a.localReads.get());
+
+        JsonNode aggs = JSON.readTree(get(serverA, "/api/aggregates?population=ITT&window=M3").body());
+        assertEquals(b.self, aggs.get("servedBy").asText());
+        assertEquals(12, aggs.get("aggregates").get(0).get("patients").asLong());
+
+        JsonNode rejections = JSON.readTree(get(serverA, "/api/rejections").body());
+        assertEquals("all instances", rejections.get("scope").asText());
+        assertEquals(15, rejections.get("recordsIn").asLong());
+        assertEquals(12, rejections.get("accepted").asLong());
+        assertEquals(3, rejections.get("byReason").get("INVALID_PAIN_NRS").asLong());
+        assertEquals(2, rejections.get("instances").size());
+        assertEquals(0, rejections.get("unreachable").size());
+
+        // While the two disagree (B thinks A owns it), B does not forward again: the answer is a 503, not a loop.
+        b.owners = (store, key) -> Owner.remote(a.self, 1);
+        HttpResponse<String> moving = get(serverA, "/api/patients/p-9");
+        assertEquals(503, moving.statusCode());
+        assertTrue(JSON.readTree(moving.body()).get("detail").asText().contains("answered 503"), moving.body());
+    }
+}
