@@ -43,8 +43,17 @@ public final class Topics {
     public static final SpineTopic<String, ArmComparison> ARM_COMPARISONS = SpineTopic.avroValues("spine.arm-comparisons.v1", INPUT_PARTITIONS,
             Map.of("cleanup.policy", "compact"),
             ArmComparison.class, "Between-arm differences with confidence intervals");
+    /**
+     * Largest record the dead-letter topic takes (8 MiB): an input record that itself fills the broker's
+     * default 1 MB limit still fits as a dead letter, with its headers; a larger one is cut (see
+     * {@link RejectionHeaders#VALUE_TRUNCATED}).
+     */
+    public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+    /** The part of a dead letter's value kept when the original is larger (room left for key and headers). */
+    public static final int DEAD_LETTER_MAX_VALUE_BYTES = DEAD_LETTER_MAX_MESSAGE_BYTES - 512 * 1024;
+
     public static final SpineTopic<byte[], byte[]> REJECTED = SpineTopic.plain("spine.rejected.v1", INPUT_PARTITIONS,
-            Map.of("cleanup.policy", "delete", "retention.ms", RETENTION_MS),
+            Map.of("cleanup.policy", "delete", "retention.ms", RETENTION_MS, "max.message.bytes", String.valueOf(DEAD_LETTER_MAX_MESSAGE_BYTES)),
             byte[].class, byte[].class, "Dead letters: original key/value bytes, headers with reason code, source topic/partition/offset, message");
 
     /**
@@ -76,5 +85,11 @@ public final class Topics {
         public static final String FIELD = "spine.field";
         /** "true" when the value is the event re-encoded from state, not the original bytes (an R9 loser accepted earlier). */
         public static final String VALUE_REENCODED = "spine.value.reencoded";
+        /** "true" when the value (or key) is only the first part of the original, which was over the topic's limit. */
+        public static final String VALUE_TRUNCATED = "spine.value.truncated";
+        public static final String KEY_TRUNCATED = "spine.key.truncated";
+        /** Size in bytes of the original value and its SHA-256 (hex), on a cut dead letter. */
+        public static final String VALUE_ORIGINAL_SIZE = "spine.value.original.size";
+        public static final String VALUE_SHA256 = "spine.value.sha256";
     }
 }

@@ -3,13 +3,16 @@ package org.spineoutcomes.ingest;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.spineoutcomes.topics.Topics;
 import org.spineoutcomes.topics.Topics.RejectionHeaders;
 import org.spineoutcomes.validation.InputLimits;
 import org.spineoutcomes.validation.ReasonCode;
 
 /**
  * A rejected input record as written to spine.rejected.v1: the original key and value bytes,
- * untouched, plus headers naming the reason, the field, a human message and where it came from.
+ * untouched, plus headers naming the reason, the field, a human message and where it came from. A
+ * value over the topic's limit ({@link Topics#DEAD_LETTER_MAX_VALUE_BYTES}) is cut, with headers
+ * giving the original's size and SHA-256.
  */
 public record DeadLetter(byte[] key, byte[] value, Headers headers) {
 
@@ -28,7 +31,30 @@ public record DeadLetter(byte[] key, byte[] value, Headers headers) {
         h.add(RejectionHeaders.SOURCE_TOPIC, utf8(topic == null ? "" : topic));
         h.add(RejectionHeaders.SOURCE_PARTITION, utf8(String.valueOf(partition)));
         h.add(RejectionHeaders.SOURCE_OFFSET, utf8(String.valueOf(offset)));
+        // A dead letter must fit its topic, or its send fails and the partition never moves on: an
+        // oversized value is cut, and the headers say so with the original's size and SHA-256.
+        if (value != null && value.length > Topics.DEAD_LETTER_MAX_VALUE_BYTES) {
+            h.add(RejectionHeaders.VALUE_TRUNCATED, utf8("true"));
+            h.add(RejectionHeaders.VALUE_ORIGINAL_SIZE, utf8(String.valueOf(value.length)));
+            h.add(RejectionHeaders.VALUE_SHA256, utf8(sha256Hex(value)));
+            value = java.util.Arrays.copyOf(value, Topics.DEAD_LETTER_MAX_VALUE_BYTES);
+        }
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            h.add(RejectionHeaders.KEY_TRUNCATED, utf8("true"));
+            key = java.util.Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
         return new DeadLetter(key, value, h);
+    }
+
+    /** Keys are pseudonyms (64 hex characters); a hostile one is cut to this. */
+    static final int MAX_KEY_BYTES = 64 * 1024;
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
     }
 
     private static byte[] utf8(String s) {

@@ -80,6 +80,10 @@ public final class SpineTopology {
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.NO_OPTIMIZATION);
         // Opt in now to the Kafka 5.0 default (the handler also covers the global data-cut store).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Dead letters may be as large as their topic allows (an input record of the broker's default 1 MB
+        // plus headers): the producer must be able to send them.
+        p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Topics.DEAD_LETTER_MAX_MESSAGE_BYTES + 64 * 1024);
         return p;
     }
 
