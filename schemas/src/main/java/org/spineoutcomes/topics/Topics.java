@@ -49,8 +49,10 @@ public final class Topics {
      * {@link RejectionHeaders#VALUE_TRUNCATED}).
      */
     public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-    /** The part of a dead letter's value kept when the original is larger (room left for key and headers). */
-    public static final int DEAD_LETTER_MAX_VALUE_BYTES = DEAD_LETTER_MAX_MESSAGE_BYTES - 512 * 1024;
+    /** The part of a dead letter's key kept when the original is larger (an input key is at most about 1 MB anyway). */
+    public static final int DEAD_LETTER_MAX_KEY_BYTES = 1024 * 1024;
+    /** The part of a dead letter's value kept when the original is larger (room left for the key and the headers). */
+    public static final int DEAD_LETTER_MAX_VALUE_BYTES = DEAD_LETTER_MAX_MESSAGE_BYTES - DEAD_LETTER_MAX_KEY_BYTES - 512 * 1024;
 
     public static final SpineTopic<byte[], byte[]> REJECTED = SpineTopic.plain("spine.rejected.v1", INPUT_PARTITIONS,
             Map.of("cleanup.policy", "delete", "retention.ms", RETENTION_MS, "max.message.bytes", String.valueOf(DEAD_LETTER_MAX_MESSAGE_BYTES)),

@@ -39,15 +39,12 @@ public record DeadLetter(byte[] key, byte[] value, Headers headers) {
             h.add(RejectionHeaders.VALUE_SHA256, utf8(sha256Hex(value)));
             value = java.util.Arrays.copyOf(value, Topics.DEAD_LETTER_MAX_VALUE_BYTES);
         }
-        if (key != null && key.length > MAX_KEY_BYTES) {
+        if (key != null && key.length > Topics.DEAD_LETTER_MAX_KEY_BYTES) {
             h.add(RejectionHeaders.KEY_TRUNCATED, utf8("true"));
-            key = java.util.Arrays.copyOf(key, MAX_KEY_BYTES);
+            key = java.util.Arrays.copyOf(key, Topics.DEAD_LETTER_MAX_KEY_BYTES);
         }
         return new DeadLetter(key, value, h);
     }
-
-    /** Keys are pseudonyms (64 hex characters); a hostile one is cut to this. */
-    static final int MAX_KEY_BYTES = 64 * 1024;
 
     static String sha256Hex(byte[] bytes) {
         try {

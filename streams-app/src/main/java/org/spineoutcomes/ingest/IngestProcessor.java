@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.serde.SchemaRegistryException;
 import org.spineoutcomes.serde.WrongRecordTypeException;
 import org.spineoutcomes.validation.EventValidator;
 import org.spineoutcomes.validation.ReasonCode;
@@ -33,7 +34,37 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
     private ProcessorContext<String, Ingested> context;
     private IngestMetrics metrics;
 
+    /** How long the thread waits before failing the task on a registry outage (so retries do not spin). */
+    static final java.time.Duration REGISTRY_RETRY_PAUSE = java.time.Duration.ofSeconds(5);
+    private final java.time.Duration registryRetryPause;
+
+    /** No answer at all (connection refused, timeout: status 0) or a server error (5xx): the registry, not the record. */
+    static boolean registryUnavailable(SchemaRegistryException e) {
+        return e.httpStatus() == 0 || e.httpStatus() >= 500;
+    }
+
+    private void pauseBeforeRetry() {
+        try {
+            Thread.sleep(registryRetryPause.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The task fails and its record is read again: an infrastructure failure, never a rejection. */
+    public static final class RegistryUnavailableException extends RuntimeException {
+        RegistryUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     public IngestProcessor(Map<EventType, Deserializer<? extends SpecificRecord>> deserializers) {
+        this(deserializers, REGISTRY_RETRY_PAUSE);
+    }
+
+    /** With another pause before a registry outage fails the task (tests). */
+    IngestProcessor(Map<EventType, Deserializer<? extends SpecificRecord>> deserializers, java.time.Duration registryRetryPause) {
+        this.registryRetryPause = registryRetryPause;
         this.deserializers = deserializers;
     }
 
@@ -63,6 +94,17 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
             // decodes completely with the writer schema its id names, but that is another event type
             reject(record, meta, ReasonCode.WRONG_EVENT_TYPE, null, e.getMessage() + "; " + meta.topic() + " carries "
                     + source.get().avroClass().getSimpleName() + " records");
+            return;
+        } catch (SchemaRegistryException e) {
+            if (registryUnavailable(e)) {
+                // Not bad input: the registry could not be asked. Fail the task after a pause, so nothing of
+                // this transaction commits and the record is read again when the thread is replaced; no valid
+                // record is dead-lettered for an outage.
+                pauseBeforeRetry();
+                throw new RegistryUnavailableException("schema registry unavailable while decoding " + meta.topic() + "-"
+                        + meta.partition() + "@" + meta.offset() + "; the record will be read again: " + e.getMessage(), e);
+            }
+            reject(record, meta, ReasonCode.UNDECODABLE, null, e.getMessage());
             return;
         } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
             reject(record, meta, ReasonCode.UNDECODABLE, null, e.getMessage());

@@ -31,7 +31,7 @@ class DeadLetterSizeTest {
         DeadLetter dl = DeadLetter.of("p".getBytes(StandardCharsets.UTF_8), value, null, ReasonCode.UNDECODABLE, null, "m",
                 "spine.followups.v1", 0, 5);
         assertEquals(Topics.DEAD_LETTER_MAX_VALUE_BYTES, dl.value().length);
-        assertEquals(7_864_320, Topics.DEAD_LETTER_MAX_VALUE_BYTES, "8 MiB minus 512 KiB for key and headers");
+        assertEquals(6_815_744, Topics.DEAD_LETTER_MAX_VALUE_BYTES, "8 MiB minus 1 MiB for the key and 512 KiB for the headers");
         assertEquals("true", text(dl.headers().lastHeader(RejectionHeaders.VALUE_TRUNCATED)));
         assertEquals(String.valueOf(Topics.DEAD_LETTER_MAX_VALUE_BYTES + 10), text(dl.headers().lastHeader(RejectionHeaders.VALUE_ORIGINAL_SIZE)));
         // SHA-256 of the whole original, so a reader can check a copy of it from the source topic.
