@@ -109,7 +109,7 @@ public final class DemoMain implements Callable<Integer> {
         AtomicLong sent = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         Set<String> patientsSeen = new HashSet<>();
-        Progress progress = new Progress();
+        ProgressLine progress = new ProgressLine(Duration.ofMillis(250), Duration.ofSeconds(10), true);
         long tPublish = System.nanoTime();
         double perEventNanos = minutes * 60e9 / cohort.size();
         try (SpinePublisher publisher = SpinePublisher.builder()
@@ -128,14 +128,14 @@ public final class DemoMain implements Callable<Integer> {
                     if (err == null) sent.incrementAndGet();
                     else refused.incrementAndGet();
                 });
-                progress.show(line(app, i + 1, cohort.size(), patientsSeen.size(), sent.get()));
+                progress.update(line(app, i + 1, cohort.size(), patientsSeen.size(), sent.get()));
             }
             publisher.flush();
         }
         double publishSeconds = (System.nanoTime() - tPublish) / 1e9;
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (ingested(app) < sent.get() && System.nanoTime() < deadline && !stopping.get()) {
-            progress.show(line(app, cohort.size(), cohort.size(), patientsSeen.size(), sent.get()));
+            progress.update(line(app, cohort.size(), cohort.size(), patientsSeen.size(), sent.get()));
             Thread.sleep(250);
         }
         progress.done(line(app, cohort.size(), cohort.size(), patientsSeen.size(), sent.get()));
@@ -186,29 +186,6 @@ public final class DemoMain implements Callable<Integer> {
         long rejected = IngestMetrics.total(app.streams().metrics(), "records-rejected-total");
         return String.format(Locale.ROOT, "published %,d / %,d events (%,d patients) | app: in %,d, accepted %,d, rejected %,d | lag %,d",
                 published, total, patientsSoFar, in, accepted, rejected, Math.max(0, acknowledged - in));
-    }
-
-    /**
-     * One line, rewritten in place on a terminal (at most every 250 ms); elsewhere (CI logs) printed
-     * every 10 s, so a log file does not fill with it.
-     */
-    private static final class Progress {
-        private final boolean terminal = System.console() != null;
-        private long lastNanos;
-
-        void show(String line) {
-            long now = System.nanoTime();
-            long every = terminal ? 250_000_000L : 10_000_000_000L;
-            if (now - lastNanos < every) return;
-            lastNanos = now;
-            if (terminal) System.err.print("\r" + line + "\u001b[K");
-            else System.err.println(line);
-        }
-
-        void done(String line) {
-            if (terminal) System.err.println("\r" + line + "\u001b[K");
-            else System.err.println(line);
-        }
     }
 
     private static long ingested(SpineStreamsApp app) {

@@ -111,7 +111,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     private static final Duration STALL = Duration.ofMinutes(5);
     private static final String LATENCY_INPUTS = "all types, not only follow-ups";
 
-    private final Progress progress = new Progress();
+    private final ProgressLine progress = new ProgressLine(Duration.ofSeconds(2), Duration.ofSeconds(2), false);
 
     @Override
     public Integer call() throws Exception {
@@ -221,7 +221,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("stateDirMbPer100kPatients", "state directory, scaled to 100k patients", stateBytes / 1e6 * per100k, "MB", 1);
             }
         }
-        progress.done();
+        progress.done(null);
         report.printTable(System.out);
         Path json = report.writeJson(Path.of("target"), startedUtc.format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")));
         System.out.println();
@@ -576,41 +576,12 @@ public final class StreamBenchmark implements Callable<Integer> {
     }
 
     private void status(String line) {
-        progress.done();
+        progress.done(null);
         System.err.println(line);
     }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    /**
-     * A progress line on stderr at most every two seconds: rewritten in place on a terminal, one line
-     * each time otherwise (logs stay readable).
-     */
-    static final class Progress {
-        private static final long EVERY_NANOS = Duration.ofSeconds(2).toNanos();
-        private final boolean terminal = System.console() != null;
-        private long next = System.nanoTime() + EVERY_NANOS;
-        private int shown;
-
-        void update(String line) {
-            long now = System.nanoTime();
-            if (now < next) return;
-            next = now + EVERY_NANOS;
-            if (terminal) {
-                System.err.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
-                shown = line.length();
-            } else {
-                System.err.println(line);
-            }
-            System.err.flush();
-        }
-
-        void done() {
-            if (terminal && shown > 0) System.err.println();
-            shown = 0;
-        }
     }
 
     public static void main(String[] args) {

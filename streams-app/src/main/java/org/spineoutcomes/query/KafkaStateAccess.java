@@ -1,7 +1,6 @@
 package org.spineoutcomes.query;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +34,7 @@ import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.topology.DataCut;
 import org.spineoutcomes.topology.PatientState;
+import org.spineoutcomes.topology.CellAggregateProcessor;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.validation.ReasonCode;
 
@@ -49,9 +49,6 @@ import org.spineoutcomes.validation.ReasonCode;
  * load), and never touch the object layer's pending writes from a foreign thread.
  */
 public final class KafkaStateAccess implements StateAccess {
-    /** Separates a cell key from the window end date in cell-completeness keys (CellAggregateProcessor). */
-    static final String COMPLETENESS_SEPARATOR = "|";
-
     private static final Serializer<String> KEYS = new StringSerializer();
 
     private final KafkaStreams streams;
@@ -105,12 +102,12 @@ public final class KafkaStateAccess implements StateAccess {
         CellStatistics stats = one(SpineTopology.CELL_STORE, KeyQuery.<String, CellStatistics>withKey(cellKey), partition);
         if (stats == null || stats.isEmpty()) return null;
         // Completeness counts: one entry per cell and window end date ("cell|2024-03-31"); '~' sorts after every date character.
-        RangeQuery<String, long[]> range = RangeQuery.withRange(cellKey + COMPLETENESS_SEPARATOR, cellKey + COMPLETENESS_SEPARATOR + "~");
+        String prefix = CellAggregateProcessor.completenessPrefix(cellKey);
+        RangeQuery<String, long[]> range = RangeQuery.withRange(prefix, prefix + "~");
         try (KeyValueIterator<String, long[]> it = one(SpineTopology.COMPLETENESS_STORE, range, partition)) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
-                LocalDate date = LocalDate.parse(kv.key.substring(kv.key.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
-                stats.addCompleteness(date, kv.value[0], kv.value[1]);
+                stats.addCompleteness(CellAggregateProcessor.completenessDate(kv.key), kv.value[0], kv.value[1]);
             }
         }
         return stats;

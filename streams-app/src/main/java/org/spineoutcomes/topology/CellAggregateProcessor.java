@@ -45,6 +45,21 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     /** Between the cell key and the ISO date in completeness-store keys (not used in cell keys). */
     private static final String COMPLETENESS_SEPARATOR = "|";
 
+    /** Key of a cell's completeness counts for one window end date in the completeness store ("cell|2024-03-31"). */
+    public static String completenessKey(String cellKey, java.time.LocalDate windowLastDate) {
+        return completenessPrefix(cellKey) + windowLastDate;
+    }
+
+    /** The prefix every completeness-store key of a cell starts with. */
+    public static String completenessPrefix(String cellKey) {
+        return cellKey + COMPLETENESS_SEPARATOR;
+    }
+
+    /** The window end date of a completeness-store key. */
+    public static java.time.LocalDate completenessDate(String completenessKey) {
+        return java.time.LocalDate.parse(completenessKey.substring(completenessKey.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
+    }
+
     private final String cellStore;
     private final String completenessStore;
     private final String dirtyStore;
@@ -143,7 +158,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     }
 
     private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
-        String key = cellKey + COMPLETENESS_SEPARATOR + windowLastDate;
+        String key = completenessKey(cellKey, windowLastDate);
         long[] stored = completeness.get(key);
         long[] counts = stored == null ? new long[2] : stored.clone();
         counts[0] += patients;
@@ -168,12 +183,11 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
 
     private org.spineoutcomes.stats.CompletenessCounts readCompleteness(String cellKey) {
         org.spineoutcomes.stats.CompletenessCounts counts = new org.spineoutcomes.stats.CompletenessCounts();
-        try (KeyValueIterator<String, long[]> it = completeness.prefixScan(cellKey + COMPLETENESS_SEPARATOR,
+        try (KeyValueIterator<String, long[]> it = completeness.prefixScan(completenessPrefix(cellKey),
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
-                java.time.LocalDate date = java.time.LocalDate.parse(kv.key.substring(kv.key.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
-                counts.adjust(date, kv.value[0], kv.value[1]);
+                counts.adjust(completenessDate(kv.key), kv.value[0], kv.value[1]);
             }
         }
         return counts;
@@ -216,9 +230,11 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             roundPublished = 0;
         }
         long started = System.nanoTime();
-        boolean finished = publishSlice(now, started + PUBLISH_SLICE.toNanos());
+        Slice slice = publishFrom(roundCursor, now, started + PUBLISH_SLICE.toNanos());
         roundWorkNanos += System.nanoTime() - started;
-        if (!finished) return;
+        roundPublished += slice.published();
+        if (slice.lastKey() != null) roundCursor = slice.lastKey();
+        if (!slice.finished()) return;
         roundCursor = null;
         lastRoundEndMs = now;
         nextPublishMs = now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
@@ -227,10 +243,14 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     }
 
     /** Publishes the dirty keys after the round's cursor until the deadline (System.nanoTime); true when none is left. */
-    private boolean publishSlice(long timestamp, long deadlineNanos) {
+    /** What one slice did: the last key it published (null if none), how many, and whether none is left. */
+    private record Slice(String lastKey, int published, boolean finished) {}
+
+    /** Publishes the dirty keys after {@code from} ("" = from the first) until the deadline (System.nanoTime). */
+    private Slice publishFrom(String from, long timestamp, long deadlineNanos) {
         List<String> done = new ArrayList<>();
         boolean finished = true;
-        try (KeyValueIterator<String, String> it = roundCursor.isEmpty() ? dirty.all() : dirty.range(roundCursor + "\0", null)) {
+        try (KeyValueIterator<String, String> it = from.isEmpty() ? dirty.all() : dirty.range(from + "\0", null)) {
             Instant cut = currentCut();
             while (it.hasNext()) {
                 if (!done.isEmpty() && System.nanoTime() > deadlineNanos) {
@@ -242,25 +262,13 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
                 done.add(kv.key);
             }
         }
-        if (!done.isEmpty()) roundCursor = done.get(done.size() - 1);
-        roundPublished += done.size();
         done.forEach(dirty::delete);
-        return finished;
+        return new Slice(done.isEmpty() ? null : done.get(done.size() - 1), done.size(), finished);
     }
 
-    /** Publishes every dirty cell and comparison, then clears the marks; returns how many were due. */
-    private int publishDirty(long timestamp) {
-        Instant cut = currentCut();
-        List<String> done = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = dirty.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, String> kv = it.next();
-                publishKey(kv, cut, timestamp);
-                done.add(kv.key);
-            }
-        }
-        done.forEach(dirty::delete);
-        return done.size();
+    /** Publishes every dirty cell and comparison, then clears the marks. */
+    private void publishDirty(long timestamp) {
+        publishFrom("", timestamp, Long.MAX_VALUE);
     }
 
     private void publishKey(KeyValue<String, String> kv, Instant cut, long timestamp) {
