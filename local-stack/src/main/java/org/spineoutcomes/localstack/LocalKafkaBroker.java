@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * controller), started inside this JVM from Kafka's own server classes: the storage is formatted
  * as {@code kafka-storage.sh format --standalone} would, then {@link KafkaRaftServer} starts.
  * Listens on 127.0.0.1 only, on free ports; its data lives in a folder that {@link #close()} removes.
+ * {@link #stop()} and {@link #restart()} take it down and bring it back on the same ports with the
+ * same data, as a broker restart in production would (crash tests).
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafkaBroker.class);
@@ -33,13 +35,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path workDir;
     private final int brokerPort;
     private final int controllerPort;
-    private final KafkaRaftServer server;
+    private final Map<String, String> config;
+    /** The running server; null between {@link #stop()} and {@link #restart()}. */
+    private KafkaRaftServer server;
     private boolean closed;
 
-    private LocalKafkaBroker(Path workDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+    private LocalKafkaBroker(Path workDir, int brokerPort, int controllerPort, Map<String, String> config, KafkaRaftServer server) {
         this.workDir = workDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.config = config;
         this.server = server;
     }
 
@@ -67,6 +72,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
         formatStorage(configFile);
 
+        KafkaRaftServer server = startServer(config, configFile);
+        log.debug("Kafka broker listening on 127.0.0.1:{} (controller {})", brokerPort, controllerPort);
+        return new LocalKafkaBroker(workDir, brokerPort, controllerPort, config, server);
+    }
+
+    /** Starts a server on formatted storage; returns once it accepts clients. */
+    private static KafkaRaftServer startServer(Map<String, String> config, Path configFile) {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(toProperties(config)), Time.SYSTEM);
         try {
             server.startup();
@@ -78,8 +90,46 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
             throw new IllegalStateException("Kafka broker failed to start; config in " + configFile, e);
         }
-        log.debug("Kafka broker listening on 127.0.0.1:{} (controller {})", brokerPort, controllerPort);
-        return new LocalKafkaBroker(workDir, brokerPort, controllerPort, server);
+        return server;
+    }
+
+    /**
+     * Stops the broker in order, keeping its data and ports: clients see it as gone until
+     * {@link #restart()}. Does nothing when it is already stopped.
+     */
+    public synchronized void stop() {
+        if (closed) {
+            throw new IllegalStateException("broker closed");
+        }
+        if (server == null) {
+            return;
+        }
+        KafkaRaftServer running = server;
+        server = null;
+        running.shutdown();
+        running.awaitShutdown();
+        log.debug("Kafka broker on 127.0.0.1:{} stopped (data kept)", brokerPort);
+    }
+
+    /**
+     * Starts the broker again after {@link #stop()}: the same node, ports, log directory and cluster,
+     * so topics, committed offsets, consumer groups and transactions are as they were. Returns once
+     * it accepts clients. Does nothing when it is running.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("broker closed");
+        }
+        if (server != null) {
+            return;
+        }
+        server = startServer(config, workDir.resolve("kafka").resolve("server.properties"));
+        log.debug("Kafka broker on 127.0.0.1:{} started again", brokerPort);
+    }
+
+    /** True between start (or {@link #restart()}) and {@link #stop()} or {@link #close()}. */
+    public synchronized boolean isRunning() {
+        return server != null && !closed;
     }
 
     /** The broker settings: loopback listeners, single-replica internal topics, small cleaner buffer. */
@@ -156,8 +206,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
         closed = true;
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+                server = null;
+            }
         } finally {
             TempDirs.deleteRecursively(workDir.resolve("kafka"));
         }
