@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,15 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
@@ -153,72 +144,25 @@ class SpineRunTest {
 
     @Test
     void spineRun_asAProcess_stopsCleanlyOnSigterm() throws Exception {
-        Path config = configFile("process");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes"));
-        logConfigOfStreamsApp().ifPresent(url -> command.add("-Dlog4j2.configurationFile=" + url));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SpineCli.class.getName(), "run", "--config", config.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(k -> k.startsWith("SPINE_"));
-        pb.environment().putAll(env("run-process"));
-        Process process = pb.start();
-        BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-        StringBuffer stderr = new StringBuffer();
-        Thread outReader = pump(process.getInputStream(), line -> stdout.add(line));
-        Thread errReader = pump(process.getErrorStream(), line -> stderr.append(line).append('\n'));
-        try {
-            String readyLine = stdout.poll(3, TimeUnit.MINUTES);
-            assertNotNull(readyLine, "no ready line; stderr:\n" + stderr);
-            Matcher m = Pattern.compile("ready: (http://127\\.0\\.0\\.1:\\d+/)").matcher(readyLine);
-            assertTrue(m.matches(), readyLine);
-            URI base = URI.create(m.group(1));
+        try (SpineRunProcess process = SpineRunProcess.start(configFile("process"), env("run-process"), List.of("-Xmx512m"))) {
+            SpineRunProcess.Line readyLine = process.nextLine(Duration.ofMinutes(3));
+            assertNotNull(readyLine, "no ready line; stderr:\n" + process.stderr());
+            URI base = SpineRunProcess.readyAddress(readyLine);
+            assertNotNull(base, readyLine.text());
             assertEquals(200, get(base.resolve("/ready")).statusCode());
 
             long t0 = System.nanoTime();
-            // SIGTERM through the handle: Process#destroy would also close our ends of the pipes and lose the last lines.
-            assertTrue(process.toHandle().destroy());
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "stopped within 30 s; stderr:\n" + stderr);
+            process.sigterm();
+            assertTrue(process.waitFor(Duration.ofSeconds(30)), "stopped within 30 s; stderr:\n" + process.stderr());
             long stopMs = (System.nanoTime() - t0) / 1_000_000;
-            outReader.join(5_000);
-            errReader.join(5_000);
-            assertEquals(0, process.exitValue(), "exit code; stderr:\n" + stderr);
-            String log = stderr.toString();
+            assertEquals(0, process.exitValue(), "exit code; stderr:\n" + process.stderr());
+            String log = process.stderr();
             assertTrue(log.contains("INFO  SpineRuntime - state REBALANCING -> RUNNING"), log);
             assertTrue(log.contains("INFO  Signals - SIGTERM received: stopping"), log);
             assertTrue(log.contains("INFO  SpineRuntime - state RUNNING -> PENDING_SHUTDOWN"), log);
             assertTrue(log.contains("INFO  SpineRuntime - state PENDING_SHUTDOWN -> NOT_RUNNING"), log);
             assertTrue(log.contains("INFO  SpineRuntime - stopped in "), log);
             assertTrue(stopMs < 30_000, "stopped in " + stopMs + " ms");
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
         }
-    }
-
-    /** The streams app's own log4j2.xml (the test class path also holds other modules' files). */
-    private static java.util.Optional<String> logConfigOfStreamsApp() throws Exception {
-        URL location = SpineCli.class.getProtectionDomain().getCodeSource().getLocation();
-        Path path = Path.of(location.toURI());
-        if (Files.isDirectory(path)) {
-            return java.util.Optional.of(path.resolve("log4j2.xml").toString());
-        }
-        return java.util.Optional.of("jar:" + location + "!/log4j2.xml");
-    }
-
-    private static Thread pump(java.io.InputStream in, java.util.function.Consumer<String> sink) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    sink.accept(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "spine-run-output");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 }

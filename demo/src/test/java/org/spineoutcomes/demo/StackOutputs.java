@@ -48,9 +48,14 @@ final class StackOutputs {
 
     /** A simulated cohort with pseudonymised patient ids, as the producer library would publish it. */
     static List<SpecificRecord> simulatedCohort(int patients, long seed) {
+        return simulatedCohort(SimulationParameters.defaults(patients, seed).withInvalidShare(0));
+    }
+
+    /** As {@link #simulatedCohort(int, long)}, with other simulation parameters (e.g. invalid events). */
+    static List<SpecificRecord> simulatedCohort(SimulationParameters parameters) {
         Pseudonymiser pseudonymiser = new Pseudonymiser("end-to-end-test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
         List<SpecificRecord> events = new ArrayList<>();
-        new CohortSimulator(SimulationParameters.defaults(patients, seed).withInvalidShare(0)).run(e -> {
+        new CohortSimulator(parameters).run(e -> {
             // Copy first: the simulator may hand the same instance twice (exact duplicates).
             SpecificRecord copy = (SpecificRecord) org.apache.avro.specific.SpecificData.getForSchema(e.getSchema()).deepCopy(e.getSchema(), e);
             int field = copy.getSchema().getField("patientId").pos();

@@ -48,6 +48,8 @@ public final class AppConfig {
     /** host:port advertised for interactive queries (Kafka Streams' application.server). */
     public static final String APPLICATION_SERVER = "spine.application.server";
     public static final String STATE_DIR = "spine.state.dir";
+    /** This instance's name for static group membership (Kafka's group.instance.id, per stream thread "-1", "-2", ...). */
+    public static final String INSTANCE_ID = "spine.instance.id";
     public static final String DATA_CUT = "spine.data.cut";
     public static final String CUT_REFRESH_MS = "spine.data.cut.refresh.ms";
     public static final String PUBLISH_INTERVAL_MS = "spine.publish.interval.ms";
@@ -68,6 +70,7 @@ public final class AppConfig {
 
     private static final Pattern APPLICATION_ID_CHARS = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern HOST_CHARS = Pattern.compile("[A-Za-z0-9._:%-]+");
+    private static final Pattern INSTANCE_ID_CHARS = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     /** host:port; an IPv6 host is written in brackets ([::1]:9092). */
     public record HostAndPort(String host, int port) {
@@ -87,6 +90,8 @@ public final class AppConfig {
     private final String applicationId;
     private final Optional<HostAndPort> applicationServer;
     private final Optional<Path> stateDir;
+    private final Optional<String> instanceId;
+    private final boolean streamsRebalanceProtocol;
     private final String processingGuarantee;
     private final Optional<Instant> dataCut;
     private final Duration cutRefresh;
@@ -117,6 +122,18 @@ public final class AppConfig {
         this.applicationId = matching(APPLICATION_ID, APPLICATION_ID_CHARS, "letters, digits, '.', '_' or '-' only");
         this.applicationServer = optional(APPLICATION_SERVER).map(v -> hostAndPort(APPLICATION_SERVER, v, v.value()));
         this.stateDir = optional(STATE_DIR).map(v -> path(STATE_DIR, v));
+        this.streamsRebalanceProtocol = optional(STREAMS_PREFIX + StreamsConfig.GROUP_PROTOCOL_CONFIG)
+                .map(v -> v.value().trim().equalsIgnoreCase("streams")).orElse(false);
+        this.instanceId = optional(INSTANCE_ID).map(v -> {
+            if (!INSTANCE_ID_CHARS.matcher(v.value()).matches()) {
+                throw InvalidConfigException.badValue(INSTANCE_ID, v, "letters, digits, '.', '_' or '-' only, at most 200");
+            }
+            if (streamsRebalanceProtocol) {
+                throw InvalidConfigException.badValue(INSTANCE_ID, v, "no value with streams.group.protocol=streams "
+                        + "(the streams rebalance protocol of Kafka 4.3 has no static membership)");
+            }
+            return v.value();
+        });
         this.processingGuarantee = oneOf(PROCESSING_GUARANTEE, required(PROCESSING_GUARANTEE),
                 List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), false);
         this.dataCut = optional(DATA_CUT).map(v -> instant(DATA_CUT, v));
@@ -338,6 +355,12 @@ public final class AppConfig {
 
     /** Configured state directory; when empty a new temporary directory is used. */
     public Optional<Path> stateDir() { return stateDir; }
+
+    /** Configured spine.instance.id; when empty the app takes the one kept in the state directory (see {@link StaticMembership}). */
+    public Optional<String> instanceId() { return instanceId; }
+
+    /** True with streams.group.protocol=streams (KIP-1071), which has no static membership. */
+    public boolean streamsRebalanceProtocol() { return streamsRebalanceProtocol; }
 
     public String processingGuarantee() { return processingGuarantee; }
 

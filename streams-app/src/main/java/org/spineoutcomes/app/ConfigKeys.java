@@ -47,6 +47,7 @@ public final class ConfigKeys {
             new Key(AppConfig.APPLICATION_ID, "spine-outcomes", "spine-outcomes", "Kafka Streams application id (consumer group); instances with the same id share the work"),
             new Key(AppConfig.APPLICATION_SERVER, null, "host:http port", "host:port advertised to other instances for interactive queries"),
             new Key(AppConfig.STATE_DIR, null, "(a new temp dir)", "state store directory; keep it across restarts to avoid a full restore"),
+            new Key(AppConfig.INSTANCE_ID, null, "(kept in spine.state.dir)", "this instance's name for static group membership: a restart takes its tasks back at once instead of after the session timeout; unique per instance"),
             new Key(AppConfig.PROCESSING_GUARANTEE, "exactly_once_v2", "exactly_once_v2", "exactly_once_v2 or at_least_once"),
             new Key(AppConfig.DATA_CUT, null, "(largest occurred-at, R2)", "fixed data cut, ISO-8601 instant"),
             new Key(AppConfig.CUT_REFRESH_MS, "5000", "5000", "how often a moved data cut re-publishes the aggregates (ms, >= 1)"),
@@ -73,7 +74,10 @@ public final class ConfigKeys {
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, AppConfig.BOOTSTRAP_SERVERS,
             StreamsConfig.STATE_DIR_CONFIG, AppConfig.STATE_DIR,
             StreamsConfig.PROCESSING_GUARANTEE_CONFIG, AppConfig.PROCESSING_GUARANTEE,
-            StreamsConfig.APPLICATION_SERVER_CONFIG, AppConfig.APPLICATION_SERVER);
+            StreamsConfig.APPLICATION_SERVER_CONFIG, AppConfig.APPLICATION_SERVER,
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, AppConfig.INSTANCE_ID,
+            StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), AppConfig.INSTANCE_ID,
+            StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), AppConfig.INSTANCE_ID);
 
     /** The prefixes Kafka Streams accepts in front of a client setting, longest first. */
     private static final List<String> CLIENT_PREFIXES = List.of(

@@ -59,6 +59,10 @@ public final class SpineStreamsApp implements AutoCloseable {
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(1_000L, 10 * config.deltaFlushInterval().toMillis()));
         }
         config.applicationServer().ifPresent(server -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.toString()));
+        // Static membership: a restart after a crash takes its tasks back at once instead of waiting for
+        // the dead member's session to time out (StaticMembership says why and where the name comes from).
+        StaticMembership.instanceId(config).ifPresent(id ->
+                p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
         // Unprefixed settings reach every client Kafka Streams creates (consumers, producers, admin).
         p.putAll(config.kafkaClientSettings());
         p.putAll(config.streamsOverrides());

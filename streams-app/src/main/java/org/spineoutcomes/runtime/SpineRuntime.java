@@ -26,6 +26,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
+import org.spineoutcomes.app.StaticMembership;
 import org.spineoutcomes.dashboard.DashboardFiles;
 import org.spineoutcomes.http.HttpRoutes;
 import org.spineoutcomes.http.Reply;
@@ -94,8 +95,13 @@ public final class SpineRuntime implements AutoCloseable {
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
         this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
+        RestoreLog restoreLog = new RestoreLog();
+        streams.setGlobalStateRestoreListener(restoreLog);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.RUNNING) {
+                restoreLog.takeSummary().ifPresent(LOG::info);
+            }
             watch.stateChanged(newState, oldState);
             if (newState == KafkaStreams.State.RUNNING && running.getCount() > 0) {
                 running.countDown();
@@ -143,9 +149,10 @@ public final class SpineRuntime implements AutoCloseable {
                     : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
                             "derived from the HTTP address");
             SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
-            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}",
+            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), {}, http {}",
                     effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
-                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri);
+                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()),
+                    StaticMembership.instanceId(effective).map(id -> "static member " + id).orElse("dynamic membership"), baseUri);
             runtime.startStreams();
             return runtime;
         } catch (IOException | RuntimeException e) {
