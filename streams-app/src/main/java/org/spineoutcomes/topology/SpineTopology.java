@@ -204,8 +204,10 @@ public final class SpineTopology {
     }
 
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+        // Persistent: RocksDB holding committed writes only, so a crash does not wipe the task's state
+        // under exactly-once (CommittedOnlyStore).
         KeyValueBytesStoreSupplier supplier = settings.persistentStores()
-                ? Stores.persistentKeyValueStore(name)
+                ? CommittedOnlyStore.supplier(name)
                 : Stores.inMemoryKeyValueStore(name);
         // Values kept as objects between commits: repeated writes of a key (a busy cell, a patient with
         // several events in a batch) are serialised and reach the changelog once per commit.

@@ -1,0 +1,267 @@
+package org.spineoutcomes.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Properties;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store below the change-logging layer that keeps a transaction's writes out of RocksDB until
+ * it has committed: written values are read back at once; they reach RocksDB with the first write
+ * after the flush that sealed them (processing went on, so that commit succeeded) or at a
+ * checkpoint, together with their changelog offset; deletes hide what is below; iteration merges
+ * both in key order; what is pending when the store closes without a checkpoint (a crash, a dirty
+ * close) is not in RocksDB when it opens again.
+ */
+class CommittedOnlyStoreTest {
+    private static final TopicPartition CHANGELOG = new TopicPartition("app-s-changelog", 0);
+
+    @TempDir
+    Path dir;
+
+    private StateStoreContext context;
+    private CommittedOnlyStore store;
+
+    @BeforeEach
+    void open() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile()).getStateStoreContext();
+        store = new CommittedOnlyStore("s");
+        store.init(context, store);
+    }
+
+    /** Closes without a checkpoint (what is pending is lost, as in a crash) and opens the same directory again. */
+    private void reopen() {
+        store.close();
+        store = new CommittedOnlyStore("s");
+        store.init(context, store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static Bytes key(String k) {
+        return Bytes.wrap(k.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] value(String v) {
+        return v.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] v) {
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> entries(KeyValueIterator<Bytes, byte[]> it) {
+        List<String> out = new ArrayList<>();
+        try (it) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                out.add(new String(kv.key.get(), StandardCharsets.UTF_8) + "=" + text(kv.value));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aWriteIsReadBackAtOnce_butReachesRocksDbOnlyAfterItsCommit() {
+        store.put(key("a"), value("1"));
+        assertEquals("1", text(store.get(key("a"))), "read back at once");
+        store.flushCache(); // commit 1 starts: "a" is what it carries
+        reopen();           // the process dies before commit 1 finished
+        assertNull(store.get(key("a")), "a transaction that did not finish left nothing");
+        assertNull(store.committedOffset(CHANGELOG));
+
+        store.put(key("a"), value("1"));
+        store.flushCache(); // commit 1 starts
+        store.put(key("b"), value("2")); // processing goes on: commit 1 finished
+        store.flushCache(); // commit 2 starts
+        reopen();
+        assertEquals("1", text(store.get(key("a"))));
+        assertNull(store.get(key("b")), "commit 2 did not finish");
+
+        store.put(key("b"), value("2"));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 41L)); // Kafka Streams' checkpoint right after a commit
+        reopen();
+        assertEquals("2", text(store.get(key("b"))));
+        assertEquals(41L, store.committedOffset(CHANGELOG));
+    }
+
+    @Test
+    void aFlushWithoutNewWrites_keepsTheSealedWritesPending() {
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.flushCache(); // an idle commit, or the flush of a dirty close after a failed commit
+        reopen();
+        assertNull(store.get(key("a")));
+    }
+
+    @Test
+    void aWriteAfterTheLastFlushStaysPendingAtACheckpoint() {
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 7L));
+        store.put(key("late"), value("x")); // the next transaction's
+        assertEquals("x", text(store.get(key("late"))));
+        reopen();
+        assertEquals("1", text(store.get(key("a"))));
+        assertNull(store.get(key("late")));
+        assertEquals(7L, store.committedOffset(CHANGELOG));
+    }
+
+    @Test
+    void aDirtyClose_dropsWhatIsPending() {
+        store.put(key("a"), value("1"));
+        store.flushCache(); // its commit fails: Kafka Streams closes the task dirty
+        store.clearCache();
+        assertNull(store.get(key("a")));
+
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.put(key("b"), value("2")); // "a" committed and went down; "b" is pending
+        store.clearCache();
+        assertEquals("1", text(store.get(key("a"))));
+        assertNull(store.get(key("b")));
+    }
+
+    @Test
+    void deletesHideWhatIsBelow_untilAndAfterTheyReachRocksDb() {
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 1L));
+
+        assertArrayEquals(value("1"), store.delete(key("a")), "delete answers the old value");
+        assertNull(store.get(key("a")));
+        assertEquals(List.of(), entries(store.all()));
+        assertNull(store.putIfAbsent(key("a"), value("again")), "absent after the delete");
+        store.delete(key("a"));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 2L));
+        reopen();
+        assertNull(store.get(key("a")));
+        assertEquals(List.of(), entries(store.all()));
+    }
+
+    @Test
+    void iterationMergesPendingWritesOverRocksDb_inKeyOrder() {
+        for (String k : List.of("a", "c", "e", "g")) store.put(key(k), value("old-" + k));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 4L)); // a, c, e, g in RocksDB
+        store.put(key("b"), value("new-b"));
+        store.put(key("c"), value("new-c"));
+        store.flushCache();                   // b, c sealed
+        store.delete(key("e"));               // current (and b, c go down)
+        store.put(key("h"), value("new-h"));
+        store.put(key("b"), value("newer-b"));
+        store.flushCache();
+        store.put(key("i"), value("new-i"));  // current over sealed over RocksDB
+
+        assertEquals(List.of("a=old-a", "b=newer-b", "c=new-c", "g=old-g", "h=new-h", "i=new-i"), entries(store.all()));
+        assertEquals(List.of("i=new-i", "h=new-h", "g=old-g", "c=new-c", "b=newer-b", "a=old-a"), entries(store.reverseAll()));
+        assertEquals(List.of("b=newer-b", "c=new-c"), entries(store.range(key("b"), key("e"))));
+        assertEquals(List.of("c=new-c", "b=newer-b"), entries(store.reverseRange(key("b"), key("e"))));
+        assertEquals(List.of("g=old-g", "h=new-h", "i=new-i"), entries(store.range(key("f"), null)));
+        assertEquals(List.of("a=old-a", "b=newer-b"), entries(store.range(null, key("b"))));
+        assertEquals(List.of(), entries(store.range(key("e"), key("b"))), "from after to: nothing");
+        assertTrue(store.approximateNumEntries() >= 4, "at least what is below: " + store.approximateNumEntries());
+
+        KeyValueIterator<Bytes, byte[]> it = store.range(key("g"), key("g"));
+        assertEquals(key("g"), it.peekNextKey());
+        it.next();
+        assertThrows(NoSuchElementException.class, it::next);
+        it.close();
+    }
+
+    @Test
+    void prefixScan_seesPendingAndCommittedKeysOfThePrefixOnly() {
+        for (String k : List.of("cell|1", "cell|3", "cellar", "other")) store.put(key(k), value(k));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 4L));
+        store.put(key("cell|2"), value("new"));
+        store.delete(key("cell|3"));
+        store.put(key("celm"), value("not the prefix"));
+        assertEquals(List.of("cell|1=cell|1", "cell|2=new"), entries(store.prefixScan("cell|", new StringSerializer())));
+    }
+
+    @Test
+    void restoredRecords_areWrittenAsTheyCome() {
+        // What Kafka Streams' restore consumer hands over is committed data: it goes down at once.
+        store.restoreAll(List.of(KeyValue.pair(value("a"), value("1")), KeyValue.pair(value("b"), value("2")),
+                KeyValue.pair(value("a"), null)));
+        reopen();
+        assertNull(store.get(key("a")));
+        assertEquals("2", text(store.get(key("b"))));
+    }
+
+    @Test
+    void offsets_unknownMeansFromTheStart_noneMeansKafkaDecides() {
+        assertNull(store.committedOffset(CHANGELOG), "a new store has recorded nothing");
+        store.commit(Map.of(CHANGELOG, -4L)); // Kafka's "unknown": its changelog had no record yet
+        assertEquals(-1L, store.committedOffset(CHANGELOG), "replay from the first record: the data here is committed data");
+        store.commit(Map.of(CHANGELOG, 12L));
+        assertEquals(12L, store.committedOffset(CHANGELOG));
+        java.util.Map<TopicPartition, Long> remove = new java.util.HashMap<>();
+        remove.put(CHANGELOG, null);
+        store.commit(remove);
+        assertNull(store.committedOffset(CHANGELOG));
+        store.commit(Map.of(CHANGELOG, 13L));
+        store.commit(Map.of()); // a corrupted task's store: offsets cleared
+        assertNull(store.committedOffset(CHANGELOG));
+        assertTrue(store.managesOffsets());
+        assertTrue(store.persistent());
+        assertEquals("s", store.name());
+    }
+
+    @Test
+    void aCheckpointWithoutOffsets_dropsWhatIsPending() {
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.put(key("b"), value("2")); // "a" goes down
+        store.commit(Map.of());          // a corrupted task's store: Kafka Streams deletes it next
+        assertEquals("1", text(store.get(key("a"))));
+        assertNull(store.get(key("b")));
+    }
+
+    @Test
+    void aClosedStoreAndItsIterators_refuseUse() {
+        store.put(key("a"), value("1"));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 1L));
+        KeyValueIterator<Bytes, byte[]> it = store.all();
+        store.close();
+        assertThrows(org.apache.kafka.streams.errors.InvalidStateStoreException.class, it::hasNext);
+        assertThrows(org.apache.kafka.streams.errors.InvalidStateStoreException.class, () -> store.get(key("a")));
+        store = new CommittedOnlyStore("s");
+        store.init(context, store);
+    }
+}
