@@ -55,12 +55,19 @@ import org.spineoutcomes.validation.Violation;
  * the app, one per sixth of the way, plus a random delay under 1.5 s), so every disruption falls
  * while the app is processing, however fast this machine is today.
  *
+ * <p>Cohort size: 10,000 patients (about 111,000 input records), not the 20,000 the issue asks for.
+ * At 20,000 patients (222,814 input records) the test passed the same way but used 760 s of CPU
+ * (test JVM with the broker, six app JVMs, the registry): more than the 600 s two cores give in
+ * 5 minutes, so it cannot finish in that time on the CI machine whatever else runs there. Half the
+ * cohort halves the part that grows with it (simulation, batch, the stream itself, the comparison);
+ * the stack, the six JVM starts and the recoveries stay. It prints the CPU time it used.
+ *
  * <p>Its own stack: the broker restart must not disturb the other tests' shared stack.
  */
 class CrashRecoveryTest {
 
-    /** Cohort size; -Dspine.crash.patients overrides it (measurements). */
-    private static final int PATIENTS = Integer.getInteger("spine.crash.patients", 20_000);
+    /** Cohort size (see above why not 20,000); -Dspine.crash.patients overrides it (measurements). */
+    private static final int PATIENTS = Integer.getInteger("spine.crash.patients", 10_000);
     private static final long COHORT_SEED = 31;
     /** Seed of the disruption moments; -Dspine.crash.seed overrides it to try others. */
     private static final long DISRUPTION_SEED = Long.getLong("spine.crash.seed", 20_261_130L);
@@ -76,9 +83,11 @@ class CrashRecoveryTest {
                             long toRunningMs, long toProcessingMs, String restored) {}
 
     @Test
-    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // about 5 on an idle CI machine; room for a busy one
     void sigkillsAndABrokerRestart_finalOutputsEqualTheBatch() throws Exception {
         long t0 = System.nanoTime();
+        Duration testJvmCpuAtStart = ownCpu();
+        Duration appCpu = Duration.ZERO;
         try (LocalStack stack = LocalStack.start();
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000))) {
@@ -132,6 +141,7 @@ class CrashRecoveryTest {
                     long committed = awaitCommitted(admin, applicationId, threshold, app);
                     Thread.sleep(delayMs);
                     if (plan.get(i) == Disruption.SIGKILL) {
+                        appCpu = appCpu.plus(app.cpu());
                         app.sigkill();
                         // Read after the kill: until the kill the app may commit more.
                         long before = committedInput(admin, applicationId);
@@ -161,6 +171,7 @@ class CrashRecoveryTest {
                 StackOutputs.waitUntilQuiet(stack, Duration.ofSeconds(4), Duration.ofMinutes(4));
                 long streamMs = msSince(t3);
 
+                appCpu = appCpu.plus(app.cpu());
                 app.sigterm();
                 assertTrue(app.waitFor(Duration.ofSeconds(40)), "the last run stops on SIGTERM");
                 assertEquals(0, app.exitValue(), "clean stop after the last run; stderr:\n" + app.stderr());
@@ -185,6 +196,11 @@ class CrashRecoveryTest {
                         deadLetters.total(), deadLetters.byReason());
                 System.out.printf("  took %.0f s: stack %.0f s, cohort and batch %.0f s, produce %.0f s, stream with disruptions %.0f s, compare %.0f s%n",
                         msSince(t0) / 1e3, stackMs / 1e3, cohortMs / 1e3, produceMs / 1e3, streamMs / 1e3, compareMs / 1e3);
+                Duration registryCpu = ProcessHandle.of(stack.registry().pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+                Duration testCpu = ownCpu().minus(testJvmCpuAtStart);
+                System.out.printf("  CPU %.0f s: test JVM with the broker %.0f s, app runs %.0f s, registry %.0f s (two cores give 600 s in 5 minutes)%n",
+                        (testCpu.toMillis() + appCpu.toMillis() + registryCpu.toMillis()) / 1e3, testCpu.toMillis() / 1e3,
+                        appCpu.toMillis() / 1e3, registryCpu.toMillis() / 1e3);
             } finally {
                 app.close();
                 if (!stack.broker().isRunning()) stack.broker().restart();
@@ -309,6 +325,11 @@ class CrashRecoveryTest {
         Map<TopicPartition, Long> end = new java.util.HashMap<>();
         admin.listOffsets(request).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
         return end;
+    }
+
+    /** CPU time of this JVM (test code, broker, clients). */
+    private static Duration ownCpu() {
+        return Duration.ofNanos(((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
     }
 
     private static long msSince(long nanos) {

@@ -88,6 +88,11 @@ final class SpineRunProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the process has used so far (zero once it is gone, or where the system does not say). */
+    Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +41,7 @@ class LocalKafkaBrokerRestartTest {
 
             broker.stop();
             assertFalse(broker.isRunning());
-            assertFalse(accepts(port), "port closed while stopped");
+            assertFalse(LocalStackLifecycleTest.accepts(port), "port closed while stopped");
             broker.stop(); // already stopped: nothing happens
 
             broker.restart();
@@ -62,14 +59,5 @@ class LocalKafkaBrokerRestartTest {
         assertFalse(Files.exists(workDir.resolve("kafka")), "close removes the data");
         assertThrows(IllegalStateException.class, broker::restart, "no restart after close");
         TempDirs.deleteRecursively(workDir);
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -73,7 +73,8 @@ class LocalStackLifecycleTest {
         }
     }
 
-    private static boolean accepts(int port) {
+    /** True when something listens on 127.0.0.1:port. */
+    static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;

@@ -86,6 +86,12 @@ import org.rocksdb.WriteOptions;
  * changes nothing), and the task does not count as corrupted. Restored records are written as they
  * come (they are committed data).
  *
+ * <p>This relies on how Kafka Streams 4.3 commits (read in its sources; the crash test exercises it):
+ * a thread flushes its tasks' stores, commits its transaction, and only then processes again, with
+ * no record or punctuation in between; no store of this topology forwards records when flushed (none
+ * has Kafka's record cache), so no write reaches a store between its flush and the commit; and a
+ * commit that fails closes the tasks dirty, which under exactly-once deletes their state directories.
+ *
  * <p>The database lives in the task directory under {@value #DIRECTORY}/, not under Kafka's
  * rocksdb/, so state written by Kafka's own store (an older release of this app) is never taken for
  * committed-only data: such a task has no offset here, and Kafka Streams restores it from scratch once.

@@ -81,6 +81,13 @@ class CommittedOnlyStoreTest {
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
+    /** key, value, key, value, ...: written in one transaction that commits, then Kafka Streams' checkpoint at {@code offset}. */
+    private void committed(long offset, String... keysAndValues) {
+        for (int i = 0; i < keysAndValues.length; i += 2) store.put(key(keysAndValues[i]), value(keysAndValues[i + 1]));
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, offset));
+    }
+
     private static List<String> entries(KeyValueIterator<Bytes, byte[]> it) {
         List<String> out = new ArrayList<>();
         try (it) {
@@ -128,9 +135,7 @@ class CommittedOnlyStoreTest {
 
     @Test
     void aWriteAfterTheLastFlushStaysPendingAtACheckpoint() {
-        store.put(key("a"), value("1"));
-        store.flushCache();
-        store.commit(Map.of(CHANGELOG, 7L));
+        committed(7, "a", "1");
         store.put(key("late"), value("x")); // the next transaction's
         assertEquals("x", text(store.get(key("late"))));
         reopen();
@@ -156,9 +161,7 @@ class CommittedOnlyStoreTest {
 
     @Test
     void deletesHideWhatIsBelow_untilAndAfterTheyReachRocksDb() {
-        store.put(key("a"), value("1"));
-        store.flushCache();
-        store.commit(Map.of(CHANGELOG, 1L));
+        committed(1, "a", "1");
 
         assertArrayEquals(value("1"), store.delete(key("a")), "delete answers the old value");
         assertNull(store.get(key("a")));
@@ -174,9 +177,7 @@ class CommittedOnlyStoreTest {
 
     @Test
     void iterationMergesPendingWritesOverRocksDb_inKeyOrder() {
-        for (String k : List.of("a", "c", "e", "g")) store.put(key(k), value("old-" + k));
-        store.flushCache();
-        store.commit(Map.of(CHANGELOG, 4L)); // a, c, e, g in RocksDB
+        committed(4, "a", "old-a", "c", "old-c", "e", "old-e", "g", "old-g"); // in RocksDB
         store.put(key("b"), value("new-b"));
         store.put(key("c"), value("new-c"));
         store.flushCache();                   // b, c sealed
@@ -204,9 +205,7 @@ class CommittedOnlyStoreTest {
 
     @Test
     void prefixScan_seesPendingAndCommittedKeysOfThePrefixOnly() {
-        for (String k : List.of("cell|1", "cell|3", "cellar", "other")) store.put(key(k), value(k));
-        store.flushCache();
-        store.commit(Map.of(CHANGELOG, 4L));
+        committed(4, "cell|1", "cell|1", "cell|3", "cell|3", "cellar", "cellar", "other", "other");
         store.put(key("cell|2"), value("new"));
         store.delete(key("cell|3"));
         store.put(key("celm"), value("not the prefix"));
@@ -254,9 +253,7 @@ class CommittedOnlyStoreTest {
 
     @Test
     void aClosedStoreAndItsIterators_refuseUse() {
-        store.put(key("a"), value("1"));
-        store.flushCache();
-        store.commit(Map.of(CHANGELOG, 1L));
+        committed(1, "a", "1");
         KeyValueIterator<Bytes, byte[]> it = store.all();
         store.close();
         assertThrows(org.apache.kafka.streams.errors.InvalidStateStoreException.class, it::hasNext);
