@@ -23,6 +23,7 @@ public final class IngestMetrics {
     private final Sensor orphansPending;
     private final Sensor displaced;
     private final Sensor recomputed;
+    private final Sensor computeFailed;
     private final Map<ReasonCode, Sensor> rejected = new EnumMap<>(ReasonCode.class);
     private final StreamsMetrics metrics;
     private final String taskId;
@@ -36,6 +37,8 @@ public final class IngestMetrics {
         this.orphansPending = counter("records-orphan-held", "Corrections/retractions held until their target arrives (R11)", Map.of());
         this.displaced = counter("records-displaced", "Records accepted earlier, then rejected when a later re-send of their event id won (R9)", Map.of());
         this.recomputed = counter("patients-recomputed", "Stored patients recomputed after a rules-version change", Map.of());
+        this.computeFailed = counter("patients-compute-failed",
+                "Outcome computations that failed after a restart, when no single record could be blamed (the patient keeps its last outcome)", Map.of());
     }
 
     private Sensor counter(String name, String description, Map<String, String> extraTags) {
@@ -82,6 +85,18 @@ public final class IngestMetrics {
     }
 
     public void recordRecomputed() { recomputed.record(1); }
+
+    /**
+     * A record counted as accepted whose outcome computation then failed (the patient step computes once
+     * per flush): it leaves the accepted count and joins PROCESSING_ERROR, so the counts still reconcile.
+     */
+    public void recordFailedAfterAcceptance() {
+        accepted.record(-1);
+        recordRejected(ReasonCode.PROCESSING_ERROR);
+    }
+
+    /** A patient's outcome computation failed with no record to blame (after a restart). */
+    public void recordProcessingFailure() { computeFailed.record(1); }
 
     public void recordRejected(ReasonCode reason) {
         rejected.computeIfAbsent(reason, r -> counter("records-rejected", "Input records rejected, by reason", Map.of("reason", r.name())))

@@ -55,6 +55,8 @@ public final class SpineTopology {
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String RULES_STORE = "patient-rules-version";
     public static final String PENDING_STORE = "pending-cell-deltas";
+    /** Patients with events logged since their outcome was last computed (folded mode). */
+    public static final String TO_COMPUTE_STORE = "patients-to-compute";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
     public static final String COMPLETENESS_STORE = "cell-completeness";
@@ -95,6 +97,7 @@ public final class SpineTopology {
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
+        builder.addStateStore(store(TO_COMPUTE_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
@@ -113,9 +116,9 @@ public final class SpineTopology {
 
         // The patient step ignores the ingest dead letters itself, so no operator sits in between.
         KStream<String, PatientOutput> patientOut = ingested.process(
-                () -> new PatientProcessor(PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, settings.rules(),
-                        settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
-                Named.as("patient"), PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE);
+                () -> new PatientProcessor(PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, TO_COMPUTE_STORE,
+                        settings.rules(), settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
+                Named.as("patient"), PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, TO_COMPUTE_STORE);
 
         // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
         // so the two streams can merge; the operator names are those of the deployed topology.
