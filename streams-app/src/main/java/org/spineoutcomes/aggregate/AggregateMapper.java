@@ -28,6 +28,7 @@ import org.spineoutcomes.stats.Moments;
 import org.spineoutcomes.stats.PairedMoments;
 import org.spineoutcomes.stats.Proportion;
 import org.spineoutcomes.stats.ProportionEstimate;
+import org.spineoutcomes.stats.ToDouble;
 
 /** Maps a cell's exact statistics to the published {@link ArmAggregate} (spine.arm-aggregates.v1). */
 public final class AggregateMapper {
@@ -100,8 +101,8 @@ public final class AggregateMapper {
         return AggregateMeasure.newBuilder()
                 .setMeasure(name)
                 .setN(m.n())
-                .setSum(m.sum().doubleValue())
-                .setSumOfSquares(m.sumOfSquares().doubleValue())
+                .setSum(ToDouble.of(m.sum()))
+                .setSumOfSquares(ToDouble.of(m.sumOfSquares()))
                 .setSumExact(m.sum().toPlainString())
                 .setSumOfSquaresExact(m.sumOfSquares().toPlainString())
                 .setMean(orNull(est.mean()))
@@ -130,8 +131,8 @@ public final class AggregateMapper {
         Double meanY = null;
         if (p.n() >= 1) {
             BigDecimal n = BigDecimal.valueOf(p.n());
-            meanX = p.sumX().divide(n, MathContext.DECIMAL128).doubleValue();
-            meanY = p.sumY().divide(n, MathContext.DECIMAL128).doubleValue();
+            meanX = ToDouble.of(p.sumX().divide(n, MathContext.DECIMAL128));
+            meanY = ToDouble.of(p.sumY().divide(n, MathContext.DECIMAL128));
         }
         return AggregatePaired.newBuilder()
                 .setMeasure(name)

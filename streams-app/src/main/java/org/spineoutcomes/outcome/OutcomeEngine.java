@@ -7,6 +7,7 @@ import org.spineoutcomes.schema.AbsentReason;
 import org.spineoutcomes.schema.OutcomeComplication;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.stats.ToDouble;
 
 /**
  * The per-patient outcome (docs/computation-rules.md R1-R29, R34): a pure function of the set of a patient's resolved
@@ -52,7 +53,7 @@ public final class OutcomeEngine {
 
         ScoreWindows scores = new ScoreWindows(history, events.followUps());
         BigDecimal baselinePain = scores.baselinePain();
-        out.setWindows(scores.windows()).setBaselinePain(baselinePain == null ? null : baselinePain.doubleValue());
+        out.setWindows(scores.windows()).setBaselinePain(baselinePain == null ? null : ToDouble.of(baselinePain));
         ProcedureEvent index = history.index().event();
         out.setStrata(Strata.of(index.getAgeYears(), index.getSex(), history.fractureAgeDays(), baselinePain));
 

@@ -114,7 +114,7 @@ public final class Inference {
         BigDecimal se = seSquared.sqrt(MC);
         BigDecimal df = seSquared.multiply(seSquared, MC).divide(
                 a.multiply(a, MC).divide(Exact.n(n1 - 1), MC).add(b.multiply(b, MC).divide(Exact.n(n2 - 1), MC), MC), MC);
-        BigDecimal half = new BigDecimal(StudentT.quantile975(df.doubleValue())).multiply(se, MC);
+        BigDecimal half = new BigDecimal(StudentT.quantile975(ToDouble.of(df))).multiply(se, MC);
         return new WelchEstimate(n1, n2, some(mean1), some(mean2), some(difference), some(se), some(df),
                 some(difference.subtract(half, MC)), some(difference.add(half, MC)), Optional.empty());
     }
@@ -221,7 +221,7 @@ public final class Inference {
     }
 
     private static OptionalDouble some(BigDecimal b) {
-        return OptionalDouble.of(b.doubleValue());
+        return OptionalDouble.of(ToDouble.of(b));
     }
 
     private static OptionalDouble none() {
