@@ -90,6 +90,20 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      */
     static final int PUBLISH_COST_FACTOR = 9;
 
+    /**
+     * Catching up: the newest input folded into this task's cells is older than this (a backfill, a
+     * replay, a backlog after an outage). Intermediate values then matter little (the dashboard still
+     * moves, the final values come out as soon as the deltas stop), so publication may take at most
+     * 1 / (1 + {@link #CATCH_UP_COST_FACTOR}) of the thread, and rounds are at least
+     * {@link #CATCH_UP_INTERVALS} publish intervals apart. Each cell task paces itself, and a thread
+     * runs several: under the plain factor three tasks could spend a third of the thread publishing.
+     */
+    static final Duration CATCHING_UP_LAG = Duration.ofSeconds(10);
+    static final int CATCH_UP_COST_FACTOR = 49;
+    static final int CATCH_UP_INTERVALS = 10;
+    /** Timestamp of the newest input folded into the last delta batch (its record timestamp). */
+    private long lastDeltaInputMs = Long.MIN_VALUE;
+
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
         this.cellStore = cellStore;
@@ -120,6 +134,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     @Override
     public void process(Record<String, CellDeltaBatch> record) {
         lastDeltaMs = context.currentSystemTimeMs();
+        lastDeltaInputMs = record.timestamp();
         Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
@@ -237,7 +252,10 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (!slice.finished()) return;
         roundCursor = null;
         lastRoundEndMs = now;
-        nextPublishMs = now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
+        boolean catchingUp = now - lastDeltaInputMs > CATCHING_UP_LAG.toMillis();
+        nextPublishMs = catchingUp
+                ? now + Math.max(CATCH_UP_INTERVALS * publishInterval.toMillis(), roundWorkNanos / 1_000_000 * CATCH_UP_COST_FACTOR)
+                : now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
         // Visible to read-committed consumers at once, not at the next commit of the interval.
         if (roundPublished > 0) context.commit();
     }
