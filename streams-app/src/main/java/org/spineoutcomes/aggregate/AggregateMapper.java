@@ -21,6 +21,7 @@ import org.spineoutcomes.schema.Window;
 import org.spineoutcomes.stats.AbsentReason;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.CompletenessCounts;
 import org.spineoutcomes.stats.CompletenessEstimate;
 import org.spineoutcomes.stats.Inference;
 import org.spineoutcomes.stats.MeanEstimate;
@@ -42,9 +43,20 @@ public final class AggregateMapper {
      * @throws IllegalStateException    for a state with negative counts (a subtraction without its addition)
      */
     public static ArmAggregate toArmAggregate(CellKey key, CellStatistics stats, Instant dataCut) {
+        return toArmAggregate(key, stats, stats.completeness(), dataCut);
+    }
+
+    /**
+     * The same with the completeness counts given apart from the sums (the stream keeps them in their own
+     * store), so publishing does not copy thousands of per-date counts into the cell first.
+     */
+    public static ArmAggregate toArmAggregate(CellKey key, CellStatistics stats, CompletenessCounts completeness, Instant dataCut) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(stats, "stats");
         requirePublishable(stats, key.asText());
+        if (!completeness.isConsistent()) {
+            throw new IllegalStateException("cell " + key.asText() + " has negative completeness counts (a subtraction without its addition)");
+        }
         List<AggregateMeasure> measures = new ArrayList<>();
         for (Map.Entry<String, Moments> e : stats.moments().entrySet()) {
             measures.add(measure(e.getKey(), e.getValue()));
@@ -67,7 +79,7 @@ public final class AggregateMapper {
                 .setMeasures(measures)
                 .setProportions(proportions)
                 .setPaired(paired)
-                .setCompleteness(stats.hasCompleteness() ? completeness(stats, dataCut) : null)
+                .setCompleteness(completeness.isEmpty() ? null : completeness(completeness, dataCut))
                 .build();
     }
 
@@ -82,7 +94,7 @@ public final class AggregateMapper {
         Objects.requireNonNull(published, "published");
         return ArmAggregate.newBuilder(published)
                 .setDataCut(dataCut)
-                .setCompleteness(completenessCounts.hasCompleteness() ? completeness(completenessCounts, dataCut) : null)
+                .setCompleteness(completenessCounts.hasCompleteness() ? completeness(completenessCounts.completeness(), dataCut) : null)
                 .build();
     }
 
@@ -147,12 +159,12 @@ public final class AggregateMapper {
                 .build();
     }
 
-    private static AggregateCompleteness completeness(CellStatistics stats, Instant dataCut) {
+    private static AggregateCompleteness completeness(CompletenessCounts counts, Instant dataCut) {
         if (dataCut == null) {
             return AggregateCompleteness.newBuilder().setDue(0).setAssessed(0).setCompleteness(null)
                     .setAbsentReason(StatisticAbsentReason.NO_DATA_CUT).build();
         }
-        CompletenessEstimate c = stats.completenessAt(dataCut);
+        CompletenessEstimate c = counts.at(dataCut);
         return AggregateCompleteness.newBuilder()
                 .setDue(c.due())
                 .setAssessed(c.assessed())

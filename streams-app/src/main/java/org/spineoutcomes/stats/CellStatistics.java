@@ -171,8 +171,12 @@ public final class CellStatistics {
                 && moments.values().stream().allMatch(m -> m.n() >= 0)
                 && proportions.values().stream().allMatch(p -> p.n() >= 0 && p.successes() >= 0 && p.successes() <= p.n())
                 && paired.values().stream().allMatch(p -> p.n() >= 0)
-                && completeness.byWindowLastDate().values().stream()
-                        .allMatch(d -> d.patients() >= 0 && d.assessed() >= 0 && d.assessed() <= d.patients());
+                && completeness.isConsistent();
+    }
+
+    /** This cell's completeness counts (read them only; they change with this cell). */
+    public CompletenessCounts completeness() {
+        return completeness;
     }
 
     public long patients() { return patients; }

@@ -184,11 +184,6 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         else completeness.put(key, counts);
     }
 
-    /** The cell's statistics with its completeness counts put back, as the mapper expects. */
-    private CellStatistics withCompleteness(String cellKey, CellStatistics stats) {
-        return stats.copy().addCompleteness(completenessByCell.computeIfAbsent(cellKey, this::readCompleteness));
-    }
-
     /**
      * Per cell, its completeness counts by window end date, read from the store once and then kept up to
      * date with every change: a cell of a large cohort has thousands of dates, and scanning them for every
@@ -296,7 +291,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             String key = kv.key.substring(CELL_PREFIX.length());
             CellStatistics stats = cells.get(key);
             context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
-                    : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
+                    : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
+                            completenessByCell.computeIfAbsent(key, this::readCompleteness), cut)), ts));
         } else {
             publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
         }
