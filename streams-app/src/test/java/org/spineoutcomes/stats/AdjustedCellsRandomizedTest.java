@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,48 +52,78 @@ class AdjustedCellsRandomizedTest {
         return out;
     }
 
-    // ------------------------------------------------------------ R36 cells
+    // ------------------------------------------------------------ both kinds of cells
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
-    void patternCell_retractingAnySubsetInAnyOrder_equalsTheRecomputation(long seed) {
-        Random r = new Random(seed);
-        List<PatternContribution> patients = cohort(r, AdjustedCellsRandomizedTest::randomPatient, 60);
-        PatternStatistics live = new PatternStatistics();
-        List<PatternContribution> shuffled = new ArrayList<>(patients);
-        Collections.shuffle(shuffled, r);
-        shuffled.forEach(live::add);
-        List<PatternContribution> leaving = new ArrayList<>(patients.subList(0, r.nextInt(patients.size() + 1)));
-        Collections.shuffle(leaving, r);
-        leaving.forEach(live::subtract);
-        PatternStatistics recomputed = PatternStatistics.of(patients.subList(leaving.size(), patients.size()));
-        assertEquals(recomputed, live);
-        assertArrayEquals(recomputed.toBytes(), live.toBytes());
-        assertEquals(live, PatternStatistics.fromBytes(live.toBytes()));
-        // A correction: the patient's old contribution out, a new one in, equals the cohort with the new one.
-        if (!recomputed.isEmpty()) {
-            List<PatternContribution> remaining = new ArrayList<>(patients.subList(leaving.size(), patients.size()));
-            PatternContribution corrected = randomPatient(r);
-            live.subtract(remaining.get(0)).add(corrected);
-            remaining.set(0, corrected);
-            assertEquals(PatternStatistics.of(remaining), live);
+    /** The operations of a cell type C whose state is the sum of patient contributions P. */
+    record CellOps<P, C>(Supplier<C> empty, BiConsumer<C, P> add, BiConsumer<C, P> subtract, BiConsumer<C, C> merge,
+                         Function<C, byte[]> toBytes, Function<byte[], C> fromBytes, Function<Random, P> randomPatient) {
+        C of(List<P> patients) {
+            C cell = empty.get();
+            patients.forEach(p -> add.accept(cell, p));
+            return cell;
         }
     }
 
+    static final CellOps<PatternContribution, PatternStatistics> PATTERN_CELL = new CellOps<>(PatternStatistics::new,
+            PatternStatistics::add, PatternStatistics::subtract, PatternStatistics::merge, PatternStatistics::toBytes,
+            PatternStatistics::fromBytes, AdjustedCellsRandomizedTest::randomPatient);
+
+    static final CellOps<SurvivalTime, SurvivalCounts> SURVIVAL_CELL = new CellOps<>(SurvivalCounts::new,
+            SurvivalCounts::add, SurvivalCounts::subtract, SurvivalCounts::merge, SurvivalCounts::toBytes,
+            SurvivalCounts::fromBytes, AdjustedCellsRandomizedTest::randomTime);
+
+    /**
+     * Every patient added in a random order, a random subset subtracted (some of the subtractions before their
+     * additions, so counts pass through negative values), one remaining patient corrected (old contribution out,
+     * new one in): the state and its bytes equal a recomputation; partial cells over a random split merge to the
+     * whole; the bytes read back to an equal state.
+     */
+    static <P, C> void assertIncrementalEqualsRecomputed(Random r, CellOps<P, C> ops, int maxPatients) {
+        List<P> patients = cohort(r, ops.randomPatient(), maxPatients);
+        List<P> leaving = new ArrayList<>(patients.subList(0, r.nextInt(patients.size() + 1)));
+        Collections.shuffle(leaving, r);
+        C live = ops.empty().get();
+        int early = r.nextInt(leaving.size() + 1);
+        leaving.subList(0, early).forEach(p -> ops.subtract().accept(live, p));
+        List<P> shuffled = new ArrayList<>(patients);
+        Collections.shuffle(shuffled, r);
+        shuffled.forEach(p -> ops.add().accept(live, p));
+        leaving.subList(early, leaving.size()).forEach(p -> ops.subtract().accept(live, p));
+        List<P> remaining = new ArrayList<>(patients.subList(leaving.size(), patients.size()));
+        if (!remaining.isEmpty()) {
+            P corrected = ops.randomPatient().apply(r);
+            ops.subtract().accept(live, remaining.get(0));
+            ops.add().accept(live, corrected);
+            remaining.set(0, corrected);
+        }
+        C recomputed = ops.of(remaining);
+        assertEquals(recomputed, live);
+        assertArrayEquals(ops.toBytes().apply(recomputed), ops.toBytes().apply(live));
+        assertEquals(live, ops.fromBytes().apply(ops.toBytes().apply(live)));
+
+        List<C> parts = new ArrayList<>();
+        for (int i = 0; i < 1 + r.nextInt(4); i++) parts.add(ops.empty().get());
+        for (P p : patients) ops.add().accept(parts.get(r.nextInt(parts.size())), p);
+        Collections.shuffle(parts, r);
+        C merged = ops.empty().get();
+        parts.forEach(part -> ops.merge().accept(merged, part));
+        assertEquals(ops.of(patients), merged);
+        assertArrayEquals(ops.toBytes().apply(ops.of(patients)), ops.toBytes().apply(merged));
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void patternCell_partialCellsMergeToTheWhole(long seed) {
-        Random r = new Random(seed);
-        List<PatternContribution> patients = cohort(r, AdjustedCellsRandomizedTest::randomPatient, 60);
-        List<PatternStatistics> parts = new ArrayList<>();
-        for (int i = 0; i < 1 + r.nextInt(4); i++) parts.add(new PatternStatistics());
-        for (PatternContribution p : patients) parts.get(r.nextInt(parts.size())).add(p);
-        Collections.shuffle(parts, r);
-        PatternStatistics merged = new PatternStatistics();
-        parts.forEach(merged::merge);
-        assertEquals(PatternStatistics.of(patients), merged);
-        assertArrayEquals(PatternStatistics.of(patients).toBytes(), merged.toBytes());
+    void patternCell_incrementalEqualsRecomputed(long seed) {
+        assertIncrementalEqualsRecomputed(new Random(seed), PATTERN_CELL, 60);
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void survivalCell_incrementalEqualsRecomputed(long seed) {
+        assertIncrementalEqualsRecomputed(new Random(seed), SURVIVAL_CELL, 80);
+    }
+
+    // ------------------------------------------------------------ R36 estimate
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
@@ -157,32 +189,7 @@ class AdjustedCellsRandomizedTest {
         assertEquals(expected, actual, 1e-9 * Math.max(1e-3, Math.abs(expected)));
     }
 
-    // ------------------------------------------------------------ R37 / R38 cells
-
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
-    void survivalCell_retractingAnySubsetInAnyOrder_equalsTheRecomputation(long seed) {
-        Random r = new Random(seed);
-        List<SurvivalTime> patients = cohort(r, AdjustedCellsRandomizedTest::randomTime, 80);
-        SurvivalCounts live = new SurvivalCounts();
-        List<SurvivalTime> shuffled = new ArrayList<>(patients);
-        Collections.shuffle(shuffled, r);
-        // Some subtractions arrive before their additions (counts pass through negative values).
-        List<SurvivalTime> leaving = new ArrayList<>(patients.subList(0, r.nextInt(patients.size() + 1)));
-        leaving.forEach(live::subtract);
-        shuffled.forEach(live::add);
-        SurvivalCounts recomputed = SurvivalCounts.of(patients.subList(leaving.size(), patients.size()));
-        assertEquals(recomputed, live);
-        assertArrayEquals(recomputed.toBytes(), live.toBytes());
-        assertEquals(live, SurvivalCounts.fromBytes(live.toBytes()));
-        List<SurvivalCounts> parts = new ArrayList<>();
-        for (int i = 0; i < 1 + r.nextInt(4); i++) parts.add(new SurvivalCounts());
-        for (SurvivalTime t : patients) parts.get(r.nextInt(parts.size())).add(t);
-        SurvivalCounts merged = new SurvivalCounts();
-        parts.forEach(merged::merge);
-        assertEquals(SurvivalCounts.of(patients), merged);
-        assertEquals(KaplanMeier.estimate(SurvivalCounts.of(patients)), KaplanMeier.estimate(merged));
-    }
+    // ------------------------------------------------------------ R37 / R38 estimates
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
