@@ -31,6 +31,10 @@ public final class ResultFiles {
     public static final String PATIENT_WINDOWS_CSV = "patient-windows.csv";
     public static final String AGGREGATES_CSV = "arm-aggregates.csv";
     public static final String COMPARISONS_CSV = "arm-comparisons.csv";
+    /** R36 standardised comparisons, one {@code AdjustedComparison} per line (NDJSON only). */
+    public static final String ADJUSTED_COMPARISONS_NDJSON = "adjusted-comparisons.ndjson";
+    /** R37 Kaplan-Meier and R38 log-rank records, one {@code TimeToEvent} per line (NDJSON only). */
+    public static final String TIME_TO_EVENT_NDJSON = "time-to-event.ndjson";
 
     /** Which files to write. */
     public enum Format {
@@ -95,6 +99,17 @@ public final class ResultFiles {
         }
     }
 
+    /**
+     * Writes records of a kind that has no CSV table (adjusted comparisons, time to event) to the NDJSON file
+     * {@code name}, in the order given; nothing when NDJSON is off. Returns how many.
+     */
+    public <T extends SpecificRecord> long writeNdjsonOnly(String name, Iterator<T> records) throws IOException {
+        if (!format.ndjson()) return 0;
+        try (Sink sink = new Sink(name, null, null)) {
+            return writeAll(sink, records, r -> new Formatted(codec.formatRecord(r), null));
+        }
+    }
+
     private static <T extends SpecificRecord> long writeAll(Sink sink, Iterator<T> records, Function<T, Formatted> formatter)
             throws IOException {
         long n = 0;
@@ -117,7 +132,7 @@ public final class ResultFiles {
             Files.createDirectories(dir);
             BufferedWriter n = format.ndjson() ? Files.newBufferedWriter(dir.resolve(ndjsonName), StandardCharsets.UTF_8) : null;
             try {
-                csv = format.csv() ? Files.newBufferedWriter(dir.resolve(csvName), StandardCharsets.UTF_8) : null;
+                csv = format.csv() && csvName != null ? Files.newBufferedWriter(dir.resolve(csvName), StandardCharsets.UTF_8) : null;
             } catch (IOException e) {
                 if (n != null) n.close();
                 throw e;

@@ -236,7 +236,7 @@ public final class Inference {
     }
 
     /** n * sum((x - mean)^2) = n Sxx - Sx^2, exact. */
-    private static BigDecimal centredSumTimesN(long n, BigDecimal sum, BigDecimal sumOfSquares, String what) {
+    static BigDecimal centredSumTimesN(long n, BigDecimal sum, BigDecimal sumOfSquares, String what) {
         BigDecimal v = Exact.n(n).multiply(sumOfSquares).subtract(Exact.square(sum));
         if (v.signum() < 0) {
             throw new IllegalStateException(what + " sums are inconsistent (n*Sxx - Sx^2 < 0)");
