@@ -139,8 +139,12 @@ class TopologyBehaviourTest {
             d.pipe(nrs("p1", "p1-m1", day(30), 3));     // exact duplicate (R9)
             d.pipe(nrs("p1", "p1-m1b", day(40), 9));    // in M1 but farther from day 30 than day 30
             d.pipe(nrs("p1", "p1-late", day(901), 2));  // after M24 (541-900): in no window
-            assertEquals(List.of(), d.outcomes.poll(), "none of the three changed the outcome");
-            assertEquals(List.of(), d.aggregates.poll(), "no contribution changed");
+            // R37: no new fracture, so the patient is censored at the last follow-up day: 40, then 900 (the day-901
+            // follow-up is seen, and times stop at day 900). The duplicate changes nothing.
+            List<Integer> censoredAt = d.outcomes.poll().stream().map(r -> r.value().getNewFractureTime()).toList();
+            assertEquals(List.of(40, 900), censoredAt, "the two new follow-ups moved the censoring day, the duplicate did not");
+            assertEquals(false, d.outcomes.get("p1").getNewFractureEvent());
+            assertEquals(List.of(), d.aggregates.poll(), "no contribution to an arm aggregate changed");
             assertEquals(List.of(), d.readRejected(), "a duplicate and an out-of-window follow-up are valid");
             assertEquals(3.0, window(d.outcomes.get("p1"), Window.M1).getPain());
 
