@@ -18,6 +18,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 
@@ -71,6 +73,14 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private KeyValueStore<String, CellStatistics> cells;
     private KeyValueStore<String, long[]> completeness;
     private KeyValueStore<String, String> dirty;
+    private final String publishedStore;
+    /**
+     * Per published key, a 64-bit fingerprint of the value last published ({@link #TOMBSTONE} after a
+     * tombstone), so a publication that would repeat the value on the topic is skipped: a moved data cut
+     * after a restart, or a change that nets to the same statistics, no longer re-sends identical records.
+     */
+    private KeyValueStore<String, Long> published;
+    static final long TOMBSTONE = 0L;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
     private long nextPublishMs;
@@ -105,7 +115,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private long lastDeltaInputMs = Long.MIN_VALUE;
 
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
-                                  Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
+                                  String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
+        this.publishedStore = publishedStore;
         this.cellStore = cellStore;
         this.completenessStore = completenessStore;
         this.dirtyStore = dirtyStore;
@@ -122,6 +133,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.completeness = context.getStateStore(completenessStore);
         completenessByCell.clear();
         this.dirty = context.getStateStore(dirtyStore);
+        this.published = context.getStateStore(publishedStore);
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
         if (!publishInterval.isZero()) {
@@ -290,9 +302,11 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (kv.key.startsWith(CELL_PREFIX)) {
             String key = kv.key.substring(CELL_PREFIX.length());
             CellStatistics stats = cells.get(key);
-            context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
-                    : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
-                            completenessByCell.computeIfAbsent(key, this::readCompleteness), cut)), ts));
+            ArmAggregate aggregate = stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
+                    completenessByCell.computeIfAbsent(key, this::readCompleteness), cut);
+            if (changedOnTopic(CELL_PREFIX + key, aggregate)) {
+                context.forward(new Record<>(key, new CellOutput.AggregateChanged(aggregate), ts));
+            }
         } else {
             publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
         }
@@ -304,11 +318,31 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         CellStatistics first = cells.get(ComparisonMapper.firstCell(parts[0], c, parts[2], parts[3]).asText());
         CellStatistics second = cells.get(ComparisonMapper.secondCell(parts[0], c, parts[2], parts[3]).asText());
         if (ComparisonMapper.exists(first, second)) {
-            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(
-                    ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second)), timestamp));
-        } else if (existed) {
+            ArmComparison comparison = ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second);
+            if (changedOnTopic(COMPARISON_PREFIX + key, comparison)) {
+                context.forward(new Record<>(key, new CellOutput.ComparisonChanged(comparison), timestamp));
+            }
+        } else if (existed && changedOnTopic(COMPARISON_PREFIX + key, null)) {
             context.forward(new Record<>(key, new CellOutput.ComparisonChanged(null), timestamp));
         }
+    }
+
+    /**
+     * True when {@code value} (null: a tombstone) differs from what was last published under the key, and
+     * then remembers it. Unknown keys count as changed (a state written before this store existed).
+     */
+    private boolean changedOnTopic(String key, org.apache.avro.specific.SpecificRecord value) {
+        long digest = value == null ? TOMBSTONE : digest(value);
+        Long last = published.get(key);
+        if (last != null && last == digest) return false;
+        published.put(key, digest);
+        return true;
+    }
+
+    /** Avro's 64-bit Rabin fingerprint of the value's binary encoding (never 0, which marks a tombstone). */
+    static long digest(org.apache.avro.specific.SpecificRecord value) {
+        long d = org.apache.avro.SchemaNormalization.fingerprint64(org.spineoutcomes.serde.FingerprintedAvro.encode(value));
+        return d == TOMBSTONE ? 1L : d;
     }
 
     private Instant currentCut() {

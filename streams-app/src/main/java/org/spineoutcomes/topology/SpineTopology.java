@@ -59,6 +59,8 @@ public final class SpineTopology {
     public static final String TO_COMPUTE_STORE = "patients-to-compute";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
+    /** Fingerprint of the value last published per aggregate and comparison key (identical values are not re-sent). */
+    public static final String PUBLISHED_STORE = "published-fingerprints";
     public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
 
@@ -100,6 +102,7 @@ public final class SpineTopology {
         builder.addStateStore(store(TO_COMPUTE_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
+        builder.addStateStore(store(PUBLISHED_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
@@ -149,9 +152,9 @@ public final class SpineTopology {
     private void cells(KStream<String, CellDeltaBatch> deltas) {
         deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
                         .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))
-                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE,
+                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE, PUBLISHED_STORE,
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
-                        Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)
+                        Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, PUBLISHED_STORE)
                 .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof CellOutput.AggregateChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((CellOutput.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
