@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.FailureStage;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.ingest.IngestedEvent;
@@ -424,7 +425,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         for (KeyValue<String, PatientState> kv : slice) {
             PatientState state = kv.value;
             if (state == null || (!forceRecompute && state.rulesVersion() == rules.version())) continue;
-            recomputeOne(kv.key, state, now);
+            try {
+                recomputeOne(kv.key, state, now);
+            } catch (RuntimeException e) {
+                if (ErrorHandlers.infrastructure(e)) throw e;
+                recomputeFailed(kv.key, e, now);
+            }
         }
         if (last != null) recomputeCursor = last;
         if (finished) {
@@ -439,16 +445,32 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
     }
 
+    /**
+     * A patient whose recompute failed unexpectedly keeps its stored state and rules version (its next
+     * event recomputes it) and is dead-lettered (PROCESSING_ERROR, stage patient-recompute, key = the
+     * pseudonym, no value); the scan goes on, so a failing patient never stops the rules upgrade.
+     */
+    private void recomputeFailed(String patientId, RuntimeException e, long now) {
+        PatientState stored = patients.get(patientId);
+        String message = "recomputing the stored patient under " + rules + " failed; it keeps its outcome"
+                + (stored == null ? "" : " of rules v" + stored.rulesVersion()) + ": " + ErrorHandlers.describe(e);
+        ErrorHandlers.warn("patient-recompute:" + context.taskId(), "task " + context.taskId() + ": " + message);
+        metrics.recordProcessingError(FailureStage.PATIENT_RECOMPUTE);
+        forwardDeadLetter(DeadLetter.processingError(FailureStage.PATIENT_RECOMPUTE, null, patientId.getBytes(StandardCharsets.UTF_8), null,
+                message, patientStore, context.taskId().partition(), -1), now);
+    }
+
     private void recomputeOne(String patientId, PatientState head, long now) {
         PatientState state = head.withLog(readLog(patientId));
         PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
         boolean changed = !sameOutcome(state, next);
+        // Everything computed before anything is written: a failure leaves the patient as it was.
+        Map<CellKey, Contribution> newCells = changed ? CellContributions.of(next.outcome()) : null;
         save(patientId, next, null);
         recomputed++;
         metrics.recordRecomputed();
         if (changed) {
             recomputeChanged++;
-            Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
             emit(patientId, next, deltas(cellsOf(patientId, state), newCells), now);
             recentCells.put(patientId, new CellsOf(next.outcomeBytes(), newCells));
         }
