@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Schemas first.</b> {@link #prepare()} resolves the ids of every schema the app writes (its
  *       outputs, registered as their serializers would, and the input schemas the patient step
- *       re-encodes) and the latest version of each input subject; the client caches them, so no output
- *       waits for the registry later. The app calls it before Kafka Streams starts: when the registry
- *       cannot be asked, the {@link RegistryGate} closes and processing starts paused.</li>
- *   <li><b>Probes.</b> Every {@link #PROBE_EVERY} while the registry answers; while it does not, or while
+ *       re-encodes) and the latest version of each input subject at start; the client caches them, so
+ *       no output waits for the registry later (a later input version is fetched when a record needs it). The app calls it before Kafka Streams starts: when the registry
+ *       cannot be asked, the {@link RegistryGate} closes and processing pauses as soon as Kafka Streams runs.</li>
+ *   <li><b>Probes</b> (the subject list; the schemas until they were resolved once). Every {@link #PROBE_EVERY} while the registry answers; while it does not, or while
  *       the gate is closed, with back-off from {@link #FIRST_RETRY} doubling to {@link #MAX_RETRY} (and
  *       longer steps when the registry keeps failing right after answering). A probe that succeeds
  *       reopens a closed gate: processing resumes where it stopped.</li>
@@ -48,6 +48,8 @@ public final class RegistryWatch implements AutoCloseable {
     private final AtomicInteger failedProbes = new AtomicInteger();
     private volatile String problem;
     private volatile String refusal;
+    /** Once the schemas were resolved, probes only ask for the subject list. */
+    private volatile boolean resolved;
     private java.util.concurrent.ScheduledFuture<?> next;
 
     public RegistryWatch(SchemaRegistryClient registry, RegistryGate gate) {
@@ -93,6 +95,11 @@ public final class RegistryWatch implements AutoCloseable {
     }
 
     private void resolveSchemas() {
+        resolveOutputsAndInputs();
+        resolved = true;
+    }
+
+    private void resolveOutputsAndInputs() {
         for (var output : java.util.List.of(Topics.PATIENT_OUTCOMES, Topics.ARM_AGGREGATES, Topics.ARM_COMPARISONS)) {
             registry.register(output.valueSubject().orElseThrow(), schemaOf(output.name()));
         }
@@ -124,7 +131,7 @@ public final class RegistryWatch implements AutoCloseable {
     private void probe() {
         boolean answered;
         try {
-            resolveSchemas();
+            if (!resolved) resolveSchemas();
             registry.getAllSubjects();
             answered = true;
             problem = null;

@@ -27,6 +27,8 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final Topology topology;
     private final RegistryGate registryGate;
     private final RegistryWatch registryWatch;
+    private final java.util.List<KafkaStreams.StateListener> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean pauseRequested;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
         this(config, registry, org.spineoutcomes.outcome.OutcomeRules.CURRENT);
@@ -36,23 +38,35 @@ public final class SpineStreamsApp implements AutoCloseable {
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
         TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut().orElse(null)).withCutRefresh(config.cutRefresh())
                 .withPublishInterval(config.publishInterval()).withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
-        this.registryGate = new RegistryGate(registry.toString());
+        this.registryGate = new RegistryGate(registry instanceof org.spineoutcomes.serde.RestSchemaRegistryClient rest
+                ? String.join(", ", rest.baseUrls()) : registry.toString());
         this.topology = new SpineTopology(registry, settings, registryGate).build();
         Properties properties = streamsProperties(config);
         properties.put(ErrorHandlers.REGISTRY_GATE_CONFIG, registryGate);
         this.streams = new KafkaStreams(topology, properties);
         this.registryWatch = new RegistryWatch(registry, registryGate);
-        // A registry outage pauses every task (their state and the consumer group stay); the watch resumes them.
+        // A registry outage pauses processing (the tasks' state and the consumer group stay); the watch resumes it.
+        // Kafka Streams does not restore the state of paused tasks, so the pause applies only while RUNNING: a
+        // rebalance or a restore meanwhile runs unpaused (the ingest step holds what needs the registry).
         registryGate.addListener(new RegistryGate.Listener() {
             @Override
             public void paused() {
-                streams.pause();
+                pauseRequested = true;
+                if (streams.state() == KafkaStreams.State.RUNNING) streams.pause();
             }
 
             @Override
             public void resumed() {
+                pauseRequested = false;
                 streams.resume();
             }
+        });
+        streams.setStateListener((newState, oldState) -> {
+            if (pauseRequested) {
+                if (newState == KafkaStreams.State.RUNNING) streams.pause();
+                else if (oldState == KafkaStreams.State.RUNNING) streams.resume();
+            }
+            stateListeners.forEach(l -> l.onChange(newState, oldState));
         });
         streams.setUncaughtExceptionHandler(e -> {
             if (RegistryGate.unavailableCause(e).isPresent()) {
@@ -103,6 +117,11 @@ public final class SpineStreamsApp implements AutoCloseable {
         registryWatch.prepare();
         streams.start();
         registryWatch.start();
+    }
+
+    /** Told of every Kafka Streams state change (use this, not KafkaStreams#setStateListener, which the app needs itself). */
+    public void addStateListener(KafkaStreams.StateListener listener) {
+        stateListeners.add(listener);
     }
 
     /** Whether processing waits for the schema registry, and since when. */

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class RegistryGate {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryGate.class);
 
-    /** A closing this soon after a reopening means the registry is flapping: no new WARN, longer back-off. */
-    static final Duration FLAP_WINDOW = Duration.ofSeconds(30);
+    /**
+     * A closing this soon after a reopening is the same trouble (the probe passed, the next real call
+     * failed): no new WARN, and the probes back off further.
+     */
+    public static final Duration FLAP_WINDOW = Duration.ofSeconds(5);
 
     /** Told when processing must pause (the gate closed) and when it may go on (it reopened). Called outside any lock. */
     public interface Listener {

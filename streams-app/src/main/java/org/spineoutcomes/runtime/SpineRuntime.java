@@ -98,7 +98,7 @@ public final class SpineRuntime implements AutoCloseable {
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
-        streams.setStateListener((newState, oldState) -> {
+        app.addStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             watch.stateChanged(newState, oldState);
             if (newState == KafkaStreams.State.RUNNING && running.getCount() > 0) {
