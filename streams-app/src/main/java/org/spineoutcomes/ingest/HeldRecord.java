@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -25,7 +26,7 @@ public record HeldRecord(String topic, int partition, long offset, long timestam
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + length(key) + length(value));
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(FORMAT_VERSION);
-            out.writeUTF(topic);
+            writeBytes(out, topic.getBytes(StandardCharsets.UTF_8));
             out.writeInt(partition);
             out.writeLong(offset);
             out.writeLong(timestamp);
@@ -34,7 +35,7 @@ public record HeldRecord(String topic, int partition, long offset, long timestam
             Header[] all = headers == null ? new Header[0] : headers.toArray();
             out.writeInt(all.length);
             for (Header h : all) {
-                out.writeUTF(h.key());
+                writeBytes(out, h.key().getBytes(StandardCharsets.UTF_8)); // any length, unlike writeUTF
                 writeBytes(out, h.value());
             }
             out.flush();
@@ -50,7 +51,7 @@ public record HeldRecord(String topic, int partition, long offset, long timestam
             if (version != FORMAT_VERSION) {
                 throw new IllegalArgumentException("held record: unknown format version " + version);
             }
-            String topic = in.readUTF();
+            String topic = new String(readBytes(in), StandardCharsets.UTF_8);
             int partition = in.readInt();
             long offset = in.readLong();
             long timestamp = in.readLong();
@@ -58,7 +59,7 @@ public record HeldRecord(String topic, int partition, long offset, long timestam
             byte[] value = readBytes(in);
             RecordHeaders headers = new RecordHeaders();
             for (int i = in.readInt(); i > 0; i--) {
-                headers.add(in.readUTF(), readBytes(in));
+                headers.add(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in));
             }
             return new HeldRecord(topic, partition, offset, timestamp, key, value, headers);
         } catch (IOException e) {
