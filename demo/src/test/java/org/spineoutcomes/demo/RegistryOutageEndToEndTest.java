@@ -3,7 +3,6 @@ package org.spineoutcomes.demo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.demo.StackOutputs.assertSameRecords;
 import static org.spineoutcomes.demo.StackOutputs.metric;
 
 import java.io.ByteArrayOutputStream;
@@ -33,7 +32,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
 import org.spineoutcomes.app.AppConfig;
-import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.RegistryGate;
@@ -158,14 +156,7 @@ class RegistryOutageEndToEndTest {
                     assertEquals(2, gate.outages());
                     assertTrue(gate.reports() < 40, "reports of the outage: " + gate.reports());
 
-                    BatchComputation batch = new BatchComputation();
-                    events.forEach(batch::add);
-                    BatchComputation.Result expected = batch.result(null);
-                    StackOutputs.Finals finals = StackOutputs.finals(stack, producerRegistry);
-                    assertEquals(PATIENTS, expected.outcomes().size());
-                    assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
-                    assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
-                    assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
+                    StackOutputs.assertFinalsEqualBatch(stack, producerRegistry, events, PATIENTS);
 
                     System.out.printf("registry outage at start: down %.1f s (app paused, 0 records read), ready %.1f s after the restart, "
                                     + "%d records read %.1f s after it%n", seconds(firstDown, firstUp), seconds(firstUp, firstReady),

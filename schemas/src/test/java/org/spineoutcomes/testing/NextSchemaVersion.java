@@ -1,14 +1,9 @@
 package org.spineoutcomes.testing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.serde.WireFormat;
 
@@ -37,17 +32,8 @@ public final class NextSchemaVersion {
 
     /** Confluent-wire bytes of {@code event} written with the next version, registered as {@code nextVersionId}. */
     public static byte[] wireBytes(int nextVersionId, SpecificRecord event) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            @SuppressWarnings("unchecked")
-            Class<SpecificRecord> type = (Class<SpecificRecord>) event.getClass();
-            new SpecificDatumWriter<>(type).write(event, enc);
-            enc.writeIndex(0); // the added field: null
-            enc.flush();
-            return WireFormat.frame(nextVersionId, out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] current = AvroBytes.of(event);
+        // The added field comes last: its union branch 0 (null) is one zero byte after the current binary.
+        return WireFormat.frame(nextVersionId, Arrays.copyOf(current, current.length + 1));
     }
 }

@@ -97,8 +97,14 @@ public final class ErrorHandlers {
         return new ProducerRecord<>(Topics.REJECTED.name(), null, timestamp < 0 ? null : timestamp, dl.key(), dl.value(), dl.headers());
     }
 
-    private static Optional<RegistryGate> gate(Map<String, ?> configs) {
-        return configs.get(REGISTRY_GATE_CONFIG) instanceof RegistryGate g ? Optional.of(g) : Optional.empty();
+    /** A handler told of the app's {@link RegistryGate} through {@link #REGISTRY_GATE_CONFIG}, if any. */
+    private abstract static class GateAware implements org.apache.kafka.common.Configurable {
+        Optional<RegistryGate> gate = Optional.empty();
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            gate = configs.get(REGISTRY_GATE_CONFIG) instanceof RegistryGate g ? Optional.of(g) : Optional.empty();
+        }
     }
 
     /** True (the task must fail) for a registry outage, reported to the gate, or another infrastructure failure. */
@@ -112,13 +118,7 @@ public final class ErrorHandlers {
     }
 
     /** Exceptions from processors and punctuators that no step handled itself. */
-    public static final class Processing implements ProcessingExceptionHandler {
-        private Optional<RegistryGate> gate = Optional.empty();
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-            gate = gate(configs);
-        }
+    public static final class Processing extends GateAware implements ProcessingExceptionHandler {
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
@@ -139,13 +139,7 @@ public final class ErrorHandlers {
     }
 
     /** Send failures fail the task (Kafka's default); a record that cannot be serialised is dead-lettered, unless the registry is the cause. */
-    public static final class Production implements ProductionExceptionHandler {
-        private Optional<RegistryGate> gate = Optional.empty();
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-            gate = gate(configs);
-        }
+    public static final class Production extends GateAware implements ProductionExceptionHandler {
 
         @Override
         public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {

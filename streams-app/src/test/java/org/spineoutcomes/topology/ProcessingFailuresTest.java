@@ -53,6 +53,13 @@ class ProcessingFailuresTest {
         return c;
     }
 
+    /** Patient p2: a vertebroplasty, baseline pain 6, 2 at one month (the same cells as p1). */
+    private static void addSecondPatient(SpineTestDriver d) {
+        d.pipe(vertebroplasty("p2", "p2-vp", day(1)));
+        d.pipe(nrs("p2", "p2-base", day(-1), 6));
+        d.pipe(nrs("p2", "p2-m1", day(31), 2));
+    }
+
     private static TestInputTopic<String, byte[]> cellDeltas(SpineTestDriver d) {
         return d.driver().createInputTopic(CELL_DELTAS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
     }
@@ -94,9 +101,7 @@ class ProcessingFailuresTest {
             // Nothing retries it: time passes, the pipeline goes on with the next patient.
             d.advanceWallClock(Duration.ofSeconds(30));
             assertEquals(List.of(), d.readRejected());
-            d.pipe(vertebroplasty("p2", "p2-vp", day(1)));
-            d.pipe(nrs("p2", "p2-base", day(-1), 6));
-            d.pipe(nrs("p2", "p2-m1", day(31), 2));
+            addSecondPatient(d);
             assertEquals(2L, d.aggregates.get(VP_M1.asText()).getPatients());
             assertEquals(List.of(), d.readRejected());
         }
@@ -130,9 +135,7 @@ class ProcessingFailuresTest {
             d.advanceWallClock(Duration.ofSeconds(30));
             assertEquals(List.of(), d.readRejected());
             // The other cells go on. The comparison with the broken cell is tried again only when its other side changes.
-            d.pipe(vertebroplasty("p2", "p2-vp", day(1)));
-            d.pipe(nrs("p2", "p2-base", day(-1), 6));
-            d.pipe(nrs("p2", "p2-m1", day(31), 2));
+            addSecondPatient(d);
             long vpPublications = d.aggregates.poll().stream().filter(r -> r.key().equals(VP_M1.asText())).count();
             assertEquals(2L, d.aggregates.get(VP_M1.asText()).getPatients());
             List<String> again = d.readRejected().stream()
