@@ -378,10 +378,18 @@ public final class AppConfig {
         return Optional.ofNullable(raw.get(key)).map(ConfigValue::origin);
     }
 
-    /** A schema-registry client with the configured URLs, basic auth and trust store. */
+    /**
+     * How long the app's registry client waits for a connection and for an answer: a stream thread that
+     * asks must not hold its transaction open near Kafka Streams' 10 s transaction timeout.
+     */
+    public static final java.time.Duration REGISTRY_TIMEOUT = java.time.Duration.ofSeconds(5);
+
+    /** A schema-registry client with the configured URLs, basic auth and trust store (timeouts {@link #REGISTRY_TIMEOUT}). */
     public RestSchemaRegistryClient registryClient() {
         RestSchemaRegistryClient.Builder b = RestSchemaRegistryClient.builder()
-                .baseUrls(schemaRegistryUrls.stream().map(URI::toString).toList());
+                .baseUrls(schemaRegistryUrls.stream().map(URI::toString).toList())
+                .connectTimeout(REGISTRY_TIMEOUT)
+                .requestTimeout(REGISTRY_TIMEOUT);
         registryBasicAuth.ifPresent(b::basicAuth);
         registryTruststore.ifPresent(p -> b.truststore(p, registryTruststorePassword.orElse(null), registryTruststoreType));
         return b.build();

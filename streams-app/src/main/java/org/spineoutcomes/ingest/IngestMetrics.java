@@ -23,7 +23,8 @@ public final class IngestMetrics {
     private final Sensor orphansPending;
     private final Sensor displaced;
     private final Sensor recomputed;
-    private final Sensor computeFailed;
+    private final Sensor held;
+    private final Map<FailureStage, Sensor> processingErrors = new EnumMap<>(FailureStage.class);
     private final Map<ReasonCode, Sensor> rejected = new EnumMap<>(ReasonCode.class);
     private final StreamsMetrics metrics;
     private final String taskId;
@@ -37,8 +38,7 @@ public final class IngestMetrics {
         this.orphansPending = counter("records-orphan-held", "Corrections/retractions held until their target arrives (R11)", Map.of());
         this.displaced = counter("records-displaced", "Records accepted earlier, then rejected when a later re-send of their event id won (R9)", Map.of());
         this.recomputed = counter("patients-recomputed", "Stored patients recomputed after a rules-version change", Map.of());
-        this.computeFailed = counter("patients-compute-failed",
-                "Outcome computations that failed after a restart, when no single record could be blamed (the patient keeps its last outcome)", Map.of());
+        this.held = counter("records-held", "Input records held because the schema registry could not be asked (decoded when it answers)", Map.of());
     }
 
     private Sensor counter(String name, String description, Map<String, String> extraTags) {
@@ -95,8 +95,17 @@ public final class IngestMetrics {
         recordRejected(ReasonCode.PROCESSING_ERROR);
     }
 
-    /** A patient's outcome computation failed with no record to blame (after a restart). */
-    public void recordProcessingFailure() { computeFailed.record(1); }
+    /** An input record waits for the schema registry (counted in records-in already; accepted or rejected when decoded). */
+    public void recordHeld() { held.record(1); }
+
+    /**
+     * A failure outside the input records (a cell's merge or publication, a patient's recompute), dead-lettered
+     * with its stage: not part of records-in = accepted + rejected.
+     */
+    public void recordProcessingError(FailureStage stage) {
+        processingErrors.computeIfAbsent(stage, s -> counter("processing-errors", "Failures outside input records, dead-lettered, by stage",
+                Map.of("stage", s.label()))).record(1);
+    }
 
     public void recordRejected(ReasonCode reason) {
         rejected.computeIfAbsent(reason, r -> counter("records-rejected", "Input records rejected, by reason", Map.of("reason", r.name())))

@@ -22,12 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
 import org.spineoutcomes.dashboard.DashboardFiles;
 import org.spineoutcomes.http.HttpRoutes;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.http.Reply;
 import org.spineoutcomes.http.SpineHttpServer;
 import org.spineoutcomes.query.EventStream;
@@ -55,6 +57,8 @@ public final class SpineRuntime implements AutoCloseable {
     public static final Duration WATCH_INTERVAL = Duration.ofSeconds(30);
     /** Kafka Streams gets this long to stop (leaving the group) on close. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
+    /** How often the brokers are asked for the readiness check. */
+    public static final Duration BROKER_CHECK_EVERY = Duration.ofSeconds(5);
 
     private final AppConfig config;
     private final HttpRoutes routes;
@@ -82,7 +86,8 @@ public final class SpineRuntime implements AutoCloseable {
         this.baseUri = baseUri;
         this.app = new SpineStreamsApp(config, config.registryClient());
         KafkaStreams streams = app.streams();
-        RuntimeEndpoints.register(routes, streams::state, meters);
+        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
+        RuntimeEndpoints.register(routes, streams::state, this::dependencyProblem, meters);
         // Query API and dashboard: the state of this instance, and forwarding to the others by application.server.
         AppConfig.HostAndPort server = config.applicationServer().orElseThrow();
         Suppression suppression = new Suppression(config.minCellSize());
@@ -93,8 +98,7 @@ public final class SpineRuntime implements AutoCloseable {
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
-        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
-        streams.setStateListener((newState, oldState) -> {
+        app.addStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             watch.stateChanged(newState, oldState);
             if (newState == KafkaStreams.State.RUNNING && running.getCount() > 0) {
@@ -114,13 +118,32 @@ public final class SpineRuntime implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "spine-startup-watch");
             t.setDaemon(true);
             return t;
         });
         long everyMs = watchInterval.toMillis();
         scheduler.scheduleWithFixedDelay(watch::check, everyMs, everyMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(watch::checkBrokers, 0, BROKER_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why this instance should not get traffic although Kafka Streams may be RUNNING (GET /ready): no
+     * broker answers, processing is paused for the schema registry, or the registry does not answer;
+     * empty when none.
+     */
+    Optional<String> dependencyProblem() {
+        Optional<String> brokers = watch.brokerProblem();
+        if (brokers.isPresent()) return brokers;
+        Optional<RegistryGate.Outage> outage = app.registryGate().outage();
+        if (outage.isPresent()) {
+            RegistryGate.Outage o = outage.get();
+            return Optional.of("processing is paused since " + o.since() + ": the schema registry could not be asked while " + o.where()
+                    + " (" + o.cause() + "); it resumes where it stopped when the registry answers");
+        }
+        return app.registryWatch().problem().map(p -> "the schema registry cannot be asked or refuses: " + p
+                + " (a record with a schema id not seen yet would wait for it)");
     }
 
     /** Starts the HTTP server and the streams app with the watch interval of {@link #WATCH_INTERVAL}. */

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -20,6 +21,9 @@ import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.FailureStage;
+import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 
@@ -166,22 +170,63 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         }
         for (Map.Entry<CellKey, CellStatistics> e : deltas.entrySet()) {
             String key = e.getKey().asText();
-            CellStatistics stored = cells.get(key);
-            // A copy: the store may hand out its cached object, which must change only through put.
-            CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
-            CellStatistics net = e.getValue();
-            stats.mergeWithoutCompleteness(net);
-            // Completeness counts live in their own store, one entry per cell and window end date, so a
-            // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
-            net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
-            if (stats.isEmpty()) cells.delete(key);
-            else cells.put(key, stats);
+            try {
+                mergeCell(key, e.getValue());
+            } catch (RuntimeException failure) {
+                if (ErrorHandlers.infrastructure(failure)) throw failure;
+                mergeFailed(key, e.getValue(), failure, record.timestamp());
+                continue;
+            }
             dirty.put(CELL_PREFIX + key, CELL);
             newestInput.merge(CELL_PREFIX + key, record.timestamp(), Math::max);
         }
         if (publishInterval.isZero()) {
             publishDirty(record.timestamp());
         }
+    }
+
+    /** Merges one cell's net change into its statistics and completeness counts. */
+    private void mergeCell(String key, CellStatistics net) {
+        CellStatistics stored = cells.get(key);
+        // A copy: the store may hand out its cached object, which must change only through put.
+        CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
+        stats.mergeWithoutCompleteness(net);
+        // Completeness counts live in their own store, one entry per cell and window end date, so a
+        // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
+        net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
+        if (stats.isEmpty()) cells.delete(key);
+        else cells.put(key, stats);
+    }
+
+    /**
+     * A cell's merge failed unexpectedly (a bug, or a change the cell cannot take): the change is
+     * dead-lettered (PROCESSING_ERROR, stage cell-merge; value = the net change's bytes, so it can be
+     * examined and applied later), the cell keeps its statistics, and the other cells of the record go on.
+     * The cell then lacks that change until it is applied.
+     */
+    private void mergeFailed(String key, CellStatistics net, RuntimeException failure, long timestamp) {
+        byte[] change;
+        try {
+            change = net.toBytes();
+        } catch (RuntimeException unwritable) {
+            change = null;
+        }
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        forwardFailure(FailureStage.CELL_MERGE, key, change, "merging the net change of cell " + key + " failed; the cell keeps its "
+                + "statistics without it: " + ErrorHandlers.describe(failure), meta == null ? null : meta.topic(),
+                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), timestamp);
+    }
+
+    /** Created at the first failure only. */
+    private IngestMetrics failureMetrics;
+
+    private void forwardFailure(FailureStage stage, String key, byte[] value, String message, String topic, int partition, long offset, long timestamp) {
+        ErrorHandlers.warn(stage.label() + ":" + key, stage.label() + " of " + key + " failed, dead-lettered as PROCESSING_ERROR: " + message);
+        if (failureMetrics == null) failureMetrics = new IngestMetrics(context.metrics(), context.taskId().toString());
+        failureMetrics.recordProcessingError(stage);
+        DeadLetter dl = DeadLetter.processingError(stage, null, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, message,
+                topic, partition, offset);
+        context.forward(new Record<>(key, new CellOutput.Failed(dl), timestamp, dl.headers()));
     }
 
     private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
@@ -299,32 +344,47 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private void publishKey(KeyValue<String, String> kv, Instant cut, long timestamp) {
         Long newest = newestInput.remove(kv.key);
         long ts = newest != null ? newest : timestamp;
-        if (kv.key.startsWith(CELL_PREFIX)) {
-            String key = kv.key.substring(CELL_PREFIX.length());
-            CellStatistics stats = cells.get(key);
-            ArmAggregate aggregate = stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
-                    completenessByCell.computeIfAbsent(key, this::readCompleteness), cut);
-            if (changedOnTopic(CELL_PREFIX + key, aggregate)) {
-                context.forward(new Record<>(key, new CellOutput.AggregateChanged(aggregate), ts));
-            }
-        } else {
-            publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
+        boolean cell = kv.key.startsWith(CELL_PREFIX);
+        String key = kv.key.substring(cell ? CELL_PREFIX.length() : COMPARISON_PREFIX.length());
+        CellOutput out;
+        try {
+            out = cell ? aggregateOf(key, cut) : comparisonOf(key, CMP_EXISTED.equals(kv.value));
+        } catch (RuntimeException failure) {
+            if (ErrorHandlers.infrastructure(failure)) throw failure;
+            // Not published (the topic keeps its last value) and no longer due: its next change tries again.
+            CellStatistics stats = cell ? cells.get(key) : null;
+            forwardFailure(FailureStage.CELL_PUBLICATION, key, stats == null ? null : stats.toBytes(), "computing "
+                    + (cell ? "aggregate " : "comparison ") + key + " for publication failed; not published: "
+                    + ErrorHandlers.describe(failure), null, -1, -1, ts);
+            return;
         }
+        if (out != null && changedOnTopic(kv.key, published(out))) context.forward(new Record<>(key, out, ts));
     }
 
-    private void publishComparison(String key, boolean existed, long timestamp) {
+    /** The aggregate of a cell to publish, or its tombstone when the cell is gone. */
+    private CellOutput aggregateOf(String key, Instant cut) {
+        CellStatistics stats = cells.get(key);
+        return new CellOutput.AggregateChanged(stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
+                completenessByCell.computeIfAbsent(key, this::readCompleteness), cut));
+    }
+
+    /** The comparison to publish, its tombstone when it existed and a side is gone, or null (nothing to publish). */
+    private CellOutput comparisonOf(String key, boolean existed) {
         String[] parts = key.split("/", -1); // population/comparison/window/stratum
         Comparison c = Comparison.valueOf(parts[1]);
         CellStatistics first = cells.get(ComparisonMapper.firstCell(parts[0], c, parts[2], parts[3]).asText());
         CellStatistics second = cells.get(ComparisonMapper.secondCell(parts[0], c, parts[2], parts[3]).asText());
         if (ComparisonMapper.exists(first, second)) {
-            ArmComparison comparison = ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second);
-            if (changedOnTopic(COMPARISON_PREFIX + key, comparison)) {
-                context.forward(new Record<>(key, new CellOutput.ComparisonChanged(comparison), timestamp));
-            }
-        } else if (existed && changedOnTopic(COMPARISON_PREFIX + key, null)) {
-            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(null), timestamp));
+            return new CellOutput.ComparisonChanged(ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second));
         }
+        return existed ? new CellOutput.ComparisonChanged(null) : null;
+    }
+
+    /** The record a publication puts on its topic (null for a tombstone). */
+    private static org.apache.avro.specific.SpecificRecord published(CellOutput out) {
+        if (out instanceof CellOutput.AggregateChanged a) return a.aggregate();
+        if (out instanceof CellOutput.ComparisonChanged c) return c.comparison();
+        throw new IllegalArgumentException("not a publication: " + out);
     }
 
     /**

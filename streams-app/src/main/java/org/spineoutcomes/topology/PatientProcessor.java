@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.FailureStage;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.ingest.IngestedEvent;
@@ -531,9 +532,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      */
     private void recoverFailedComputation(String patientId, Deferred d, PatientState current, RuntimeException failure) {
         if (!d.known) {
-            metrics.recordProcessingFailure();
-            LOG.error("task {}: the outcome of a patient could not be computed after a restart ({}); it keeps its last outcome until "
-                    + "its next event", context.taskId(), failure.toString());
+            String message = "computing the patient's outcome over events logged before a restart failed; it keeps its last outcome"
+                    + " until its next event: " + ErrorHandlers.describe(failure);
+            ErrorHandlers.warn("patient-compute:" + context.taskId(), "task " + context.taskId() + ": " + message);
+            metrics.recordProcessingError(FailureStage.PATIENT_COMPUTE);
+            forwardDeadLetter(DeadLetter.processingError(FailureStage.PATIENT_COMPUTE, null, patientId.getBytes(StandardCharsets.UTF_8), null,
+                    message, patientStore, context.taskId().partition(), -1), context.currentSystemTimeMs());
             return;
         }
         PatientState state = d.before;
@@ -586,7 +590,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         for (KeyValue<String, PatientState> kv : slice) {
             PatientState state = kv.value;
             if (state == null || (!forceRecompute && state.rulesVersion() == rules.version())) continue;
-            recomputeOne(kv.key, state, now);
+            try {
+                recomputeOne(kv.key, state, now);
+            } catch (RuntimeException e) {
+                if (ErrorHandlers.infrastructure(e)) throw e;
+                recomputeFailed(kv.key, e, now);
+            }
         }
         if (last != null) recomputeCursor = last;
         if (finished) {
@@ -599,6 +608,21 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             LOG.info("task {}: rules v{} recompute: {} patients so far ({} changed), about {} in the task", context.taskId(),
                     rules.version(), recomputed, recomputeChanged, patients.approximateNumEntries());
         }
+    }
+
+    /**
+     * A patient whose recompute failed unexpectedly keeps its stored state and rules version (its next
+     * event recomputes it) and is dead-lettered (PROCESSING_ERROR, stage patient-recompute, key = the
+     * pseudonym, no value); the scan goes on, so a failing patient never stops the rules upgrade.
+     */
+    private void recomputeFailed(String patientId, RuntimeException e, long now) {
+        PatientState stored = patients.get(patientId);
+        String message = "recomputing the stored patient under " + rules + " failed; it keeps its outcome"
+                + (stored == null ? "" : " of rules v" + stored.rulesVersion()) + ": " + ErrorHandlers.describe(e);
+        ErrorHandlers.warn("patient-recompute:" + context.taskId(), "task " + context.taskId() + ": " + message);
+        metrics.recordProcessingError(FailureStage.PATIENT_RECOMPUTE);
+        forwardDeadLetter(DeadLetter.processingError(FailureStage.PATIENT_RECOMPUTE, null, patientId.getBytes(StandardCharsets.UTF_8), null,
+                message, patientStore, context.taskId().partition(), -1), now);
     }
 
     private void recomputeOne(String patientId, PatientState head, long now) {

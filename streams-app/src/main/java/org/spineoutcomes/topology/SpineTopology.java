@@ -26,7 +26,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.HeldRecord;
 import org.spineoutcomes.ingest.IngestProcessor;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.serde.SchemaRegistryClient;
@@ -63,17 +65,26 @@ public final class SpineTopology {
     public static final String PUBLISHED_STORE = "published-fingerprints";
     public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
+    /** Input records waiting for the schema registry (see {@link IngestProcessor}). */
+    public static final String HELD_STORE = "ingest-held";
 
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 20_000;
 
     private final SchemaRegistryClient registry;
     private final TopologySettings settings;
+    private final RegistryGate gate;
 
     /** @param registry where the Avro serdes of the topics ({@link Topics}) find and register schemas */
     public SpineTopology(SchemaRegistryClient registry, TopologySettings settings) {
+        this(registry, settings, new RegistryGate(registry.toString()));
+    }
+
+    /** @param gate told when the registry cannot be asked, so that the app can pause (see {@link RegistryGate}) */
+    public SpineTopology(SchemaRegistryClient registry, TopologySettings settings, RegistryGate gate) {
         this.registry = registry;
         this.settings = settings;
+        this.gate = gate;
     }
 
     /** Streams settings the topology relies on; the runtime adds bootstrap servers and the like. */
@@ -84,6 +95,8 @@ public final class SpineTopology {
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.NO_OPTIMIZATION);
         // Opt in now to the Kafka 5.0 default (the handler also covers the global data-cut store).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Unexpected failures are dead-lettered and skipped, outages fail the task: nothing loops (ErrorHandlers).
+        ErrorHandlers.configure(p);
         // Dead letters may be as large as their topic allows (an input record of the broker's default 1 MB
         // plus headers): the producer must be able to send them.
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
@@ -104,6 +117,10 @@ public final class SpineTopology {
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(PUBLISHED_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
+        // Held records are whole input records: the changelog takes what the input topics and dead letters do.
+        builder.addStateStore(Stores.keyValueStoreBuilder(settings.persistentStores() ? Stores.persistentKeyValueStore(HELD_STORE)
+                        : Stores.inMemoryKeyValueStore(HELD_STORE), Serdes.String(), HeldRecord.serde())
+                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -115,7 +132,8 @@ public final class SpineTopology {
         //    step, so that undecodable records can be dead-lettered with their original bytes.
         KStream<byte[], byte[]> raw = builder.stream(Topics.INPUTS.stream().map(SpineTopic::name).toList(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-inputs"));
-        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(inputDeserializers()), Named.as("ingest"));
+        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(inputDeserializers(), HELD_STORE, gate),
+                Named.as("ingest"), HELD_STORE);
 
         // The patient step ignores the ingest dead letters itself, so no operator sits in between.
         KStream<String, PatientOutput> patientOut = ingested.process(
@@ -164,6 +182,11 @@ public final class SpineTopology {
                         .mapValues(v -> ((CellOutput.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
                         .to(Topics.ARM_COMPARISONS.name(), produced(Topics.ARM_COMPARISONS, "sink-arm-comparisons")),
                         "comparisons"))
+                .branch((k, v) -> v instanceof CellOutput.Failed, Branched.withConsumer(s -> s
+                        .map((k, v) -> KeyValue.pair(((CellOutput.Failed) v).deadLetter().key(), ((CellOutput.Failed) v).deadLetter().value()),
+                                Named.as("cell-dead-letter-bytes"))
+                        .to(Topics.REJECTED.name(), produced(Topics.REJECTED, "sink-cell-rejected")),
+                        "failed"))
                 .noDefaultBranch();
     }
 
