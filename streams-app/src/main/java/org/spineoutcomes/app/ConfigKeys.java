@@ -54,7 +54,8 @@ public final class ConfigKeys {
             new Key(AppConfig.DELTA_FLUSH_MS, "100", "100", "how often the patient step hands on its folded cell changes (ms); 0 = one record per patient update"),
             new Key(AppConfig.RULES_RECOMPUTE, "false", "false", "true: recompute every stored patient at start under the current rules (same as --recompute)"),
             new Key(AppConfig.HTTP_PORT, "8080", "8080", "port of /health, /ready, /metrics; 0 = any free port"),
-            new Key(AppConfig.HTTP_BIND_ADDRESS, "0.0.0.0", "0.0.0.0", "address the HTTP server listens on (127.0.0.1: this machine only)"),
+            new Key(AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1", "127.0.0.1", "address the HTTP server listens on (127.0.0.1: this machine only; 0.0.0.0: every interface)"),
+            new Key(AppConfig.HTTP_BEARER_TOKEN, null, "(none)", "bearer token every HTTP path but /health, /ready and the dashboard's static files requires (>= 16 characters)"),
             new Key(AppConfig.MIN_CELL_SIZE, "11", "11", "query API and dashboard: a cell (or a statistic) over fewer patients is shown as suppressed, without numbers (>= 1)"));
 
     private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();

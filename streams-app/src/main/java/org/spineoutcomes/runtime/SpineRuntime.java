@@ -55,6 +55,8 @@ public final class SpineRuntime implements AutoCloseable {
     public static final Duration WATCH_INTERVAL = Duration.ofSeconds(30);
     /** Kafka Streams gets this long to stop (leaving the group) on close. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
+    /** The paths that need no bearer token when spine.http.bearer.token is set: probes, the redirect, the dashboard's files. */
+    public static final List<String> OPEN_WITH_TOKEN = List.of("/health", "/ready", "/", "/dashboard", DashboardFiles.PREFIX + "*");
 
     private final AppConfig config;
     private final HttpRoutes routes;
@@ -88,11 +90,13 @@ public final class SpineRuntime implements AutoCloseable {
         Suppression suppression = new Suppression(config.minCellSize());
         this.events = EventStream.forApp(config, config.registryClient(), suppression, server.toString());
         this.query = new QueryApi(new KafkaStateAccess(streams, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
-                suppression, events, QueryApi.DEFAULT_RETRY);
+                suppression, events, QueryApi.DEFAULT_RETRY, config.httpBearerToken().orElse(null));
         routes.mount(QueryApi.PREFIX, query);
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
+        // The probes and the dashboard's static files (no data in them) stay open; the data needs the token.
+        config.httpBearerToken().ifPresent(token -> routes.requireToken(token, OPEN_WITH_TOKEN));
         this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
         streams.setStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
@@ -143,9 +147,14 @@ public final class SpineRuntime implements AutoCloseable {
                     : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
                             "derived from the HTTP address");
             SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
-            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}",
+            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}{}",
                     effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
-                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri);
+                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri,
+                    effective.httpBearerToken().isPresent() ? " (bearer token required)" : "");
+            if (effective.httpBearerToken().isEmpty() && !http.address().getAddress().isLoopbackAddress()) {
+                LOG.warn("the HTTP endpoints listen on {} without {}: whoever reaches this port reads the results",
+                        effective.httpBindAddress(), AppConfig.HTTP_BEARER_TOKEN);
+            }
             runtime.startStreams();
             return runtime;
         } catch (IOException | RuntimeException e) {
