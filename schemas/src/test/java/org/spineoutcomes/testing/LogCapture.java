@@ -53,19 +53,34 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture();
     }
 
-    /** Lets {@code logger} (and its children) log at {@code level} until close, e.g. DEBUG for our own code. */
+    /**
+     * Lets {@code logger} (and its children) log at {@code level} until close, e.g. DEBUG for our own code.
+     * Only the capture sees what the configured level would not let through: the console appenders
+     * keep their threshold, so the test output stays as quiet as before.
+     */
     public LogCapture at(String logger, Level level) {
         Configuration config = context.getConfiguration();
         LoggerConfig existing = config.getLoggerConfig(logger);
+        Level before = existing.getLevel();
+        LoggerConfig target;
         if (existing.getName().equals(logger)) {
-            Level before = existing.getLevel();
-            existing.setLevel(level);
-            restore.add(() -> existing.setLevel(before));
+            target = existing;
+            boolean additive = existing.isAdditive();
+            restore.add(() -> {
+                target.removeAppender(appender.getName());
+                config.getRootLogger().getAppenders().keySet().forEach(target::removeAppender);
+                target.setLevel(before);
+                target.setAdditive(additive);
+            });
         } else {
-            LoggerConfig added = new LoggerConfig(logger, level, true);
-            config.addLogger(logger, added);
+            target = new LoggerConfig(logger, level, false);
+            config.addLogger(logger, target);
             restore.add(() -> config.removeLogger(logger));
         }
+        target.setLevel(level);
+        target.setAdditive(false);
+        target.addAppender(appender, null, null);
+        config.getRootLogger().getAppenders().values().forEach(a -> target.addAppender(a, before, null));
         context.updateLoggers();
         return this;
     }

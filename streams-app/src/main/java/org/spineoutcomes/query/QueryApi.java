@@ -241,7 +241,8 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
         QueryParameters.none(call.query());
         return routed(call, SpineTopology.PATIENT_STORE, pseudonym, call.target(), partition -> state.patient(pseudonym, partition)
                 .map(o -> Answer.json(200, codec.formatRecord(o).getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(() -> error(404, "no patient with this pseudonym (or no outcome yet)", call.path())));
+                // The key asked for is not repeated: whatever was sent (a pseudonym, or by mistake an MRN) stays out of the answer.
+                .orElseGet(() -> error(404, "no patient with this pseudonym (or no outcome yet)", PREFIX + "patients/{pseudonym}")));
     }
 
     private Answer aggregates(Call call) {

@@ -129,7 +129,7 @@ class QueryApiTest {
 
         HttpResponse<String> unknown = get(server, "/api/patients/p-2");
         assertEquals(404, unknown.statusCode());
-        assertEquals("{\"error\":\"no patient with this pseudonym (or no outcome yet)\",\"path\":\"/api/patients/p-2\"}", unknown.body());
+        assertEquals("{\"error\":\"no patient with this pseudonym (or no outcome yet)\",\"path\":\"/api/patients/{pseudonym}\"}", unknown.body());
     }
 
     @Test
