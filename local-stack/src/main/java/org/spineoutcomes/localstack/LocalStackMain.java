@@ -1,9 +1,11 @@
 package org.spineoutcomes.localstack;
 
 import java.util.List;
+import java.util.Map;
 
 import java.util.concurrent.CountDownLatch;
 
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
@@ -42,7 +44,8 @@ public final class LocalStackMain {
     /**
      * {@code --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]}: on an existing cluster
      * (docker compose, a company cluster), creates the contract's topics (existing ones are left as they
-     * are) and sets each contract subject to BACKWARD, then exits. Exit code 2 for wrong arguments.
+     * are) and sets each contract subject to BACKWARD, then exits. A secured cluster takes the Kafka client
+     * security settings from SPINE_KAFKA__* variables (as ./spine run). Exit code 2 for wrong arguments.
      */
     static int createTopics(String[] args) {
         if (args.length < 3 || args.length > 4) {
@@ -56,7 +59,14 @@ public final class LocalStackMain {
             System.err.println("error: REPLICATION_FACTOR must be a small whole number, not '" + args[3] + "'");
             return 2;
         }
-        LocalStack.createContractTopics(args[1], replication);
+        Map<String, String> security;
+        try {
+            security = ClientSecurity.load(null, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        LocalStack.createContractTopics(args[1], security, replication);
         List<String> governed = LocalStack.governContractSubjects(args[2]);
         System.out.printf("contract topics present on %s (%d); subjects set to BACKWARD on %s: %d%n",
                 args[1], Topics.ALL.size(), args[2], governed.size());

@@ -21,11 +21,13 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.spineoutcomes.aggregate.AggregateMapper;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.query.Suppression;
@@ -109,6 +111,11 @@ public final class ExportCommand implements Callable<Integer> {
             + "For analysts allowed to see them; logged as a warning (logger " + AUDIT_LOGGER + ").")
     boolean noSuppression;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Properties file with Kafka client security settings: "
+            + "kafka.security.protocol, kafka.sasl.*, kafka.ssl.* (./spine run's file works: its spine.* and streams.* keys are ignored). "
+            + "SPINE_KAFKA__* variables override it (e.g. SPINE_KAFKA__SASL_JAAS_CONFIG).")
+    Path kafkaConfig;
+
     @Option(names = "--verbose", description = "Print stack traces with errors.")
     boolean verbose;
 
@@ -159,6 +166,11 @@ public final class ExportCommand implements Callable<Integer> {
             return fail(2, e.getMessage(), e);
         } catch (TopicSnapshot.ReadException e) {
             return fail(3, e.getMessage(), e);
+        } catch (AuthenticationException e) {
+            // One line says it all: which broker refused what, and which setting to check.
+            err.println("error: " + ClientSecurity.explain(e, bootstrapServers));
+            if (verbose) e.printStackTrace(err);
+            return 3;
         } catch (TimeoutException e) {
             return fail(3, "no answer from Kafka at " + bootstrapServers + " within " + timeoutSeconds + " s: check --bootstrap-servers (or $"
                     + ENV_BOOTSTRAP + "), that the broker runs and that its advertised listeners are reachable from here", e);
@@ -217,8 +229,15 @@ public final class ExportCommand implements Callable<Integer> {
         }
         registry.getAllSubjects(); // fails fast with the registry's own message when it cannot be reached
 
+        Map<String, String> security;
+        try {
+            security = ClientSecurity.load(kafkaConfig, env);
+        } catch (IllegalArgumentException e) {
+            throw new BadInput(e.getMessage());
+        }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -264,7 +283,8 @@ public final class ExportCommand implements Callable<Integer> {
             consumer = consumers.apply(p);
         } catch (KafkaException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new BadInput("--bootstrap-servers " + bootstrap + ": " + c.getMessage());
+            throw new BadInput("cannot create a Kafka client for " + bootstrap + ": " + c.getMessage()
+                    + " (check --bootstrap-servers and the kafka.* settings)");
         }
         try (consumer) {
             TopicSnapshot reader = new TopicSnapshot(consumer, timeout, err);
