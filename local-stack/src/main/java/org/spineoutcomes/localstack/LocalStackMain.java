@@ -15,7 +15,7 @@ public final class LocalStackMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("--create-topics")) {
-            System.exit(createTopics(args));
+            System.exit(createTopics(args, System.getenv()));
         }
         LocalStack stack = LocalStack.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -47,7 +47,7 @@ public final class LocalStackMain {
      * are) and sets each contract subject to BACKWARD, then exits. A secured cluster takes the Kafka client
      * security settings from SPINE_KAFKA__* variables (as ./spine run). Exit code 2 for wrong arguments.
      */
-    static int createTopics(String[] args) {
+    public static int createTopics(String[] args, Map<String, String> env) {
         if (args.length < 3 || args.length > 4) {
             System.err.println("usage: --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]");
             return 2;
@@ -61,7 +61,7 @@ public final class LocalStackMain {
         }
         Map<String, String> security;
         try {
-            security = ClientSecurity.load(null, System.getenv());
+            security = ClientSecurity.load(null, env);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;

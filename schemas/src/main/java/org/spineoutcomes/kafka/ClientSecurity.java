@@ -114,15 +114,11 @@ public final class ClientSecurity {
         }
         String problem = valueProblem(definition, v);
         if (problem != null) {
-            throw new IllegalArgumentException(given + "=" + (isSecret(name) ? "****" : v) + " (" + origin + "): expected " + problem);
+            // Only a password-type value could be a secret (and those take any text, so they never get here).
+            throw new IllegalArgumentException(given + "=" + (definition.type == ConfigDef.Type.PASSWORD ? "****" : v) + " (" + origin
+                    + "): expected " + problem);
         }
         settings.put(name, v);
-    }
-
-    /** True for settings whose values are secrets (passwords, JAAS lines, keys). */
-    public static boolean isSecret(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("jaas") || n.endsWith(".key") || n.contains("keystore.key") || n.contains("certificate.chain");
     }
 
     private static Properties read(Path file) {

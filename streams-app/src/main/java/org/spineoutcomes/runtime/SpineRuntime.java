@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
@@ -30,6 +31,7 @@ import org.spineoutcomes.dashboard.DashboardFiles;
 import org.spineoutcomes.http.HttpRoutes;
 import org.spineoutcomes.http.Reply;
 import org.spineoutcomes.http.SpineHttpServer;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.query.EventStream;
 import org.spineoutcomes.query.KafkaStateAccess;
 import org.spineoutcomes.query.QueryApi;
@@ -167,11 +169,20 @@ public final class SpineRuntime implements AutoCloseable {
     /**
      * Starts Kafka Streams on a thread of its own: {@code KafkaStreams#start()} blocks until the global
      * data-cut store is restored, which never ends while no broker answers (until task.timeout.ms,
-     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works.
+     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works. First
+     * the brokers are asked once whether they accept the credentials: when they refuse them, one ERROR
+     * line says so and what to check, and the runtime fails (exit code 1 of {@code ./spine run}).
      */
     private void startStreams() {
         Thread starter = new Thread(() -> {
             try {
+                AuthenticationException refused = StartupWatch.refusedCredentials(config, StartupWatch.ASK_TIMEOUT);
+                if (refused != null) {
+                    LOG.error("cannot start: {}", ClientSecurity.explain(refused, config.bootstrapServers()));
+                    failed.complete(state());
+                    return;
+                }
+                if (closed.get()) return;
                 app.start();
             } catch (RuntimeException e) {
                 starting.set(false);
