@@ -32,6 +32,7 @@ import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.export.ExportCommand;
 import org.spineoutcomes.export.ResultFiles;
 import org.spineoutcomes.ingest.IngestMetrics;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.localstack.BrokerSecurity;
 import org.spineoutcomes.localstack.LocalStack;
 import org.spineoutcomes.localstack.LocalStackMain;
@@ -48,11 +49,12 @@ import picocli.CommandLine;
  * the users are made through the Admin API). Every credential comes from a properties file or the
  * environment, none from an option:
  * <ol>
- *   <li>{@code ./spine run --config app.properties} (kafka.security.protocol, kafka.sasl.mechanism and the
- *       trust store in the file, the JAAS line in SPINE_KAFKA__SASL_JAAS_CONFIG) becomes RUNNING: Kafka
- *       Streams' consumers, producers and admin client, and the event stream's consumer, all log in;</li>
- *   <li>{@code ./spine producer simulate} and {@code replay} publish through it as another user
+ *   <li>{@code ./spine producer simulate} and {@code replay} publish through it as one user
  *       ({@code --kafka-config}), {@code ./spine stack --create-topics} reaches it as the administrator;</li>
+ *   <li>{@code ./spine run --config app.properties} (kafka.security.protocol, kafka.sasl.mechanism and the
+ *       trust store in the file, the JAAS line in SPINE_KAFKA__SASL_JAAS_CONFIG) becomes RUNNING as another
+ *       user and processes every event: Kafka Streams' consumers, producers and admin client, and the event
+ *       stream's consumer, all log in;</li>
  *   <li>{@code ./spine export} reads the results as a third user, byte for byte the batch's files for the
  *       same events;</li>
  *   <li>with a wrong password, each of {@code ./spine producer simulate}, {@code ./spine export} and
@@ -97,7 +99,23 @@ class SecuredKafkaTest {
             appLines.addAll(Files.readAllLines(clientFile));
             Files.write(appFile, appLines);
 
-            // 1. The app.
+            // 1. The producers, as hospital-a (simulate registers the input schemas: before the app, so that no other
+            //    registration meets them in the registry's in-memory store); the operator's topic setup, as the administrator.
+            Path cohort = work.resolve("cohort.ndjson");
+            assertEquals(0, producer(Map.of(), "simulate", "--patients", String.valueOf(PATIENTS), "--seed", String.valueOf(SEED),
+                    "--invalid-share", "0", "--out", cohort.toString(), "--no-progress").code());
+            Cli simulated = producer(jaasEnv("hospital-a", passwords), "simulate", "--patients", String.valueOf(PATIENTS),
+                    "--seed", String.valueOf(SEED), "--invalid-share", "0", "--no-progress", "--kafka-config", clientFile.toString(),
+                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.schemaRegistryUrl());
+            assertEquals(0, simulated.code(), simulated.output());
+            Cli replayed = producer(jaasEnv("hospital-a", passwords), "replay", SAMPLES.resolve("events.ndjson").toString(),
+                    "--kafka-config", clientFile.toString(), "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.schemaRegistryUrl());
+            assertEquals(0, replayed.code(), replayed.output());
+            Map<String, String> adminEnv = new HashMap<>();
+            security.adminSettings().forEach((k, v) -> adminEnv.put(ClientSecurity.envName(k), v));
+            assertEquals(0, LocalStackMain.createTopics(new String[] {"--create-topics", stack.bootstrapServers(), stack.schemaRegistryUrl()}, adminEnv));
+
+            // 2. The app, as spine-app, reading the input from the beginning.
             SpineCli.Run run = new SpineCli.Run();
             new CommandLine(run).parseArgs("--config", appFile.toString());
             SpineRuntime app = run.start(jaasEnv("spine-app", passwords), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -108,21 +126,6 @@ class SecuredKafkaTest {
                 CompletableFuture<HttpResponse<Stream<String>>> stream = HTTP.sendAsync(
                         HttpRequest.newBuilder(app.baseUri().resolve("/api/stream")).build(), HttpResponse.BodyHandlers.ofLines());
                 stream.thenAccept(r -> r.body().forEach(line -> events.append(line).append('\n')));
-
-                // 2. The producers, as hospital-a; the operator's topic setup, as the administrator.
-                Path cohort = work.resolve("cohort.ndjson");
-                assertEquals(0, producer(Map.of(), "simulate", "--patients", String.valueOf(PATIENTS), "--seed", String.valueOf(SEED),
-                        "--invalid-share", "0", "--out", cohort.toString(), "--no-progress").code());
-                Cli simulated = producer(jaasEnv("hospital-a", passwords), "simulate", "--patients", String.valueOf(PATIENTS),
-                        "--seed", String.valueOf(SEED), "--invalid-share", "0", "--no-progress", "--kafka-config", clientFile.toString(),
-                        "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.schemaRegistryUrl());
-                assertEquals(0, simulated.code(), simulated.output());
-                Cli replayed = producer(jaasEnv("hospital-a", passwords), "replay", SAMPLES.resolve("events.ndjson").toString(),
-                        "--kafka-config", clientFile.toString(), "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.schemaRegistryUrl());
-                assertEquals(0, replayed.code(), replayed.output());
-                Map<String, String> adminEnv = new HashMap<>();
-                security.adminSettings().forEach((k, v) -> adminEnv.put("SPINE_KAFKA__" + k.replace('.', '_').toUpperCase(java.util.Locale.ROOT), v));
-                assertEquals(0, LocalStackMain.createTopics(new String[] {"--create-topics", stack.bootstrapServers(), stack.schemaRegistryUrl()}, adminEnv));
 
                 long events0 = countLines(cohort) + countLines(SAMPLES.resolve("events.ndjson"));
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();

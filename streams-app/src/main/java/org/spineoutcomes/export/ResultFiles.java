@@ -106,11 +106,15 @@ public final class ResultFiles {
     }
 
     /**
-     * Writes every outcome, in the order given; returns how many. Under suppression nothing is written:
-     * the outcomes are only read through (the caller may count from them on the way).
+     * Writes every outcome, in the order given; returns how many. Under suppression nothing is written
+     * (and patient-level files of the same names, left by an earlier export into this directory, are
+     * removed, so the directory holds only what may be shared): the outcomes are only read through (the
+     * caller may count from them on the way).
      */
     public long writeOutcomes(Iterator<PatientOutcome> outcomes) throws IOException {
         if (suppression != null) {
+            Files.deleteIfExists(dir.resolve(OUTCOMES_NDJSON));
+            Files.deleteIfExists(dir.resolve(PATIENT_WINDOWS_CSV));
             long n = 0;
             for (; outcomes.hasNext(); n++) outcomes.next();
             return n;

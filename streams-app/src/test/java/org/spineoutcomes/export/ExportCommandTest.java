@@ -246,6 +246,9 @@ class ExportCommandTest {
 
     @Test
     void byDefault_smallCellsAreSuppressedAsTheApiShowsThem_andNoPatientLevelFileIsWritten() throws IOException {
+        // Left by an earlier export with --no-suppression into the same directory: removed.
+        Files.createDirectories(dir.resolve("suppressed"));
+        Files.writeString(dir.resolve("suppressed").resolve(ResultFiles.OUTCOMES_NDJSON), "{\"patientId\":\"from an earlier export\"}\n");
         Run run;
         try (LogCapture log = LogCapture.start()) {
             run = export("suppressed");
