@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
@@ -32,6 +33,7 @@ import org.spineoutcomes.http.HttpRoutes;
 import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.http.Reply;
 import org.spineoutcomes.http.SpineHttpServer;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.query.EventStream;
 import org.spineoutcomes.query.KafkaStateAccess;
 import org.spineoutcomes.query.QueryApi;
@@ -59,6 +61,8 @@ public final class SpineRuntime implements AutoCloseable {
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
     /** How often the brokers are asked for the readiness check. */
     public static final Duration BROKER_CHECK_EVERY = Duration.ofSeconds(5);
+    /** The paths that need no bearer token when spine.http.bearer.token is set: probes, the redirect, the dashboard's files. */
+    public static final List<String> OPEN_WITH_TOKEN = List.of("/health", "/ready", "/", "/dashboard", DashboardFiles.PREFIX + "*");
 
     private final AppConfig config;
     private final HttpRoutes routes;
@@ -93,11 +97,13 @@ public final class SpineRuntime implements AutoCloseable {
         Suppression suppression = new Suppression(config.minCellSize());
         this.events = EventStream.forApp(config, config.registryClient(), suppression, server.toString());
         this.query = new QueryApi(new KafkaStateAccess(streams, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
-                suppression, events, QueryApi.DEFAULT_RETRY);
+                suppression, events, QueryApi.DEFAULT_RETRY, config.httpBearerToken().orElse(null));
         routes.mount(QueryApi.PREFIX, query);
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
+        // The probes and the dashboard's static files (no data in them) stay open; the data needs the token.
+        config.httpBearerToken().ifPresent(token -> routes.requireToken(token, OPEN_WITH_TOKEN));
         app.addStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             watch.stateChanged(newState, oldState);
@@ -166,9 +172,14 @@ public final class SpineRuntime implements AutoCloseable {
                     : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
                             "derived from the HTTP address");
             SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
-            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}",
+            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), http {}{}",
                     effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
-                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri);
+                    effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()), baseUri,
+                    effective.httpBearerToken().isPresent() ? " (bearer token required)" : "");
+            if (effective.httpBearerToken().isEmpty() && !http.address().getAddress().isLoopbackAddress()) {
+                LOG.warn("the HTTP endpoints listen on {} without {}: whoever reaches this port reads the results",
+                        effective.httpBindAddress(), AppConfig.HTTP_BEARER_TOKEN);
+            }
             runtime.startStreams();
             return runtime;
         } catch (IOException | RuntimeException e) {
@@ -181,11 +192,20 @@ public final class SpineRuntime implements AutoCloseable {
     /**
      * Starts Kafka Streams on a thread of its own: {@code KafkaStreams#start()} blocks until the global
      * data-cut store is restored, which never ends while no broker answers (until task.timeout.ms,
-     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works.
+     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works. First
+     * the brokers are asked once whether they accept the credentials: when they refuse them, one ERROR
+     * line says so and what to check, and the runtime fails (exit code 1 of {@code ./spine run}).
      */
     private void startStreams() {
         Thread starter = new Thread(() -> {
             try {
+                AuthenticationException refused = StartupWatch.refusedCredentials(config, StartupWatch.ASK_TIMEOUT);
+                if (refused != null) {
+                    LOG.error("cannot start: {}", ClientSecurity.explain(refused, config.bootstrapServers()));
+                    failed.complete(state());
+                    return;
+                }
+                if (closed.get()) return;
                 app.start();
             } catch (RuntimeException e) {
                 starting.set(false);

@@ -12,8 +12,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
@@ -122,15 +124,40 @@ final class StartupWatch implements AutoCloseable {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            Properties p = new Properties();
-            p.putAll(config.kafkaClientSettings());
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-startup-watch");
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
-            admin = Admin.create(p);
+            admin = admin(config, "-startup-watch", askTimeout);
         }
         return admin;
+    }
+
+    /** An admin client with the app's brokers and kafka.* security settings, answering within {@code timeout}. */
+    private static Admin admin(AppConfig config, String clientIdSuffix, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientSettings());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + clientIdSuffix);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return Admin.create(p);
+    }
+
+    /**
+     * Asks the brokers once, before Kafka Streams starts, whether they accept this app's credentials: the
+     * authentication failure when they refuse them (a wrong password, a TLS handshake that fails), else
+     * null, also when no broker answers within {@code timeout} (then Kafka Streams waits for them and the
+     * watch reports). A refused login would not heal by waiting; the runtime stops with one line instead.
+     */
+    static AuthenticationException refusedCredentials(AppConfig config, Duration timeout) {
+        try (Admin check = admin(config, "-credential-check", timeout)) {
+            check.describeCluster().clusterId().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return ClientSecurity.authenticationFailure(e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            return ClientSecurity.authenticationFailure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     @Override
