@@ -48,7 +48,7 @@ import org.spineoutcomes.topics.Topics.RejectionHeaders;
  * A schema-registry outage on the real stack (KRaft broker, Apicurio registry as a child process),
  * twice: the registry is down when the app starts, and it goes down again mid-run while producers
  * write follow-ups with a next schema version the app has not seen. Both times the app pauses (nothing
- * consumed at start; the records that need the registry held, the rest of the task behind them), says
+ * decoded at start; the records that need the registry held, the rest of the task behind them), says
  * so on /ready, does not replace its thread or dead-letter anything, and resumes where it stopped when
  * the registry is back on the same port with the same data. The final topic contents equal the batch.
  *
@@ -97,7 +97,12 @@ class RegistryOutageEndToEndTest {
                             && paused.body().contains("the schema registry could not be asked while resolving the schemas of the topics at start"),
                             paused.body());
                     Thread.sleep(OUTAGE.toMillis());
-                    assertEquals(0, metric(runtime.app(), "records-in-total"), "nothing consumed while paused");
+                    // Nothing decoded while paused. (A stream thread may read a first batch before the pause
+                    // takes effect, when it runs before the whole instance does: those records are held.)
+                    long heldAtStart = metric(runtime.app(), "records-held-total");
+                    assertEquals(heldAtStart, metric(runtime.app(), "records-in-total"), "what was read while paused is held");
+                    assertEquals(0, metric(runtime.app(), "records-accepted-total"));
+                    assertEquals(0, metric(runtime.app(), "records-rejected-total"));
 
                     stack.registry().restart();
                     long firstUp = System.nanoTime();
@@ -106,7 +111,6 @@ class RegistryOutageEndToEndTest {
                     awaitTrue("the records sent during the outage are consumed",
                             () -> metric(runtime.app(), "records-in-total") == atStart.size(), Duration.ofMinutes(5));
                     long firstCaughtUp = System.nanoTime();
-                    assertEquals(0, metric(runtime.app(), "records-held-total"), "paused before reading anything: nothing held");
 
                     // 2. Down mid-run: the app is working on the second third when the registry stops, and the
                     //    third third carries follow-ups of a schema version the app has to fetch.
@@ -129,7 +133,8 @@ class RegistryOutageEndToEndTest {
                     }
                     producer.flush();
                     raw.flush();
-                    awaitTrue("a record that needs the registry is held", () -> metric(runtime.app(), "records-held-total") > 0, Duration.ofMinutes(2));
+                    awaitTrue("a record that needs the registry is held", () -> metric(runtime.app(), "records-held-total") > heldAtStart,
+                            Duration.ofMinutes(2));
                     Thread.sleep(OUTAGE.toMillis());
                     long consumedWhileDown = metric(runtime.app(), "records-accepted-total") + metric(runtime.app(), "records-rejected-total");
                     assertTrue(consumedWhileDown < events.size(), "the held records wait: " + consumedWhileDown + " of " + events.size());
@@ -138,7 +143,7 @@ class RegistryOutageEndToEndTest {
                     assertTrue(pausedAgain.body().contains("\"reason\":\"processing is paused since ")
                             && pausedAgain.body().contains("the schema registry could not be asked while decoding spine.followups.v1-"),
                             pausedAgain.body());
-                    long held = metric(runtime.app(), "records-held-total");
+                    long held = metric(runtime.app(), "records-held-total") - heldAtStart;
 
                     stack.registry().restart();
                     long secondUp = System.nanoTime();
@@ -158,9 +163,9 @@ class RegistryOutageEndToEndTest {
 
                     StackOutputs.assertFinalsEqualBatch(stack, producerRegistry, events, PATIENTS);
 
-                    System.out.printf("registry outage at start: down %.1f s (app paused, 0 records read), ready %.1f s after the restart, "
-                                    + "%d records read %.1f s after it%n", seconds(firstDown, firstUp), seconds(firstUp, firstReady),
-                            atStart.size(), seconds(firstUp, firstCaughtUp));
+                    System.out.printf("registry outage at start: down %.1f s (app paused, %d records read and held, none decoded), ready %.1f s "
+                                    + "after the restart, %d records read %.1f s after it%n", seconds(firstDown, firstUp), heldAtStart,
+                            seconds(firstUp, firstReady), atStart.size(), seconds(firstUp, firstCaughtUp));
                     System.out.printf("registry outage mid-run: down %.1f s (%d follow-ups of the next schema version; %d records held, "
                                     + "%d of %d decoded while down), ready %.1f s after the restart, all %d records %.1f s after it; gate reports %d%n",
                             seconds(secondDown, secondUp), nextVersionFollowUps, held, consumedWhileDown, events.size(),
