@@ -360,6 +360,8 @@ class QueryApiEndToEndTest {
         Path profile = Files.createTempDirectory(stack.workDir(), "chromium-profile");
         ChromeOptions options = new ChromeOptions();
         options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE); // the test answers the token prompt itself
+        // get() must not wait for the page's load event: the token prompt can open before it and would block it.
+        options.setPageLoadStrategy(org.openqa.selenium.PageLoadStrategy.NONE);
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
