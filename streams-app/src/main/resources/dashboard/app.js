@@ -27,9 +27,29 @@
 
   // --- API ------------------------------------------------------------------------------------
 
+  // With spine.http.bearer.token set, the API answers 401 until the browser shows the token. The page asks
+  // for it once and keeps it in a cookie of this site only (SameSite=Strict): fetch and EventSource both
+  // send cookies, while EventSource cannot send an Authorization header.
+  const TOKEN_COOKIE = 'spine_token';
+  const TOKEN_CHARS = /^[A-Za-z0-9._~+/=-]{16,}$/;
+  let tokenAsked = null;
+
+  function askForToken() {
+    if (!tokenAsked) {
+      tokenAsked = Promise.resolve().then(() => {
+        const t = (window.prompt('This app requires its access token (spine.http.bearer.token):') || '').trim();
+        if (!TOKEN_CHARS.test(t)) return false;
+        document.cookie = TOKEN_COOKIE + '=' + t + '; path=/; SameSite=Strict';
+        return true;
+      }).finally(() => { setTimeout(() => { tokenAsked = null; }, 0); });
+    }
+    return tokenAsked;
+  }
+
   async function getJson(path, attempts) {
     for (let i = 0; ; i++) {
-      const response = await fetch(API + path, { headers: { Accept: 'application/json' } });
+      const response = await fetch(API + path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (response.status === 401 && i < 3 && await askForToken()) continue;
       if (response.status === 503 && i + 1 < (attempts || 6)) {
         const wait = Number(response.headers.get('Retry-After') || '2');
         setStatus('the app is rebalancing; retrying in ' + wait + ' s', 'down');

@@ -3,7 +3,6 @@ package org.spineoutcomes.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.spineoutcomes.demo.StackOutputs.assertSameRecords;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,10 +179,7 @@ class CrashRecoveryTest {
                 long t4 = System.nanoTime();
                 StackOutputs.Finals finals = StackOutputs.finals(stack, registry);
                 DeadLetters deadLetters = DeadLetters.read(stack);
-                assertEquals(PATIENTS, expected.batch().outcomes().size());
-                assertSameRecords("patient outcomes", expected.batch().outcomes(), finals.outcomes());
-                assertSameRecords("arm aggregates", expected.batch().aggregates(), finals.aggregates());
-                assertSameRecords("arm comparisons", expected.batch().comparisons(), finals.comparisons());
+                StackOutputs.assertFinalsEqual(expected.batch(), finals, PATIENTS);
                 assertEquals(expected.rejectedByReason(), deadLetters.byReason(), "dead letters by reason");
                 assertEquals(deadLetters.total(), deadLetters.distinctSources(), "no input record dead-lettered twice");
                 long compareMs = msSince(t4);

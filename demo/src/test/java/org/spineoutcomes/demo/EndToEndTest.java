@@ -36,7 +36,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static org.spineoutcomes.demo.StackOutputs.*;
 import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.app.SpineStreamsApp;
-import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.IngestMetrics;
@@ -122,15 +121,7 @@ class EndToEndTest {
             }
             assertEquals(Map.of("UNDECODABLE", garbage, "INVALID_PAIN_NRS", invalid), reasons);
 
-            BatchComputation batch = new BatchComputation();
-            events.forEach(batch::add);
-            BatchComputation.Result expected = batch.result(null);
-
-            StackOutputs.Finals finals = StackOutputs.finals(stack, registry);
-            assertEquals(PATIENTS, expected.outcomes().size());
-            assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
-            assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
-            assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
+            StackOutputs.assertFinalsEqualBatch(stack, registry, events, PATIENTS);
         }
     }
 }

@@ -42,14 +42,17 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.spineoutcomes.aggregate.Comparison;
@@ -72,13 +75,15 @@ import org.spineoutcomes.topology.SpineTopology;
 /**
  * The query API and the dashboard on the real stack (KRaft broker + Apicurio registry) with TWO app
  * instances of one application id (own state dirs, HTTP port 0, application.server = each one's own
- * address), over a small simulated cohort:
+ * address, one bearer token for both), over a small simulated cohort:
  * <ol>
  *   <li>each instance is asked for patients and cells the OTHER instance owns (ownership checked with
- *       queryMetadataForKey) and answers what the batch computation gives for those keys;</li>
+ *       queryMetadataForKey) and answers what the batch computation gives for those keys (forwarded with
+ *       the token);</li>
  *   <li>a server-sent-events client gets an aggregate event after new input, and is removed after it disconnects;</li>
  *   <li>the dashboard in headless Chromium (Debian's chromium + chromium-driver; skipped when absent):
- *       the arms with non-empty charts, a small stratum shown as suppressed, a filter change redraws;
+ *       the page asks for the token, then shows the arms with non-empty charts and goes live on the event
+ *       stream, a small stratum shown as suppressed, a filter change redraws;
  *       a screenshot goes to target/dashboard.png.</li>
  * </ol>
  * Its own stack, so that the input topics hold only this cohort.
@@ -89,6 +94,8 @@ class QueryApiEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APPLICATION_ID = "query-e2e";
+    /** Both instances require it (and send it to each other when they forward a request). */
+    private static final String TOKEN = "query-e2e-shared-token-0123456789";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -130,6 +137,7 @@ class QueryApiEndToEndTest {
         m.put(AppConfig.PUBLISH_INTERVAL_MS, "300");
         m.put(AppConfig.CUT_REFRESH_MS, "500");
         m.put(AppConfig.STREAM_THREADS, "1");
+        m.put(AppConfig.HTTP_BEARER_TOKEN, TOKEN);
         return AppConfig.of(m);
     }
 
@@ -161,7 +169,8 @@ class QueryApiEndToEndTest {
     }
 
     private static HttpResponse<String> get(SpineRuntime r, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(r.baseUri().resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        return HTTP.send(HttpRequest.newBuilder(r.baseUri().resolve(path)).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
@@ -272,7 +281,8 @@ class QueryApiEndToEndTest {
     @Order(2)
     void eventStream_deliversAnAggregateAfterNewInput_andDropsAClientThatLeft() throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(b.baseUri().resolve("/api/stream")).build(),
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(b.baseUri().resolve("/api/stream"))
+                        .header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         assertEquals("text/event-stream; charset=utf-8", response.headers().firstValue("Content-Type").orElseThrow());
@@ -349,6 +359,9 @@ class QueryApiEndToEndTest {
         System.setProperty("SE_OFFLINE", "true");
         Path profile = Files.createTempDirectory(stack.workDir(), "chromium-profile");
         ChromeOptions options = new ChromeOptions();
+        options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE); // the test answers the token prompt itself
+        // get() must not wait for the page's load event: the token prompt can open before it and would block it.
+        options.setPageLoadStrategy(org.openqa.selenium.PageLoadStrategy.NONE);
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
@@ -357,9 +370,16 @@ class QueryApiEndToEndTest {
         ChromeDriver driver = new ChromeDriver(service, options);
         try {
             driver.get(a.baseUri().toString());
-            assertTrue(driver.getCurrentUrl().endsWith("/dashboard/"), "GET / redirects to the dashboard: " + driver.getCurrentUrl());
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            // The API answers 401 until the page shows the token: the page asks for it once and keeps it in a cookie,
+            // which its fetch calls and its EventSource (which cannot send headers) both send.
+            Alert ask = wait.until(ExpectedConditions.alertIsPresent());
+            assertTrue(ask.getText().contains("spine.http.bearer.token"), ask.getText());
+            ask.sendKeys(TOKEN);
+            ask.accept();
+            assertTrue(driver.getCurrentUrl().endsWith("/dashboard/"), "GET / redirects to the dashboard: " + driver.getCurrentUrl());
             wait.until(d -> loads(driver) >= 1);
+            wait.until(d -> String.valueOf(js(driver, "return document.getElementById('live-status').textContent;")).startsWith("live ("));
             assertEquals("null", String.valueOf(js(driver, "return window.spineDashboard.state.lastError;")));
 
             // The arms, with non-empty chart datasets (read from chart.js).

@@ -91,6 +91,21 @@ final class StackOutputs {
         return readAll(stack, topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
     }
 
+    /** The three output topics' final contents equal the batch over the same events ({@code patients} of them), record for record. */
+    static void assertFinalsEqualBatch(LocalStack stack, SchemaRegistryClient registry, List<SpecificRecord> events, int patients) {
+        org.spineoutcomes.batch.BatchComputation batch = new org.spineoutcomes.batch.BatchComputation();
+        events.forEach(batch::add);
+        assertFinalsEqual(batch.result(null), finals(stack, registry), patients);
+    }
+
+    /** The three output topics' final contents equal the batch's, record for record (Avro bytes), for {@code patients} patients. */
+    static void assertFinalsEqual(org.spineoutcomes.batch.BatchComputation.Result expected, Finals finals, int patients) {
+        assertEquals(patients, expected.outcomes().size());
+        assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
+        assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
+        assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
+    }
+
     /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */
     static <T extends SpecificRecord> void assertSameRecords(String what, Map<String, T> expected, Map<String, T> actual) {
         assertEquals(expected.keySet(), actual.keySet(), what + ": keys");

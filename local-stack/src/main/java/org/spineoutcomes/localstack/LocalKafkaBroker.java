@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -33,6 +35,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
 
     private final Path workDir;
+    private final BrokerSecurity security;
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> config;
@@ -40,8 +43,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private KafkaRaftServer server;
     private boolean closed;
 
-    private LocalKafkaBroker(Path workDir, int brokerPort, int controllerPort, Map<String, String> config, KafkaRaftServer server) {
+    private LocalKafkaBroker(Path workDir, BrokerSecurity security, int brokerPort, int controllerPort, Map<String, String> config,
+                             KafkaRaftServer server) {
         this.workDir = workDir;
+        this.security = security;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.config = config;
@@ -50,6 +55,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** Formats storage under {@code workDir/kafka} and starts the broker; returns once it accepts clients. */
     public static LocalKafkaBroker start(Path workDir) {
+        return start(workDir, null);
+    }
+
+    /**
+     * As {@link #start(Path)}; with {@code security} the client listener is SASL_SSL (SCRAM-SHA-512 over
+     * TLS, {@link BrokerSecurity}) instead of PLAINTEXT, and the broker's own SCRAM credential is written
+     * when the storage is formatted.
+     */
+    public static LocalKafkaBroker start(Path workDir, BrokerSecurity security) {
         int brokerPort = FreePorts.pick();
         int controllerPort = FreePorts.pick();
         while (controllerPort == brokerPort) {
@@ -59,6 +73,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Path dataDir = kafkaDir.resolve("data");
         Path configFile = kafkaDir.resolve("server.properties");
         Map<String, String> config = serverConfig(brokerPort, controllerPort, dataDir);
+        if (security != null) {
+            config.putAll(security.brokerSettings(brokerPort, controllerPort));
+        }
         try {
             Files.createDirectories(dataDir);
             Properties props = new Properties();
@@ -70,11 +87,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
             throw new UncheckedIOException("Could not prepare broker folder " + kafkaDir, e);
         }
 
-        formatStorage(configFile);
+        formatStorage(configFile, security == null ? List.of() : security.formatArguments());
 
         KafkaRaftServer server = startServer(config, configFile);
-        log.debug("Kafka broker listening on 127.0.0.1:{} (controller {})", brokerPort, controllerPort);
-        return new LocalKafkaBroker(workDir, brokerPort, controllerPort, config, server);
+        log.debug("Kafka broker listening on 127.0.0.1:{} ({}; controller {})", brokerPort, security == null ? "PLAINTEXT" : "SASL_SSL", controllerPort);
+        return new LocalKafkaBroker(workDir, security, brokerPort, controllerPort, config, server);
     }
 
     /** Starts a server on formatted storage; returns once it accepts clients. */
@@ -165,13 +182,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return c;
     }
 
-    private static void formatStorage(Path configFile) {
+    private static void formatStorage(Path configFile, List<String> extraArguments) {
         String clusterId = Uuid.randomUuid().toString();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("format", "--config", configFile.toString(), "--cluster-id", clusterId, "--standalone"));
+        args.addAll(extraArguments);
         int exitCode;
         try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            exitCode = StorageTool$.MODULE$.execute(new String[] {
-                    "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--standalone"}, out);
+            exitCode = StorageTool$.MODULE$.execute(args.toArray(String[]::new), out);
         }
         if (exitCode != 0) {
             throw new IllegalStateException("kafka storage format failed (exit " + exitCode + "): "
@@ -188,6 +206,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:port} for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The security of the client listener; null for PLAINTEXT. */
+    public BrokerSecurity security() {
+        return security;
     }
 
     public int brokerPort() {

@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real schema registry answering the Confluent Schema Registry REST API: Apicurio Registry
- * 2.4.2 (in-memory storage) as assembled by the {@code registry-app} module, run as a child
- * process on 127.0.0.1 and a free port. Its log goes to {@code <workDir>/registry/registry.log}.
- * The process (and anything it spawned) is destroyed on {@link #close()} and, as a safety net,
- * when this JVM exits.
+ * 2.4.2 (H2 storage in a file under the work folder) as assembled by the {@code registry-app}
+ * module, run as a child process on 127.0.0.1 and a free port. Its log goes to
+ * {@code <workDir>/registry/registry.log}. {@link #stop()} ends the process and {@link #restart()}
+ * starts it again on the same port with the schemas, ids and compatibility levels it had (an outage
+ * and its end, for tests). The process (and anything it spawned) is destroyed on {@link #close()}
+ * and, as a safety net, when this JVM exits.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalSchemaRegistry.class);
@@ -32,50 +34,97 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     static final Path JAR_IN_CHECKOUT = Paths.get("registry-app", "target", "quarkus-app", "quarkus-run.jar");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
+    private final Path jar;
     private final int port;
-    private final Process process;
+    private final Path registryDir;
     private final Path logFile;
     private final Thread shutdownHook;
+    /** The running process; null while stopped. */
+    private volatile Process process;
     private boolean closed;
 
-    private LocalSchemaRegistry(int port, Process process, Path logFile, Thread shutdownHook) {
+    private LocalSchemaRegistry(Path jar, int port, Path registryDir) {
+        this.jar = jar;
         this.port = port;
-        this.process = process;
-        this.logFile = logFile;
-        this.shutdownHook = shutdownHook;
+        this.registryDir = registryDir;
+        this.logFile = registryDir.resolve("registry.log");
+        this.shutdownHook = new Thread(() -> {
+            Process running = process;
+            if (running != null) {
+                destroyTree(running);
+            }
+        }, "local-schema-registry-shutdown");
     }
 
     /** Launches the registry and waits until its Confluent API answers. */
     public static LocalSchemaRegistry start(Path workDir) {
         Path jar = locateJar();
-        int port = FreePorts.pick();
-        Path registryDir = workDir.resolve("registry");
-        Path logFile = registryDir.resolve("registry.log");
-        Process process;
+        LocalSchemaRegistry registry = new LocalSchemaRegistry(jar, FreePorts.pick(), workDir.resolve("registry"));
+        Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
         try {
-            Files.createDirectories(registryDir);
-            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(List.of(java, "-Xmx256m",
-                    "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.http.port=" + port,
-                    "-jar", jar.toString()))
-                    .directory(registryDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile())
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not launch the schema registry from " + jar, e);
-        }
-        Thread hook = new Thread(() -> destroyTree(process), "local-schema-registry-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        LocalSchemaRegistry registry = new LocalSchemaRegistry(port, process, logFile, hook);
-        try {
-            registry.awaitReady();
+            registry.launch();
         } catch (RuntimeException e) {
             registry.close();
             throw e;
         }
         return registry;
+    }
+
+    /**
+     * Starts the process on this registry's port, its data in {@code registry/data} (H2 file storage, so
+     * a restart keeps every schema and id), and waits until the Confluent API answers.
+     */
+    private void launch() {
+        try {
+            Files.createDirectories(registryDir);
+            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m",
+                    "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port,
+                    "-jar", jar.toString()))
+                    .directory(registryDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            // Apicurio's storage is H2; in a file instead of in memory, so the data outlives the process.
+            builder.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + registryDir.resolve("data").resolve("registry").toAbsolutePath());
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not launch the schema registry from " + jar, e);
+        }
+        awaitReady(process);
+    }
+
+    /**
+     * Stops the registry process (as a shutdown would: SIGTERM, killed after 10 s); clients then get
+     * "connection refused" on its port. Its data stays for {@link #restart()}. No-op when stopped.
+     */
+    public synchronized void stop() {
+        Process running = process;
+        if (running == null) {
+            return;
+        }
+        process = null;
+        destroyTree(running);
+        log.info("Schema registry stopped (port {} closed; data kept)", port);
+    }
+
+    /**
+     * Starts the stopped registry again on the same port with the data it had, and waits until it
+     * answers; a running one is stopped first.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the schema registry was closed");
+        }
+        stop();
+        launch();
+        log.info("Schema registry running again on port {}", port);
+    }
+
+    /** True while the process runs (it may still be starting). */
+    public boolean isRunning() {
+        Process running = process;
+        return running != null && running.isAlive();
     }
 
     /**
@@ -103,7 +152,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                 + ". Build it with `mvn -B -q install -DskipTests` at the project root, or set -D" + JAR_PROPERTY + "=<path>.");
     }
 
-    private void awaitReady() {
+    private void awaitReady(Process process) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
@@ -162,8 +211,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return port;
     }
 
+    /** The pid of the running process; -1 while stopped. */
     public long pid() {
-        return process.pid();
+        Process running = process;
+        return running == null ? -1 : running.pid();
     }
 
     public Path logFile() {
@@ -176,7 +227,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return;
         }
         closed = true;
-        destroyTree(process);
+        stop();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException jvmAlreadyExiting) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -62,6 +66,19 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts broker and registry in parallel, creates the contract's topics, and returns when all are ready. */
     public static LocalStack start() {
+        return start(false);
+    }
+
+    /**
+     * As {@link #start()} with a secured broker: its only client listener is SASL_SSL, SCRAM-SHA-512 over
+     * TLS with a self-signed certificate for 127.0.0.1 ({@link BrokerSecurity}). Clients need
+     * {@link #clientSettings} of a user made with {@link #addScramUser}, or {@link #adminSettings}.
+     */
+    public static LocalStack startSecured() {
+        return start(true);
+    }
+
+    private static LocalStack start(boolean secured) {
         long t0 = System.nanoTime();
         Path workDir;
         try {
@@ -74,9 +91,10 @@ public final class LocalStack implements AutoCloseable {
                 CompletableFuture.supplyAsync(() -> Timed.of(() -> LocalSchemaRegistry.start(workDir)));
         LocalKafkaBroker broker = null;
         try {
-            Timed<LocalKafkaBroker> timedBroker = Timed.of(() -> LocalKafkaBroker.start(workDir));
+            BrokerSecurity security = secured ? BrokerSecurity.generate(workDir.resolve("tls")) : null;
+            Timed<LocalKafkaBroker> timedBroker = Timed.of(() -> LocalKafkaBroker.start(workDir, security));
             broker = timedBroker.value();
-            createTopics(broker.bootstrapServers(), Topics.ALL, (short) 1);
+            createTopics(broker.bootstrapServers(), security == null ? Map.of() : security.adminSettings(), Topics.ALL, (short) 1);
             Timed<LocalSchemaRegistry> timedRegistry = registryFuture.join();
             governContractSubjects(timedRegistry.value().confluentUrl());
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
@@ -106,7 +124,12 @@ public final class LocalStack implements AutoCloseable {
      * the given replication factor; topics that already exist are left as they are.
      */
     public static void createContractTopics(String bootstrapServers, short replicationFactor) {
-        createTopics(bootstrapServers, Topics.ALL, replicationFactor);
+        createContractTopics(bootstrapServers, Map.of(), replicationFactor);
+    }
+
+    /** As {@link #createContractTopics(String, short)} with client security settings (security.protocol, sasl.*, ssl.*). */
+    public static void createContractTopics(String bootstrapServers, Map<String, String> clientSettings, short replicationFactor) {
+        createTopics(bootstrapServers, clientSettings, Topics.ALL, replicationFactor);
     }
 
     /**
@@ -124,10 +147,8 @@ public final class LocalStack implements AutoCloseable {
         return set;
     }
 
-    static void createTopics(String bootstrapServers, List<SpineTopic<?, ?>> topics, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "spine-topic-setup"))) {
+    static void createTopics(String bootstrapServers, Map<String, String> clientSettings, List<SpineTopic<?, ?>> topics, short replicationFactor) {
+        try (Admin admin = admin(bootstrapServers, clientSettings, "spine-topic-setup")) {
             List<NewTopic> newTopics = topics.stream()
                     .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.config()))
                     .toList();
@@ -146,6 +167,50 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         }
+    }
+
+    private static Admin admin(String bootstrapServers, Map<String, String> clientSettings, String clientId) {
+        Map<String, Object> config = new HashMap<>(clientSettings);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return Admin.create(config);
+    }
+
+    /**
+     * Creates (or replaces) the SCRAM-SHA-512 credential of {@code user} on the secured broker through the
+     * Admin API, as the broker's administrator; a new connection can log in with it at once.
+     */
+    public void addScramUser(String user, String password) {
+        BrokerSecurity security = requireSecured();
+        try (Admin admin = admin(bootstrapServers(), security.adminSettings(), "spine-scram-setup")) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not create the SCRAM user " + user + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating the SCRAM user " + user, e);
+        }
+    }
+
+    /** Client settings (security.protocol, sasl.*, ssl.*) of {@code user} for the secured broker. */
+    public Map<String, String> clientSettings(String user, String password) {
+        return requireSecured().clientSettings(user, password);
+    }
+
+    /** Client settings of the secured broker's administrator; empty for a PLAINTEXT broker. */
+    public Map<String, String> adminSettings() {
+        return broker.security() == null ? Map.of() : broker.security().adminSettings();
+    }
+
+    /** The secured broker's TLS and SASL setup; null for a PLAINTEXT broker. */
+    public BrokerSecurity security() {
+        return broker.security();
+    }
+
+    private BrokerSecurity requireSecured() {
+        if (broker.security() == null) throw new IllegalStateException("this stack's broker is PLAINTEXT: start it with LocalStack.startSecured()");
+        return broker.security();
     }
 
     private static RuntimeException unwrap(RuntimeException e) {

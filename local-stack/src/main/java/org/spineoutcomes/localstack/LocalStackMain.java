@@ -1,9 +1,11 @@
 package org.spineoutcomes.localstack;
 
 import java.util.List;
+import java.util.Map;
 
 import java.util.concurrent.CountDownLatch;
 
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
@@ -13,7 +15,7 @@ public final class LocalStackMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("--create-topics")) {
-            System.exit(createTopics(args));
+            System.exit(createTopics(args, System.getenv()));
         }
         LocalStack stack = LocalStack.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -42,9 +44,10 @@ public final class LocalStackMain {
     /**
      * {@code --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]}: on an existing cluster
      * (docker compose, a company cluster), creates the contract's topics (existing ones are left as they
-     * are) and sets each contract subject to BACKWARD, then exits. Exit code 2 for wrong arguments.
+     * are) and sets each contract subject to BACKWARD, then exits. A secured cluster takes the Kafka client
+     * security settings from SPINE_KAFKA__* variables (as ./spine run). Exit code 2 for wrong arguments.
      */
-    static int createTopics(String[] args) {
+    public static int createTopics(String[] args, Map<String, String> env) {
         if (args.length < 3 || args.length > 4) {
             System.err.println("usage: --create-topics BOOTSTRAP_SERVERS REGISTRY_URL [REPLICATION_FACTOR]");
             return 2;
@@ -56,7 +59,14 @@ public final class LocalStackMain {
             System.err.println("error: REPLICATION_FACTOR must be a small whole number, not '" + args[3] + "'");
             return 2;
         }
-        LocalStack.createContractTopics(args[1], replication);
+        Map<String, String> security;
+        try {
+            security = ClientSecurity.load(null, env);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        LocalStack.createContractTopics(args[1], security, replication);
         List<String> governed = LocalStack.governContractSubjects(args[2]);
         System.out.printf("contract topics present on %s (%d); subjects set to BACKWARD on %s: %d%n",
                 args[1], Topics.ALL.size(), args[2], governed.size());

@@ -14,13 +14,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.spineoutcomes.serde.RestSchemaRegistryClient;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * A stack of its own (not the shared one): it must listen on loopback only, and leave nothing
- * behind when closed (no temp folder, no registry process, no open ports).
+ * A stack of its own (not the shared one): it must listen on loopback only, survive a registry
+ * stop and restart with its data, and leave nothing behind when closed (no temp folder, no
+ * registry process, no open ports).
  */
 class LocalStackLifecycleTest {
 
@@ -49,6 +55,26 @@ class LocalStackLifecycleTest {
             assertEquals(200, subjects.statusCode());
             assertEquals("[]", subjects.body().strip());
             assertTrue(accepts(brokerPort) && accepts(registryPort), "both ports accept connections while running");
+
+            // An outage and its end: stopped, the port refuses; restarted, same port, same schema ids and levels.
+            RestSchemaRegistryClient client = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
+            Schema schema = SchemaBuilder.record("Probe").namespace("org.spineoutcomes.test").fields().requiredInt("a").endRecord();
+            int id = client.register("probe-value", schema);
+            client.setCompatibility("probe-value", "BACKWARD");
+            stack.registry().stop();
+            assertFalse(stack.registry().isRunning());
+            assertEquals(-1, stack.registry().pid());
+            assertFalse(accepts(registryPort), "registry port closed while stopped");
+            assertFalse(ProcessHandle.of(registryPid).map(ProcessHandle::isAlive).orElse(false), "registry process ended");
+            stack.registry().restart();
+            assertTrue(stack.registry().isRunning());
+            assertEquals(registryPort, stack.registry().port());
+            assertTrue(accepts(registryPort), "same port after the restart");
+            registryPid = stack.registry().pid();
+            RestSchemaRegistryClient fresh = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
+            assertEquals(schema, fresh.getSchemaById(id), "the schema kept its id");
+            assertEquals(List.of("probe-value"), fresh.getAllSubjects());
+            assertEquals(Optional.of("BACKWARD"), fresh.getCompatibility("probe-value"));
         }
         assertFalse(Files.exists(workDir), "temp folder removed: " + workDir);
         Optional<ProcessHandle> registry = ProcessHandle.of(registryPid);

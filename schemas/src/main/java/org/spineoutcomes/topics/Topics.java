@@ -93,5 +93,11 @@ public final class Topics {
         /** Size in bytes of the original value and its SHA-256 (hex), on a cut dead letter. */
         public static final String VALUE_ORIGINAL_SIZE = "spine.value.original.size";
         public static final String VALUE_SHA256 = "spine.value.sha256";
+        /**
+         * On a PROCESSING_ERROR dead letter that is not an input record: the step that failed
+         * ({@code cell-merge}, {@code cell-publication}, {@code patient-recompute}, {@code serialization},
+         * or {@code unexpected} for any other node, whose name follows after a colon).
+         */
+        public static final String STAGE = "spine.stage";
     }
 }

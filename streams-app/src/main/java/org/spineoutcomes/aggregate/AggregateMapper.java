@@ -21,6 +21,7 @@ import org.spineoutcomes.schema.Window;
 import org.spineoutcomes.stats.AbsentReason;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.CompletenessCounts;
 import org.spineoutcomes.stats.CompletenessEstimate;
 import org.spineoutcomes.stats.Inference;
 import org.spineoutcomes.stats.MeanEstimate;
@@ -28,6 +29,7 @@ import org.spineoutcomes.stats.Moments;
 import org.spineoutcomes.stats.PairedMoments;
 import org.spineoutcomes.stats.Proportion;
 import org.spineoutcomes.stats.ProportionEstimate;
+import org.spineoutcomes.stats.ToDouble;
 
 /** Maps a cell's exact statistics to the published {@link ArmAggregate} (spine.arm-aggregates.v1). */
 public final class AggregateMapper {
@@ -41,9 +43,20 @@ public final class AggregateMapper {
      * @throws IllegalStateException    for a state with negative counts (a subtraction without its addition)
      */
     public static ArmAggregate toArmAggregate(CellKey key, CellStatistics stats, Instant dataCut) {
+        return toArmAggregate(key, stats, stats.completeness(), dataCut);
+    }
+
+    /**
+     * The same with the completeness counts given apart from the sums (the stream keeps them in their own
+     * store), so publishing does not copy thousands of per-date counts into the cell first.
+     */
+    public static ArmAggregate toArmAggregate(CellKey key, CellStatistics stats, CompletenessCounts completeness, Instant dataCut) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(stats, "stats");
         requirePublishable(stats, key.asText());
+        if (!completeness.isConsistent()) {
+            throw new IllegalStateException("cell " + key.asText() + " has negative completeness counts (a subtraction without its addition)");
+        }
         List<AggregateMeasure> measures = new ArrayList<>();
         for (Map.Entry<String, Moments> e : stats.moments().entrySet()) {
             measures.add(measure(e.getKey(), e.getValue()));
@@ -66,7 +79,7 @@ public final class AggregateMapper {
                 .setMeasures(measures)
                 .setProportions(proportions)
                 .setPaired(paired)
-                .setCompleteness(stats.hasCompleteness() ? completeness(stats, dataCut) : null)
+                .setCompleteness(completeness.isEmpty() ? null : completeness(completeness, dataCut))
                 .build();
     }
 
@@ -81,7 +94,7 @@ public final class AggregateMapper {
         Objects.requireNonNull(published, "published");
         return ArmAggregate.newBuilder(published)
                 .setDataCut(dataCut)
-                .setCompleteness(completenessCounts.hasCompleteness() ? completeness(completenessCounts, dataCut) : null)
+                .setCompleteness(completenessCounts.hasCompleteness() ? completeness(completenessCounts.completeness(), dataCut) : null)
                 .build();
     }
 
@@ -100,8 +113,8 @@ public final class AggregateMapper {
         return AggregateMeasure.newBuilder()
                 .setMeasure(name)
                 .setN(m.n())
-                .setSum(m.sum().doubleValue())
-                .setSumOfSquares(m.sumOfSquares().doubleValue())
+                .setSum(ToDouble.of(m.sum()))
+                .setSumOfSquares(ToDouble.of(m.sumOfSquares()))
                 .setSumExact(m.sum().toPlainString())
                 .setSumOfSquaresExact(m.sumOfSquares().toPlainString())
                 .setMean(orNull(est.mean()))
@@ -130,8 +143,8 @@ public final class AggregateMapper {
         Double meanY = null;
         if (p.n() >= 1) {
             BigDecimal n = BigDecimal.valueOf(p.n());
-            meanX = p.sumX().divide(n, MathContext.DECIMAL128).doubleValue();
-            meanY = p.sumY().divide(n, MathContext.DECIMAL128).doubleValue();
+            meanX = ToDouble.of(p.sumX().divide(n, MathContext.DECIMAL128));
+            meanY = ToDouble.of(p.sumY().divide(n, MathContext.DECIMAL128));
         }
         return AggregatePaired.newBuilder()
                 .setMeasure(name)
@@ -146,12 +159,12 @@ public final class AggregateMapper {
                 .build();
     }
 
-    private static AggregateCompleteness completeness(CellStatistics stats, Instant dataCut) {
+    private static AggregateCompleteness completeness(CompletenessCounts counts, Instant dataCut) {
         if (dataCut == null) {
             return AggregateCompleteness.newBuilder().setDue(0).setAssessed(0).setCompleteness(null)
                     .setAbsentReason(StatisticAbsentReason.NO_DATA_CUT).build();
         }
-        CompletenessEstimate c = stats.completenessAt(dataCut);
+        CompletenessEstimate c = counts.at(dataCut);
         return AggregateCompleteness.newBuilder()
                 .setDue(c.due())
                 .setAssessed(c.assessed())

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.StreamsConfig;
+import org.spineoutcomes.http.BearerToken;
 import org.spineoutcomes.serde.RestSchemaRegistryClient;
 
 /**
@@ -57,6 +58,8 @@ public final class AppConfig {
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
     public static final String HTTP_BIND_ADDRESS = "spine.http.bind.address";
+    /** When set, every HTTP path but /health, /ready and the dashboard's static files requires this bearer token. */
+    public static final String HTTP_BEARER_TOKEN = "spine.http.bearer.token";
     /** Small-cell suppression of the query API and dashboard: cells (and statistics) over fewer patients show no numbers. */
     public static final String MIN_CELL_SIZE = "spine.dashboard.min.cell.size";
     /** true: recompute every stored patient at start under the current rules, whatever their stored rules version. */
@@ -100,6 +103,7 @@ public final class AppConfig {
     private final boolean rulesRecompute;
     private final int httpPort;
     private final String httpBindAddress;
+    private final Optional<BearerToken> httpBearerToken;
     private final int minCellSize;
     private final OptionalInt streamThreads;
     private final Map<String, String> streamsOverrides;
@@ -143,6 +147,11 @@ public final class AppConfig {
         this.rulesRecompute = bool(RULES_RECOMPUTE);
         this.httpPort = integer(HTTP_PORT, 0, 65_535, "a port number 0-65535 (0 = any free port)");
         this.httpBindAddress = matching(HTTP_BIND_ADDRESS, HOST_CHARS, "an IP address or host name (0.0.0.0 = every interface)");
+        this.httpBearerToken = optional(HTTP_BEARER_TOKEN).map(v -> {
+            String problem = BearerToken.problem(v.value());
+            if (problem != null) throw InvalidConfigException.badValue(HTTP_BEARER_TOKEN, v, problem);
+            return new BearerToken(v.value());
+        });
         this.minCellSize = integer(MIN_CELL_SIZE, 1, 1_000_000, "a whole number of patients, at least 1 (1 = nothing suppressed)");
         this.streamThreads = raw.containsKey(STREAM_THREADS)
                 ? OptionalInt.of(integer(STREAM_THREADS, 1, 1_000, "a whole number of threads, at least 1")) : OptionalInt.empty();
@@ -380,6 +389,9 @@ public final class AppConfig {
 
     public String httpBindAddress() { return httpBindAddress; }
 
+    /** spine.http.bearer.token: when present, the HTTP data endpoints require it. */
+    public Optional<BearerToken> httpBearerToken() { return httpBearerToken; }
+
     /** spine.dashboard.min.cell.size: cells and statistics over fewer patients are suppressed by the query API and dashboard. */
     public int minCellSize() { return minCellSize; }
 
@@ -401,10 +413,18 @@ public final class AppConfig {
         return Optional.ofNullable(raw.get(key)).map(ConfigValue::origin);
     }
 
-    /** A schema-registry client with the configured URLs, basic auth and trust store. */
+    /**
+     * How long the app's registry client waits for a connection and for an answer: a stream thread that
+     * asks must not hold its transaction open near Kafka Streams' 10 s transaction timeout.
+     */
+    public static final java.time.Duration REGISTRY_TIMEOUT = java.time.Duration.ofSeconds(5);
+
+    /** A schema-registry client with the configured URLs, basic auth and trust store (timeouts {@link #REGISTRY_TIMEOUT}). */
     public RestSchemaRegistryClient registryClient() {
         RestSchemaRegistryClient.Builder b = RestSchemaRegistryClient.builder()
-                .baseUrls(schemaRegistryUrls.stream().map(URI::toString).toList());
+                .baseUrls(schemaRegistryUrls.stream().map(URI::toString).toList())
+                .connectTimeout(REGISTRY_TIMEOUT)
+                .requestTimeout(REGISTRY_TIMEOUT);
         registryBasicAuth.ifPresent(b::basicAuth);
         registryTruststore.ifPresent(p -> b.truststore(p, registryTruststorePassword.orElse(null), registryTruststoreType));
         return b.build();

@@ -15,9 +15,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.spineoutcomes.kafka.ClientSecurity;
 
 /**
  * The catalogue of configuration keys: every {@code spine.*} key with its default and meaning, the
@@ -55,7 +55,8 @@ public final class ConfigKeys {
             new Key(AppConfig.DELTA_FLUSH_MS, "100", "100", "how often the patient step hands on its folded cell changes (ms); 0 = one record per patient update"),
             new Key(AppConfig.RULES_RECOMPUTE, "false", "false", "true: recompute every stored patient at start under the current rules (same as --recompute)"),
             new Key(AppConfig.HTTP_PORT, "8080", "8080", "port of /health, /ready, /metrics; 0 = any free port"),
-            new Key(AppConfig.HTTP_BIND_ADDRESS, "0.0.0.0", "0.0.0.0", "address the HTTP server listens on (127.0.0.1: this machine only)"),
+            new Key(AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1", "127.0.0.1", "address the HTTP server listens on (127.0.0.1: this machine only; 0.0.0.0: every interface)"),
+            new Key(AppConfig.HTTP_BEARER_TOKEN, null, "(none)", "bearer token every HTTP path but /health, /ready and the dashboard's static files requires (>= 16 characters)"),
             new Key(AppConfig.MIN_CELL_SIZE, "11", "11", "query API and dashboard: a cell (or a statistic) over fewer patients is shown as suppressed, without numbers (>= 1)"));
 
     private static final Map<String, Key> BY_NAME = new LinkedHashMap<>();
@@ -83,9 +84,6 @@ public final class ConfigKeys {
     private static final List<String> CLIENT_PREFIXES = List.of(
             StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX,
             StreamsConfig.CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX);
-
-    /** Settings of kafka.*: security settings every client (consumer, producer, admin) understands. */
-    private static final List<String> KAFKA_SECURITY_STARTS = List.of("security.", "sasl.", "ssl.");
 
     /**
      * Checks one {@code streams.*} key: a Kafka Streams setting, or a client setting with or without a
@@ -119,31 +117,17 @@ public final class ConfigKeys {
 
     /** Checks one {@code kafka.*} key: a security.*, sasl.* or ssl.* setting that consumer, producer and admin all accept. */
     static void checkKafkaKey(String key, ConfigValue value) {
-        String name = key.substring(AppConfig.KAFKA_PREFIX.length());
-        ConfigDef.ConfigKey definition = KAFKA_SECURITY_STARTS.stream().anyMatch(name::startsWith) && inEveryClient(name)
-                ? ConsumerConfig.configDef().configKeys().get(name) : null;
+        ConfigDef.ConfigKey definition = ClientSecurity.definition(key.substring(AppConfig.KAFKA_PREFIX.length()));
         if (definition == null) {
             throw unknown(key, value, "a security setting for every Kafka client: kafka.security.protocol, kafka.sasl.* or kafka.ssl.* "
-                    + "(other client settings go under streams.)", knownKafkaKeys());
+                    + "(other client settings go under streams.)", ClientSecurity.prefixedNames());
         }
         checkKafkaValue(key, value, definition);
     }
 
-    private static boolean inEveryClient(String name) {
-        return ConsumerConfig.configNames().contains(name) && ProducerConfig.configNames().contains(name) && AdminClientConfig.configNames().contains(name);
-    }
-
     private static void checkKafkaValue(String key, ConfigValue value, ConfigDef.ConfigKey definition) {
-        try {
-            Object parsed = ConfigDef.parseType(definition.name, value.value().trim(), definition.type);
-            if (definition.validator != null) {
-                definition.validator.ensureValid(definition.name, parsed);
-            }
-        } catch (ConfigException | IllegalArgumentException e) {
-            String expected = definition.type.name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                    + (definition.validator != null ? " " + definition.validator : "");
-            throw InvalidConfigException.badValue(key, value, "a Kafka " + expected + " value for " + definition.name);
-        }
+        String problem = ClientSecurity.valueProblem(definition, value.value());
+        if (problem != null) throw InvalidConfigException.badValue(key, value, problem);
     }
 
     private static ConfigDef.ConfigKey streamsDefinition(String name) {
@@ -190,12 +174,6 @@ public final class ConfigKeys {
             client.names().forEach(n -> names.add(AppConfig.STREAMS_PREFIX + n));
         }
         return names;
-    }
-
-    private static List<String> knownKafkaKeys() {
-        return ConsumerConfig.configNames().stream()
-                .filter(n -> KAFKA_SECURITY_STARTS.stream().anyMatch(n::startsWith) && inEveryClient(n))
-                .map(n -> AppConfig.KAFKA_PREFIX + n).toList();
     }
 
     /** An unknown spine.* key. */

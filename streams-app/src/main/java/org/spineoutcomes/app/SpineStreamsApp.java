@@ -7,7 +7,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.topology.ErrorHandlers;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.topology.TopologySettings;
 import org.slf4j.Logger;
@@ -23,6 +25,10 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final Topology topology;
+    private final RegistryGate registryGate;
+    private final RegistryWatch registryWatch;
+    private final java.util.List<KafkaStreams.StateListener> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean pauseRequested;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
         this(config, registry, org.spineoutcomes.outcome.OutcomeRules.CURRENT);
@@ -32,10 +38,43 @@ public final class SpineStreamsApp implements AutoCloseable {
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
         TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut().orElse(null)).withCutRefresh(config.cutRefresh())
                 .withPublishInterval(config.publishInterval()).withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
-        this.topology = new SpineTopology(registry, settings).build();
-        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        this.registryGate = new RegistryGate(registry instanceof org.spineoutcomes.serde.RestSchemaRegistryClient rest
+                ? String.join(", ", rest.baseUrls()) : registry.toString());
+        this.topology = new SpineTopology(registry, settings, registryGate).build();
+        Properties properties = streamsProperties(config);
+        properties.put(ErrorHandlers.REGISTRY_GATE_CONFIG, registryGate);
+        this.streams = new KafkaStreams(topology, properties);
+        this.registryWatch = new RegistryWatch(registry, registryGate);
+        // A registry outage pauses processing (the tasks' state and the consumer group stay); the watch resumes it.
+        // Kafka Streams does not restore the state of paused tasks, so the pause applies only while RUNNING: a
+        // rebalance or a restore meanwhile runs unpaused (the ingest step holds what needs the registry).
+        registryGate.addListener(new RegistryGate.Listener() {
+            @Override
+            public void paused() {
+                pauseRequested = true;
+                if (streams.state() == KafkaStreams.State.RUNNING) streams.pause();
+            }
+
+            @Override
+            public void resumed() {
+                pauseRequested = false;
+                streams.resume();
+            }
+        });
+        streams.setStateListener((newState, oldState) -> {
+            if (pauseRequested) {
+                if (newState == KafkaStreams.State.RUNNING) streams.pause();
+                else if (oldState == KafkaStreams.State.RUNNING) streams.resume();
+            }
+            stateListeners.forEach(l -> l.onChange(newState, oldState));
+        });
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; replacing it", e);
+            if (RegistryGate.unavailableCause(e).isPresent()) {
+                // reported by the gate already (one WARN per outage); processing stays paused until the registry answers
+                LOG.info("stream thread stopped while the schema registry cannot be asked; replacing it");
+            } else {
+                LOG.error("stream thread failed; replacing it", e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
@@ -73,10 +112,27 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     public KafkaStreams streams() { return streams; }
 
+    /**
+     * Resolves the schemas the app writes (see {@link RegistryWatch}), then starts Kafka Streams: paused
+     * if the registry could not be asked, until it answers.
+     */
     public void start() {
         LOG.debug("topology:\n{}", topology.describe());
+        registryWatch.prepare();
         streams.start();
+        registryWatch.start();
     }
+
+    /** Told of every Kafka Streams state change (use this, not KafkaStreams#setStateListener, which the app needs itself). */
+    public void addStateListener(KafkaStreams.StateListener listener) {
+        stateListeners.add(listener);
+    }
+
+    /** Whether processing waits for the schema registry, and since when. */
+    public RegistryGate registryGate() { return registryGate; }
+
+    /** The registry as the last probe saw it. */
+    public RegistryWatch registryWatch() { return registryWatch; }
 
     @Override
     public void close() {
@@ -89,6 +145,7 @@ public final class SpineStreamsApp implements AutoCloseable {
      * False when the threads did not stop in time.
      */
     public boolean close(Duration timeout) {
+        registryWatch.close();
         return streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout));
     }

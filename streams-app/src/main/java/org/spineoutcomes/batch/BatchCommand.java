@@ -32,11 +32,17 @@ import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.ndjson.NdjsonReader;
 import org.spineoutcomes.ndjson.ParseResult;
 import org.spineoutcomes.outcome.PatientEventLog;
+import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
+import org.spineoutcomes.aggregate.TimeToEventMapper;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,7 +52,8 @@ import picocli.CommandLine.Parameters;
  * stream. Validation, outcomes and statistics are the same code the stream runs.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
-        description = "Compute patient outcomes, arm aggregates and comparisons from an NDJSON event file.")
+        description = "Compute patient outcomes, arm aggregates and comparisons, standardised comparisons (R36) "
+                + "and time to first new vertebral fracture (R37, R38) from an NDJSON event file.")
 public final class BatchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "EVENTS", description = "NDJSON file, one event per line (see README, 'NDJSON format').")
@@ -135,8 +142,9 @@ public final class BatchCommand implements Callable<Integer> {
             out.printf("read %d events from %s: %d accepted, %d rejected%n", summary.lines(), input, summary.accepted(), rejectedCount);
             rejectedByReason.forEach((reason, n) -> out.printf("  rejected %-28s %d%n", reason, n));
             out.printf("data cut (as-of): %s%n", summary.dataCut());
-            out.printf("wrote %d patient outcomes, %d aggregates, %d comparisons to %s in %.2f s%n",
-                    summary.outcomes(), summary.aggregates(), summary.comparisons(), outDir, seconds);
+            out.printf("wrote %d patient outcomes, %d aggregates, %d comparisons, %d adjusted comparisons, "
+                            + "%d time-to-event records to %s in %.2f s%n", summary.outcomes(), summary.aggregates(),
+                    summary.comparisons(), summary.adjustedComparisons(), summary.timeToEvent(), outDir, seconds);
             return rejectedCount == 0 ? 0 : 1;
         }
     }
@@ -146,7 +154,7 @@ public final class BatchCommand implements Callable<Integer> {
 
     /** What the summary prints besides the rejection counts; times from System.nanoTime(). */
     private record Summary(long lines, long accepted, Instant dataCut, long outcomes, int aggregates, int comparisons,
-                           long tRead, long tCompute) {}
+                           int adjustedComparisons, int timeToEvent, long tRead, long tCompute) {}
 
     /** One bucket: every patient's events in memory at once. */
     private Summary inMemory(Instant processingClock, Instant cut, BufferedWriter rejected,
@@ -178,8 +186,17 @@ public final class BatchCommand implements Callable<Integer> {
         files.writeOutcomes(result.outcomes().values().iterator());
         files.writeAggregates(result.aggregates().values().iterator());
         files.writeComparisons(result.comparisons().values().iterator());
+        writeAdjusted(files, result.adjustedComparisons(), result.timeToEvent());
         return new Summary(lines, result.accepted(), result.dataCut(), result.outcomes().size(),
-                result.aggregates().size(), result.comparisons().size(), tRead, tCompute);
+                result.aggregates().size(), result.comparisons().size(), result.adjustedComparisons().size(),
+                result.timeToEvent().size(), tRead, tCompute);
+    }
+
+    /** The R36-R38 files (NDJSON, in key order). */
+    private static void writeAdjusted(ResultFiles files, Map<String, AdjustedComparison> adjusted,
+                                      Map<String, TimeToEvent> timeToEvent) throws IOException {
+        files.writeNdjsonOnly(ResultFiles.ADJUSTED_COMPARISONS_NDJSON, adjusted.values().iterator());
+        files.writeNdjsonOnly(ResultFiles.TIME_TO_EVENT_NDJSON, timeToEvent.values().iterator());
     }
 
     /**
@@ -197,6 +214,8 @@ public final class BatchCommand implements Callable<Integer> {
             long tRead = System.nanoTime();
 
             Map<CellKey, CellStatistics> cells = new TreeMap<>();
+            Map<CellKey, PatternStatistics> patternCells = new TreeMap<>();
+            Map<CellKey, SurvivalCounts> survivalCells = new TreeMap<>();
             // Refused versions are few: kept by patient, each patient's in their order.
             Map<String, List<BatchComputation.Refused>> refusedByPatient = new TreeMap<>();
             Instant maxOccurredAt = null;
@@ -217,6 +236,8 @@ public final class BatchCommand implements Callable<Integer> {
                 accepted += part.accepted();
                 outcomes += part.outcomes().size();
                 part.cells().forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
+                part.patternCells().forEach((k, v) -> patternCells.merge(k, v, PatternStatistics::merge));
+                part.survivalCells().forEach((k, v) -> survivalCells.merge(k, v, SurvivalCounts::merge));
                 for (BatchComputation.Refused r : part.refused()) {
                     refusedByPatient.computeIfAbsent(EventFields.patientId(r.event()), k -> new ArrayList<>()).add(r);
                 }
@@ -226,6 +247,8 @@ public final class BatchCommand implements Callable<Integer> {
             Instant dataCut = cut != null ? cut : maxOccurredAt;
             Map<String, ArmAggregate> aggregates = BatchComputation.aggregates(cells, dataCut);
             Map<String, ArmComparison> comparisons = BatchComputation.comparisons(cells);
+            Map<String, AdjustedComparison> adjusted = AdjustedComparisonMapper.all(patternCells);
+            Map<String, TimeToEvent> timeToEvent = TimeToEventMapper.all(survivalCells);
             long tCompute = System.nanoTime();
 
             for (List<BatchComputation.Refused> patientRefused : refusedByPatient.values()) {
@@ -238,7 +261,9 @@ public final class BatchCommand implements Callable<Integer> {
             mergeSorted(spillDir, bucketCount, files);
             files.writeAggregates(aggregates.values().iterator());
             files.writeComparisons(comparisons.values().iterator());
-            return new Summary(lines, accepted, dataCut, outcomes, aggregates.size(), comparisons.size(), tRead, tCompute);
+            writeAdjusted(files, adjusted, timeToEvent);
+            return new Summary(lines, accepted, dataCut, outcomes, aggregates.size(), comparisons.size(), adjusted.size(),
+                    timeToEvent.size(), tRead, tCompute);
         } finally {
             deleteRecursively(spillDir);
         }

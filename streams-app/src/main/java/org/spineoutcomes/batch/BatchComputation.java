@@ -6,19 +6,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
+import org.spineoutcomes.aggregate.TimeToEventMapper;
 import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.outcome.AdjustedContributions;
 import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.outcome.OutcomeEngine;
 import org.spineoutcomes.outcome.PatientEventLog;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.stats.Contribution;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
 
 /**
  * The whole computation from scratch over a set of field-valid events, with the same classes the
@@ -35,6 +42,8 @@ public final class BatchComputation {
                          Map<CellKey, CellStatistics> cells,
                          Map<String, ArmAggregate> aggregates,
                          Map<String, ArmComparison> comparisons,
+                         Map<String, AdjustedComparison> adjustedComparisons,
+                         Map<String, TimeToEvent> timeToEvent,
                          List<Refused> refused,
                          Instant dataCut,
                          long accepted) {}
@@ -53,10 +62,16 @@ public final class BatchComputation {
     private static final class Partial {
         final Map<String, PatientOutcome> outcomes = new TreeMap<>();
         final Map<StrataGroup, CellStatistics> groups = new java.util.HashMap<>();
+        final Map<CellKey, PatternStatistics> patternCells = new java.util.HashMap<>();
+        final Map<CellKey, SurvivalCounts> survivalCells = new java.util.HashMap<>();
 
         void add(Map.Entry<String, PatientEventLog> patient) {
             PatientOutcome outcome = OutcomeEngine.compute(patient.getKey(), patient.getValue().resolved());
             outcomes.put(patient.getKey(), outcome);
+            AdjustedContributions.standardisation(outcome).forEach((k, c) ->
+                    patternCells.computeIfAbsent(k, x -> new PatternStatistics()).add(c));
+            AdjustedContributions.survival(outcome).forEach((k, t) ->
+                    survivalCells.computeIfAbsent(k, x -> new SurvivalCounts()).add(t));
             Map<CellKey, Contribution> cells = CellContributions.of(outcome);
             Map<CellKey, List<String>> strataByCell = new TreeMap<>();
             Map<CellKey, Contribution> contributionByCell = new TreeMap<>();
@@ -81,6 +96,8 @@ public final class BatchComputation {
         void merge(Partial other) {
             outcomes.putAll(other.outcomes);
             other.groups.forEach((k, v) -> groups.merge(k, v, CellStatistics::merge));
+            other.patternCells.forEach((k, v) -> patternCells.merge(k, v, PatternStatistics::merge));
+            other.survivalCells.forEach((k, v) -> survivalCells.merge(k, v, SurvivalCounts::merge));
         }
 
         Map<CellKey, CellStatistics> cells() {
@@ -142,11 +159,15 @@ public final class BatchComputation {
      *
      * @param outcomes  by patient id (natural order)
      * @param cells     exact sums, empty cells removed
+     * @param patternCells  R36 standardisation cells (population/arm/window, stratum ALL), exact sums
+     * @param survivalCells R37 Kaplan-Meier cells (population/arm/stratum, window OVERALL), per-day counts
      * @param refused   R9 losers in patient, event-id and arrival order
      * @param accepted  events added less the refused ones
      */
     public record Part(Map<String, PatientOutcome> outcomes,
                        Map<CellKey, CellStatistics> cells,
+                       Map<CellKey, PatternStatistics> patternCells,
+                       Map<CellKey, SurvivalCounts> survivalCells,
                        List<Refused> refused,
                        long accepted) {}
 
@@ -160,7 +181,8 @@ public final class BatchComputation {
         Map<CellKey, CellStatistics> cells = all.cells();
         cells.values().removeIf(CellStatistics::isEmpty);
         List<Refused> refused = refused();
-        return new Part(all.outcomes, cells, refused, added - refused.size());
+        return new Part(all.outcomes, cells, new TreeMap<>(all.patternCells), new TreeMap<>(all.survivalCells), refused,
+                added - refused.size());
     }
 
     /** Computes everything at the given data cut (null: the default cut). */
@@ -168,6 +190,7 @@ public final class BatchComputation {
         Instant cut = asOf != null ? asOf : maxOccurredAt;
         Part part = part();
         return new Result(part.outcomes(), part.cells(), aggregates(part.cells(), cut), comparisons(part.cells()),
+                AdjustedComparisonMapper.all(part.patternCells()), TimeToEventMapper.all(part.survivalCells()),
                 part.refused(), cut, part.accepted());
     }
 

@@ -22,12 +22,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.spineoutcomes.aggregate.AggregateMapper;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.outcome.CellContributions;
+import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
@@ -40,6 +43,8 @@ import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.stats.Contribution;
 import org.spineoutcomes.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,6 +73,11 @@ public final class ExportCommand implements Callable<Integer> {
 
     static final String ENV_BOOTSTRAP = "SPINE_BOOTSTRAP_SERVERS";
     static final String ENV_REGISTRY = "SPINE_SCHEMA_REGISTRY_URL";
+    /** The app's threshold variable (spine.dashboard.min.cell.size), so the export suppresses what the API does. */
+    static final String ENV_MIN_CELL_SIZE = "SPINE_DASHBOARD_MIN_CELL_SIZE";
+    /** Where a lifted suppression is recorded (one WARN line per export). */
+    public static final String AUDIT_LOGGER = "org.spineoutcomes.audit";
+    private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (default: $" + ENV_BOOTSTRAP + ").")
     String bootstrapServers;
@@ -90,6 +100,21 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long to wait for the broker or for a read making no progress (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
+
+    @Option(names = "--min-cell-size", paramLabel = "N", description = "Small-cell suppression: aggregates, comparisons and "
+            + "statistics over fewer than N patients are written without numbers, as the query API shows them (default: $"
+            + ENV_MIN_CELL_SIZE + ", else " + Suppression.DEFAULT_MIN_CELL_SIZE + "; at least 2).")
+    Integer minCellSize;
+
+    @Option(names = "--no-suppression", description = "Lift small-cell suppression: write every cell's numbers and the "
+            + "patient-level files (patient-outcomes.ndjson, patient-windows.csv), as ./spine batch does. "
+            + "For analysts allowed to see them; logged as a warning (logger " + AUDIT_LOGGER + ").")
+    boolean noSuppression;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Properties file with Kafka client security settings: "
+            + "kafka.security.protocol, kafka.sasl.*, kafka.ssl.* (./spine run's file works: its spine.* and streams.* keys are ignored). "
+            + "SPINE_KAFKA__* variables override it (e.g. SPINE_KAFKA__SASL_JAAS_CONFIG).")
+    Path kafkaConfig;
 
     @Option(names = "--verbose", description = "Print stack traces with errors.")
     boolean verbose;
@@ -125,7 +150,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     /** What the export read and wrote (after a run; null before or after a failure): for the summary and the tests. */
     public record Summary(Instant publishedCut, Instant cut, long outcomes, long patientWindows, long aggregates, long comparisons,
-                   long aggregatesRejudged, long unsettledCells) {}
+                   long aggregatesRejudged, long unsettledCells, long aggregatesSuppressed, long comparisonsSuppressed) {}
 
     private Summary summary;
 
@@ -141,6 +166,11 @@ public final class ExportCommand implements Callable<Integer> {
             return fail(2, e.getMessage(), e);
         } catch (TopicSnapshot.ReadException e) {
             return fail(3, e.getMessage(), e);
+        } catch (AuthenticationException e) {
+            // One line says it all: which broker refused what, and which setting to check.
+            err.println("error: " + ClientSecurity.explain(e, bootstrapServers));
+            if (verbose) e.printStackTrace(err);
+            return 3;
         } catch (TimeoutException e) {
             return fail(3, "no answer from Kafka at " + bootstrapServers + " within " + timeoutSeconds + " s: check --bootstrap-servers (or $"
                     + ENV_BOOTSTRAP + "), that the broker runs and that its advertised listeners are reachable from here", e);
@@ -183,6 +213,7 @@ public final class ExportCommand implements Callable<Integer> {
             }
         }
         if (timeoutSeconds < 1) throw new BadInput("--timeout must be at least 1 second");
+        Suppression suppression = suppression();
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -198,26 +229,62 @@ public final class ExportCommand implements Callable<Integer> {
         }
         registry.getAllSubjects(); // fails fast with the registry's own message when it cannot be reached
 
+        Map<String, String> security;
+        try {
+            security = ClientSecurity.load(kafkaConfig, env);
+        } catch (IllegalArgumentException e) {
+            throw new BadInput(e.getMessage());
+        }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "spine-export");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        if (suppression == null) {
+            AUDIT.warn("small-cell suppression lifted (--no-suppression): export of {} by user {} writes every cell's numbers and the "
+                    + "patient-level files to {}", bootstrap, System.getProperty("user.name"), outDir.toAbsolutePath());
+        }
         try (QuietLogger quiet = verbose ? null : QuietLogger.quiet("org.apache.kafka.clients.NetworkClient")) {
-            return read(bootstrap, p, timeout, givenCut, fileFormat, registry);
+            return read(bootstrap, p, timeout, givenCut, new ResultFiles(outDir, fileFormat, new NdjsonCodec(), suppression), registry);
         }
     }
 
-    private int read(String bootstrap, Properties p, Duration timeout, Instant givenCut, ResultFiles.Format fileFormat,
+    /** The suppression of this export: null when lifted by --no-suppression. */
+    private Suppression suppression() throws BadInput {
+        if (noSuppression) {
+            if (minCellSize != null) throw new BadInput("--min-cell-size and --no-suppression contradict each other: give one");
+            return null;
+        }
+        int n;
+        if (minCellSize != null) {
+            n = minCellSize;
+        } else if (env.get(ENV_MIN_CELL_SIZE) != null && !env.get(ENV_MIN_CELL_SIZE).isBlank()) {
+            try {
+                n = Integer.parseInt(env.get(ENV_MIN_CELL_SIZE).trim());
+            } catch (NumberFormatException e) {
+                throw new BadInput("$" + ENV_MIN_CELL_SIZE + " must be a whole number of patients, not " + env.get(ENV_MIN_CELL_SIZE));
+            }
+        } else {
+            n = Suppression.DEFAULT_MIN_CELL_SIZE;
+        }
+        if (n < 2) {
+            throw new BadInput("the minimum cell size must be at least 2, not " + n + " (to write every cell's numbers use --no-suppression, which is logged)");
+        }
+        return new Suppression(n);
+    }
+
+    private int read(String bootstrap, Properties p, Duration timeout, Instant givenCut, ResultFiles files,
                      SchemaRegistryClient registry) throws BadInput, IOException {
         Consumer<String, byte[]> consumer;
         try {
             consumer = consumers.apply(p);
         } catch (KafkaException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new BadInput("--bootstrap-servers " + bootstrap + ": " + c.getMessage());
+            throw new BadInput("cannot create a Kafka client for " + bootstrap + ": " + c.getMessage()
+                    + " (check --bootstrap-servers and the kafka.* settings)");
         }
         try (consumer) {
             TopicSnapshot reader = new TopicSnapshot(consumer, timeout, err);
@@ -226,8 +293,7 @@ public final class ExportCommand implements Callable<Integer> {
             TopicSnapshot.Snapshot aggregates = reader.read(Topics.ARM_AGGREGATES.name());
             TopicSnapshot.Snapshot comparisons = reader.read(Topics.ARM_COMPARISONS.name());
             Instant cut = givenCut != null ? givenCut : publishedCut;
-            summary = write(new ResultFiles(outDir, fileFormat, new NdjsonCodec()), registry, publishedCut, cut,
-                    outcomes, aggregates, comparisons);
+            summary = write(files, registry, publishedCut, cut, outcomes, aggregates, comparisons);
         }
 
         out.printf("read from %s: %d patient outcomes, %d aggregates, %d comparisons%n", bootstrap,
@@ -238,9 +304,16 @@ public final class ExportCommand implements Callable<Integer> {
             out.printf("completeness re-judged at that cut from the patient outcomes for %d of %d aggregates "
                     + "(computed by the stream at another cut)%n", summary.aggregatesRejudged(), summary.aggregates());
         }
-        out.printf("wrote %s%s to %s (%d patient-window rows)%n", fileFormat.ndjson() ? "NDJSON" : "",
-                fileFormat == ResultFiles.Format.BOTH ? " and CSV" : fileFormat == ResultFiles.Format.CSV ? "CSV" : "",
-                outDir, summary.patientWindows());
+        ResultFiles.Format fileFormat = files.format();
+        String kinds = (fileFormat.ndjson() ? "NDJSON" : "") + (fileFormat == ResultFiles.Format.BOTH ? " and " : "") + (fileFormat.csv() ? "CSV" : "");
+        if (files.suppressed()) {
+            out.printf("wrote %s to %s: %d of %d aggregates and %d of %d comparisons suppressed (fewer than %d patients); "
+                            + "patient-level files not written (--no-suppression writes them, and is logged)%n",
+                    kinds, outDir, summary.aggregatesSuppressed(), summary.aggregates(), summary.comparisonsSuppressed(), summary.comparisons(),
+                    files.suppression().minCellSize());
+        } else {
+            out.printf("wrote %s to %s (%d patient-window rows; small-cell suppression lifted)%n", kinds, outDir, summary.patientWindows());
+        }
         if (summary.unsettledCells() > 0) {
             err.printf("warning: %d cells of %s disagree with the patient outcomes (patients per cell): the stream was still "
                     + "publishing; export again when it is idle%n", summary.unsettledCells(), Topics.ARM_AGGREGATES.name());
@@ -294,9 +367,12 @@ public final class ExportCommand implements Callable<Integer> {
 
         long[] rejudged = {0};
         long[] unsettled = {0};
+        long[] suppressed = {0, 0};
+        Suppression suppression = files.suppression();
         SpineAvroDeserializer<ArmAggregate> aggregateReader = new SpineAvroDeserializer<>(registry, ArmAggregate.class);
         Iterator<ArmAggregate> aggregateRecords = aggregates.values().entrySet().stream().map(e -> {
             ArmAggregate a = aggregateReader.deserialize(aggregates.topic(), e.getValue());
+            if (suppression != null && suppression.suppresses(a.getPatients())) suppressed[0]++;
             CellCounts counts = cells.get(e.getKey());
             if (counts == null || counts.patients != a.getPatients()) unsettled[0]++;
             if (Objects.equals(a.getDataCut(), cut)) return a;
@@ -307,8 +383,14 @@ public final class ExportCommand implements Callable<Integer> {
         for (String cell : cells.keySet()) {
             if (!aggregates.values().containsKey(cell)) unsettled[0]++;
         }
-        long comparisonCount = files.writeComparisons(decoded(comparisons, registry, ArmComparison.class, c -> c));
-        return new Summary(publishedCut, cut, outcomeCount, windows[0], aggregateCount, comparisonCount, rejudged[0], unsettled[0]);
+        long comparisonCount = files.writeComparisons(decoded(comparisons, registry, ArmComparison.class, c -> {
+            if (suppression != null && (suppression.suppresses(c.getFirstPatients()) || suppression.suppresses(c.getSecondPatients()))) {
+                suppressed[1]++;
+            }
+            return c;
+        }));
+        return new Summary(publishedCut, cut, outcomeCount, windows[0], aggregateCount, comparisonCount, rejudged[0], unsettled[0],
+                suppressed[0], suppressed[1]);
     }
 
     /** The snapshot's values decoded in key order, each passed through {@code then}. */

@@ -1,9 +1,10 @@
 package org.spineoutcomes.export;
 
 /**
- * Raises one Log4j 2 logger to ERROR for a while and restores its level on close: the export keeps
- * the Kafka client's repeated "Connection to node -1 could not be established" warnings off stderr
- * (an unreachable broker is reported by one error line instead). Log4j Core is a runtime-only
+ * Turns one Log4j 2 logger off for a while and restores its level on close: the export keeps the
+ * Kafka client's repeated "Connection to node -1 could not be established" warnings and its
+ * "failed authentication" errors off stderr (an unreachable broker or refused credentials are reported
+ * by one error line instead). Log4j Core is a runtime-only
  * dependency of this module, so it is called reflectively; without it this does nothing.
  */
 final class QuietLogger implements AutoCloseable {
@@ -20,7 +21,7 @@ final class QuietLogger implements AutoCloseable {
             Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
             Object logger = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class).invoke(null, name);
             Object previous = logger.getClass().getMethod("getLevel").invoke(logger);
-            setLevel(name, levelType.getField("ERROR").get(null));
+            setLevel(name, levelType.getField("OFF").get(null));
             return new QuietLogger(name, previous);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return new QuietLogger(null, null);

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.schema.AggregateMeasure;
+import org.spineoutcomes.schema.AggregatePaired;
 import org.spineoutcomes.schema.AggregateProportion;
 import org.spineoutcomes.schema.AncovaAdjustedDifference;
 import org.spineoutcomes.schema.ArmAggregate;
@@ -136,6 +138,23 @@ public final class ResultCsv {
         return CsvWriter.row(values(AGGREGATE_COLUMNS, a));
     }
 
+    /**
+     * The cell's row under small-cell suppression ({@link Suppression}), with the two columns of
+     * {@link #SUPPRESSION_COLUMNS} after the others: a cell with fewer patients than the threshold keeps
+     * only its key columns and dataCut ({@code suppressed} true); in a cell that is shown, the columns of
+     * each measure or flag over fewer values are empty and its name is listed in {@code suppressedStatistics}.
+     */
+    public static String aggregateRow(ArmAggregate a, Suppression s) {
+        if (s.suppresses(a.getPatients())) return suppressedRow(AGGREGATE_COLUMNS, a, Suppression.AGGREGATE_KEY_FIELDS);
+        List<String> hidden = new ArrayList<>();
+        ArmAggregate shown = ArmAggregate.newBuilder(a)
+                .setMeasures(shown(a.getMeasures(), AggregateMeasure::getMeasure, m -> List.of(m.getN()), s, hidden))
+                .setProportions(shown(a.getProportions(), AggregateProportion::getFlag, p -> List.of(p.getN()), s, hidden))
+                .setPaired(shown(a.getPaired(), AggregatePaired::getMeasure, p -> List.of(p.getN()), s, hidden))
+                .build();
+        return shownRow(AGGREGATE_COLUMNS, shown, hidden);
+    }
+
     // ------------------------------------------------------------------ arm-comparisons.csv
 
     private static final List<Column<ArmComparison>> COMPARISON_COLUMNS = comparisonColumns();
@@ -185,6 +204,58 @@ public final class ResultCsv {
 
     public static String comparisonRow(ArmComparison c) {
         return CsvWriter.row(values(COMPARISON_COLUMNS, c));
+    }
+
+    /**
+     * The comparison's row under small-cell suppression, as {@link #aggregateRow(ArmAggregate, Suppression)}:
+     * a comparison with a cell under the threshold on either side keeps only its key columns; in one that
+     * is shown, each difference with n1 or n2 under it is emptied and named in {@code suppressedStatistics}.
+     */
+    public static String comparisonRow(ArmComparison c, Suppression s) {
+        if (s.suppresses(c.getFirstPatients()) || s.suppresses(c.getSecondPatients())) {
+            return suppressedRow(COMPARISON_COLUMNS, c, Suppression.COMPARISON_KEY_FIELDS);
+        }
+        List<String> hidden = new ArrayList<>();
+        ArmComparison shown = ArmComparison.newBuilder(c)
+                .setMeanDifferences(shown(c.getMeanDifferences(), WelchMeanDifference::getMeasure, d -> List.of(d.getN1(), d.getN2()), s, hidden))
+                .setAdjustedDifferences(shown(c.getAdjustedDifferences(), AncovaAdjustedDifference::getMeasure,
+                        d -> List.of(d.getN1(), d.getN2()), s, hidden))
+                .setRiskDifferences(shown(c.getRiskDifferences(), NewcombeRiskDifference::getFlag, d -> List.of(d.getN1(), d.getN2()), s, hidden))
+                .build();
+        return shownRow(COMPARISON_COLUMNS, shown, hidden);
+    }
+
+    // ------------------------------------------------------------------ small-cell suppression
+
+    /** Appended to the aggregate and comparison tables when cells are suppressed (docs/exports.md). */
+    public static final List<String> SUPPRESSION_COLUMNS = List.of("suppressed", "suppressedStatistics");
+
+    /** The entries whose counts all reach the threshold; the names of the others go to {@code hidden}. */
+    private static <E> List<E> shown(List<E> entries, Function<E, String> name, Function<E, List<Long>> counts, Suppression s,
+                                     List<String> hidden) {
+        List<E> kept = new ArrayList<>(entries.size());
+        for (E e : entries) {
+            if (counts.apply(e).stream().noneMatch(s::suppresses)) kept.add(e);
+            else hidden.add(name.apply(e));
+        }
+        return kept;
+    }
+
+    /** The row of what is shown; {@code suppressedStatistics} names the hidden entries that have columns in this table. */
+    private static <T> String shownRow(List<Column<T>> columns, T shown, List<String> hidden) {
+        List<Object> v = values(columns, shown);
+        List<String> emptied = hidden.stream().filter(h -> columns.stream().anyMatch(c -> c.name().startsWith(h + "_"))).toList();
+        v.add(false);
+        v.add(emptied.isEmpty() ? null : String.join(" ", emptied));
+        return CsvWriter.row(v);
+    }
+
+    private static <T> String suppressedRow(List<Column<T>> columns, T record, List<String> keep) {
+        List<Object> v = new ArrayList<>(columns.size() + 2);
+        for (Column<T> c : columns) v.add(keep.contains(c.name()) ? c.value().apply(record) : null);
+        v.add(true);
+        v.add(null);
+        return CsvWriter.row(v);
     }
 
     // ------------------------------------------------------------------

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.ndjson.NdjsonCodec;
+import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
@@ -31,6 +32,10 @@ public final class ResultFiles {
     public static final String PATIENT_WINDOWS_CSV = "patient-windows.csv";
     public static final String AGGREGATES_CSV = "arm-aggregates.csv";
     public static final String COMPARISONS_CSV = "arm-comparisons.csv";
+    /** R36 standardised comparisons, one {@code AdjustedComparison} per line (NDJSON only). */
+    public static final String ADJUSTED_COMPARISONS_NDJSON = "adjusted-comparisons.ndjson";
+    /** R37 Kaplan-Meier and R38 log-rank records, one {@code TimeToEvent} per line (NDJSON only). */
+    public static final String TIME_TO_EVENT_NDJSON = "time-to-event.ndjson";
 
     /** Which files to write. */
     public enum Format {
@@ -50,24 +55,52 @@ public final class ResultFiles {
     private final Path dir;
     private final Format format;
     private final NdjsonCodec codec;
+    private final Suppression suppression;
 
+    /** Every record whole, as the batch writes them. */
     public ResultFiles(Path dir, Format format, NdjsonCodec codec) {
+        this(dir, format, codec, null);
+    }
+
+    /**
+     * @param suppression null: every record whole (the batch, and the export with --no-suppression);
+     *                    otherwise small cells are suppressed as in the query API: an aggregate or comparison
+     *                    line is {@link Suppression#aggregate}/{@link Suppression#comparison}'s JSON, the CSV rows
+     *                    are emptied where it hides numbers and get {@link ResultCsv#SUPPRESSION_COLUMNS}, and the
+     *                    patient-level files are not written (per-patient rows would give every small cell away)
+     */
+    public ResultFiles(Path dir, Format format, NdjsonCodec codec, Suppression suppression) {
         this.dir = dir;
         this.format = format;
         this.codec = codec;
+        this.suppression = suppression;
     }
 
     public Format format() { return format; }
+
+    /** Whether small cells are suppressed (and the patient-level files left out). */
+    public boolean suppressed() { return suppression != null; }
+
+    /** The suppression applied; null when every record is written whole. */
+    public Suppression suppression() { return suppression; }
 
     public Formatted outcome(PatientOutcome o) {
         return new Formatted(format.ndjson() ? codec.formatRecord(o) : null, format.csv() ? ResultCsv.patientWindowRows(o) : null);
     }
 
     public Formatted aggregate(ArmAggregate a) {
+        if (suppression != null) {
+            return new Formatted(format.ndjson() ? suppression.aggregate(a).toString() : null,
+                    format.csv() ? ResultCsv.aggregateRow(a, suppression) : null);
+        }
         return new Formatted(format.ndjson() ? codec.formatRecord(a) : null, format.csv() ? ResultCsv.aggregateRow(a) : null);
     }
 
     public Formatted comparison(ArmComparison c) {
+        if (suppression != null) {
+            return new Formatted(format.ndjson() ? suppression.comparison(c).toString() : null,
+                    format.csv() ? ResultCsv.comparisonRow(c, suppression) : null);
+        }
         return new Formatted(format.ndjson() ? codec.formatRecord(c) : null, format.csv() ? ResultCsv.comparisonRow(c) : null);
     }
 
@@ -76,23 +109,53 @@ public final class ResultFiles {
         return new Sink(OUTCOMES_NDJSON, PATIENT_WINDOWS_CSV, ResultCsv.patientWindowHeader());
     }
 
-    /** Writes every outcome, in the order given; returns how many. */
+    /**
+     * Writes every outcome, in the order given; returns how many. Under suppression nothing is written
+     * (and patient-level files of the same names, left by an earlier export into this directory, are
+     * removed, so the directory holds only what may be shared): the outcomes are only read through (the
+     * caller may count from them on the way).
+     */
     public long writeOutcomes(Iterator<PatientOutcome> outcomes) throws IOException {
+        if (suppression != null) {
+            Files.deleteIfExists(dir.resolve(OUTCOMES_NDJSON));
+            Files.deleteIfExists(dir.resolve(PATIENT_WINDOWS_CSV));
+            long n = 0;
+            for (; outcomes.hasNext(); n++) outcomes.next();
+            return n;
+        }
         try (Sink sink = outcomesSink()) {
             return writeAll(sink, outcomes, this::outcome);
         }
     }
 
     public long writeAggregates(Iterator<ArmAggregate> aggregates) throws IOException {
-        try (Sink sink = new Sink(AGGREGATES_NDJSON, AGGREGATES_CSV, ResultCsv.aggregateHeader())) {
+        try (Sink sink = new Sink(AGGREGATES_NDJSON, AGGREGATES_CSV, header(ResultCsv.aggregateHeader()))) {
             return writeAll(sink, aggregates, this::aggregate);
         }
     }
 
     public long writeComparisons(Iterator<ArmComparison> comparisons) throws IOException {
-        try (Sink sink = new Sink(COMPARISONS_NDJSON, COMPARISONS_CSV, ResultCsv.comparisonHeader())) {
+        try (Sink sink = new Sink(COMPARISONS_NDJSON, COMPARISONS_CSV, header(ResultCsv.comparisonHeader()))) {
             return writeAll(sink, comparisons, this::comparison);
         }
+    }
+
+    /**
+     * Writes records of a kind that has no CSV table (adjusted comparisons, time to event) to the NDJSON file
+     * {@code name}, in the order given; nothing when NDJSON is off. Returns how many.
+     */
+    public <T extends SpecificRecord> long writeNdjsonOnly(String name, Iterator<T> records) throws IOException {
+        if (!format.ndjson()) return 0;
+        try (Sink sink = new Sink(name, null, null)) {
+            return writeAll(sink, records, r -> new Formatted(codec.formatRecord(r), null));
+        }
+    }
+
+    private List<String> header(List<String> columns) {
+        if (suppression == null) return columns;
+        List<String> h = new ArrayList<>(columns);
+        h.addAll(ResultCsv.SUPPRESSION_COLUMNS);
+        return h;
     }
 
     private static <T extends SpecificRecord> long writeAll(Sink sink, Iterator<T> records, Function<T, Formatted> formatter)
@@ -117,7 +180,7 @@ public final class ResultFiles {
             Files.createDirectories(dir);
             BufferedWriter n = format.ndjson() ? Files.newBufferedWriter(dir.resolve(ndjsonName), StandardCharsets.UTF_8) : null;
             try {
-                csv = format.csv() ? Files.newBufferedWriter(dir.resolve(csvName), StandardCharsets.UTF_8) : null;
+                csv = format.csv() && csvName != null ? Files.newBufferedWriter(dir.resolve(csvName), StandardCharsets.UTF_8) : null;
             } catch (IOException e) {
                 if (n != null) n.close();
                 throw e;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,37 +21,35 @@ import org.slf4j.LoggerFactory;
  * be added before or after the server starts (the table is thread-safe); a path is registered once.
  *
  * <ul>
- *   <li>{@link #get(String, Route)} (and {@link #add}): an exact path answered with a complete
- *       {@link Reply}, e.g. {@code /health}; HEAD is answered like GET without the body, another
- *       method gets 405;</li>
+ *   <li>{@link #get(String, Route)}: an exact path answered with a complete {@link Reply}, e.g.
+ *       {@code /health}; HEAD is answered like GET without the body;</li>
  *   <li>{@link #mount(String, HttpHandler)}: every path under a prefix handed to a JDK
  *       {@link HttpHandler} that owns the exchange, for what does not fit one reply: a query API with
  *       its own sub-paths, server-sent events, static files of a dashboard. The longest matching
  *       prefix wins; exact routes win over mounts.</li>
  * </ul>
+ * The server is read-only: any method but GET and HEAD is answered 405 (with {@code Allow: GET, HEAD})
+ * before any route sees it. With {@link #requireToken} every path except the open ones answers 401
+ * unless the request carries the bearer token. A query string a route cannot read (a parameter given
+ * twice, malformed percent-encoding) is a 400 with a one-line JSON message ({@link BadRequest}).
  * Anything else gets a JSON 404; {@code GET /} lists the registered paths unless a route claims it.
  */
 public final class HttpRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRoutes.class);
+    /** The only methods the server answers. */
+    public static final String ALLOW = "GET, HEAD";
 
-    private final Map<String, Map<String, Route>> exact = new ConcurrentHashMap<>();
+    private final Map<String, Route> exact = new ConcurrentHashMap<>();
     private final Map<String, HttpHandler> mounts = new ConcurrentHashMap<>();
+    private volatile BearerToken token;
+    private volatile Set<String> openPaths = Set.of();
 
-    public HttpRoutes get(String path, Route route) {
-        return add("GET", path, route);
-    }
-
-    public HttpRoutes post(String path, Route route) {
-        return add("POST", path, route);
-    }
-
-    /** Registers {@code method path}; a second registration of the same pair is refused. */
-    public synchronized HttpRoutes add(String method, String path, Route route) {
+    /** Registers GET (and HEAD) of {@code path}; a second registration of the same path is refused. */
+    public synchronized HttpRoutes get(String path, Route route) {
         Objects.requireNonNull(route, "route");
         requirePath(path);
-        Map<String, Route> byMethod = exact.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
-        if (byMethod.putIfAbsent(method, route) != null) {
-            throw new IllegalStateException(method + " " + path + " is already registered");
+        if (exact.putIfAbsent(path, route) != null) {
+            throw new IllegalStateException("GET " + path + " is already registered");
         }
         return this;
     }
@@ -62,6 +61,18 @@ public final class HttpRoutes {
         if (mounts.putIfAbsent(prefix, handler) != null) {
             throw new IllegalStateException(prefix + " is already mounted");
         }
+        return this;
+    }
+
+    /**
+     * From now on a request needs {@code token} (Authorization: Bearer, or the dashboard's cookie),
+     * except for the {@code open} paths: exact paths, or prefixes written with a trailing {@code *}
+     * ("/dashboard/*"). A request without it, or with another one, gets 401.
+     */
+    public HttpRoutes requireToken(BearerToken token, Collection<String> open) {
+        open.forEach(p -> requirePath(p));
+        this.openPaths = Set.copyOf(open);
+        this.token = Objects.requireNonNull(token, "token");
         return this;
     }
 
@@ -83,20 +94,35 @@ public final class HttpRoutes {
         return this::dispatch;
     }
 
+    private boolean open(String path) {
+        for (String p : openPaths) {
+            if (p.endsWith("*") ? path.startsWith(p.substring(0, p.length() - 1)) : path.equals(p)) return true;
+        }
+        return false;
+    }
+
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
         boolean handedOver = false;
         try {
-            Map<String, Route> byMethod = exact.get(path);
-            if (byMethod != null) {
-                Route route = byMethod.get(method.equals("HEAD") ? "GET" : method);
-                if (route == null) {
-                    exchange.getResponseHeaders().set("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
-                    send(exchange, Reply.error(405, "method " + method + " not allowed", path));
-                } else {
-                    send(exchange, route.handle(new Request(method, exchange.getRequestURI(), exchange.getRequestHeaders())));
-                }
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", ALLOW);
+                send(exchange, Reply.error(405, "read-only: method " + method + " not allowed, only " + ALLOW, path));
+                return;
+            }
+            BearerToken required = token;
+            if (required != null && !open(path) && !required.permits(exchange.getRequestHeaders())) {
+                LOG.debug("{} {}: no valid bearer token", method, path);
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"spine\"");
+                send(exchange, Reply.error(401, "a valid bearer token is required: send the header Authorization: Bearer <token> "
+                        + "(spine.http.bearer.token)", path));
+                return;
+            }
+            Request request = new Request(method, exchange.getRequestURI(), exchange.getRequestHeaders());
+            Route route = exact.get(path);
+            if (route != null) {
+                send(exchange, route.handle(request));
                 return;
             }
             HttpHandler mounted = longestMount(path);
@@ -106,13 +132,16 @@ public final class HttpRoutes {
                 mounted.handle(exchange);
                 return;
             }
-            if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
+            if (path.equals("/")) {
                 Map<String, Object> index = new LinkedHashMap<>();
                 index.put("paths", List.copyOf(paths()));
                 send(exchange, Reply.json(200, index));
                 return;
             }
             send(exchange, Reply.error(404, "not found", path));
+        } catch (BadRequest e) {
+            send(exchange, Reply.json(400, e.body()));
+            if (handedOver) exchange.close();
         } catch (Exception e) {
             if (handedOver) {
                 exchange.close();

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,20 +16,44 @@ public record Request(String method, URI uri, Headers headers) {
         return uri.getPath();
     }
 
-    /** Query parameters, decoded; the first value of a repeated name wins. */
+    /**
+     * Query parameters, decoded. A parameter given twice, a name that is empty or malformed
+     * percent-encoding is a {@link BadRequest} (400): the API never guesses which of two values was meant.
+     */
     public Map<String, String> query() {
+        return parseQuery(uri.getRawQuery());
+    }
+
+    /** The parameters of a raw (still percent-encoded) query string; see {@link #query()}. */
+    public static Map<String, String> parseQuery(String raw) {
         Map<String, String> params = new LinkedHashMap<>();
-        String raw = uri.getRawQuery();
         if (raw == null || raw.isEmpty()) {
             return params;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
+            if (pair.isEmpty()) continue; // "a=1&&b=2", a trailing "&"
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.putIfAbsent(name, value);
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name = decode(rawName, rawName, null);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), name, pair.substring(eq + 1));
+            if (name.isEmpty()) {
+                throw new BadRequest("", value, List.of(), "a query parameter without a name ('" + pair + "'): write name=value");
+            }
+            if (params.putIfAbsent(name, value) != null) {
+                throw new BadRequest(name, value, List.of(), "parameter " + name + " is given more than once: give it once");
+            }
         }
         return params;
+    }
+
+    private static String decode(String text, String parameter, String rawValue) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(parameter, rawValue, List.of(), "malformed percent-encoding in "
+                    + (rawValue == null ? "parameter name '" + text + "'" : "parameter " + parameter + " ('" + text + "')")
+                    + ": write %XX with two hex digits, or %25 for a literal %");
+        }
     }
 
     public Optional<String> header(String name) {

@@ -46,6 +46,17 @@ public record DeadLetter(byte[] key, byte[] value, Headers headers) {
         return new DeadLetter(key, value, h);
     }
 
+    /**
+     * A PROCESSING_ERROR dead letter for a failure outside the input records, with header
+     * {@code spine.stage}: {@code stage}'s label, then {@code ":" + node} when a node is named.
+     */
+    public static DeadLetter processingError(FailureStage stage, String node, byte[] key, byte[] value, String message,
+                                             String topic, int partition, long offset) {
+        DeadLetter dl = of(key, value, null, ReasonCode.PROCESSING_ERROR, null, message, topic, partition, offset);
+        dl.headers().add(RejectionHeaders.STAGE, utf8(node == null ? stage.label() : stage.label() + ":" + node));
+        return dl;
+    }
+
     static String sha256Hex(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -23,6 +23,8 @@ public final class IngestMetrics {
     private final Sensor orphansPending;
     private final Sensor displaced;
     private final Sensor recomputed;
+    private final Sensor held;
+    private final Map<FailureStage, Sensor> processingErrors = new EnumMap<>(FailureStage.class);
     private final Map<ReasonCode, Sensor> rejected = new EnumMap<>(ReasonCode.class);
     private final StreamsMetrics metrics;
     private final String taskId;
@@ -36,6 +38,7 @@ public final class IngestMetrics {
         this.orphansPending = counter("records-orphan-held", "Corrections/retractions held until their target arrives (R11)", Map.of());
         this.displaced = counter("records-displaced", "Records accepted earlier, then rejected when a later re-send of their event id won (R9)", Map.of());
         this.recomputed = counter("patients-recomputed", "Stored patients recomputed after a rules-version change", Map.of());
+        this.held = counter("records-held", "Input records held because the schema registry could not be asked (decoded when it answers)", Map.of());
     }
 
     private Sensor counter(String name, String description, Map<String, String> extraTags) {
@@ -82,6 +85,27 @@ public final class IngestMetrics {
     }
 
     public void recordRecomputed() { recomputed.record(1); }
+
+    /**
+     * A record counted as accepted whose outcome computation then failed (the patient step computes once
+     * per flush): it leaves the accepted count and joins PROCESSING_ERROR, so the counts still reconcile.
+     */
+    public void recordFailedAfterAcceptance() {
+        accepted.record(-1);
+        recordRejected(ReasonCode.PROCESSING_ERROR);
+    }
+
+    /** An input record waits for the schema registry (counted in records-in already; accepted or rejected when decoded). */
+    public void recordHeld() { held.record(1); }
+
+    /**
+     * A failure outside the input records (a cell's merge or publication, a patient's recompute), dead-lettered
+     * with its stage: not part of records-in = accepted + rejected.
+     */
+    public void recordProcessingError(FailureStage stage) {
+        processingErrors.computeIfAbsent(stage, s -> counter("processing-errors", "Failures outside input records, dead-lettered, by stage",
+                Map.of("stage", s.label()))).record(1);
+    }
 
     public void recordRejected(ReasonCode reason) {
         rejected.computeIfAbsent(reason, r -> counter("records-rejected", "Input records rejected, by reason", Map.of("reason", r.name())))

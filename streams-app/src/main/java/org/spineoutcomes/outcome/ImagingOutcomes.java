@@ -22,6 +22,7 @@ import org.spineoutcomes.schema.OutcomeImagingChange;
 import org.spineoutcomes.schema.OutcomeLevelImaging;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.VertebralLevel;
+import org.spineoutcomes.stats.ToDouble;
 
 /**
  * Imaging outcomes per index level (docs/computation-rules.md R20-R26): which studies count as PRE, POST and FOLLOW_UP
@@ -149,7 +150,7 @@ final class ImagingOutcomes {
         AbsentReason noGrade = preStudy == null ? AbsentReason.NO_PRE_IMAGING
                 : anyReference ? AbsentReason.NOT_REPORTED : AbsentReason.NO_REFERENCE_LEVEL;
         if (grade != null) {
-            b.setGenantGrade(grade).setMaxHeightLossPct(maxLossPct.doubleValue());
+            b.setGenantGrade(grade).setMaxHeightLossPct(ToDouble.of(maxLossPct));
         } else {
             b.setGenantGradeAbsentReason(noGrade).setMaxHeightLossPctAbsentReason(noGrade);
         }
@@ -160,7 +161,7 @@ final class ImagingOutcomes {
         AbsentReason postAbsent = absence(postStudy, AbsentReason.NO_POST_IMAGING, aPost);
         b.setKyphosisPreDeg(aPre).setKyphosisPreDegAbsentReason(preAbsent);
         b.setKyphosisPostDeg(aPost).setKyphosisPostDegAbsentReason(postAbsent);
-        if (preAbsent == null && postAbsent == null) b.setKyphosisCorrectionDeg(ExactDecimals.exact(aPre).subtract(ExactDecimals.exact(aPost)).doubleValue());
+        if (preAbsent == null && postAbsent == null) b.setKyphosisCorrectionDeg(ToDouble.of(ExactDecimals.exact(aPre).subtract(ExactDecimals.exact(aPost))));
         else b.setKyphosisCorrectionDegAbsentReason(preAbsent != null ? preAbsent : postAbsent);
 
         furtherCollapse(b, level, refs, preStudy, postStudy);
@@ -203,25 +204,25 @@ final class ImagingOutcomes {
         AbsentReason noPost = absence(postStudy, AbsentReason.NO_POST_IMAGING, hPost);
         AbsentReason noRef = preStudy == null ? AbsentReason.NO_PRE_IMAGING
                 : ref == null || ref.signum() <= 0 ? AbsentReason.NO_REFERENCE_LEVEL : null;
-        if (ref != null) c.setReferenceHeightMm(ref.doubleValue());
+        if (ref != null) c.setReferenceHeightMm(ToDouble.of(ref));
         else c.setReferenceHeightMmAbsentReason(noRef);
         c.setPreHeightMm(hPre).setPreHeightMmAbsentReason(noPre);
         c.setPostHeightMm(hPost).setPostHeightMmAbsentReason(noPost);
         // Height loss % = (ref - pre) / ref x 100 (R23; may be negative).
         if (noPre != null) c.setHeightLossPctAbsentReason(noPre);
         else if (noRef != null) c.setHeightLossPctAbsentReason(noRef);
-        else c.setHeightLossPct(ExactDecimals.percent(ref.subtract(exact(hPre)), ref).doubleValue());
+        else c.setHeightLossPct(ToDouble.of(ExactDecimals.percent(ref.subtract(exact(hPre)), ref)));
         // Absolute gain = post - pre (mm).
         AbsentReason noPair = noPre != null ? noPre : noPost;
         if (noPair != null) c.setHeightGainMmAbsentReason(noPair);
-        else c.setHeightGainMm(exact(hPost).subtract(exact(hPre)).doubleValue());
+        else c.setHeightGainMm(ToDouble.of(exact(hPost).subtract(exact(hPre))));
         // Restoration % = (post - pre) / (ref - pre) x 100, undefined when ref - pre <= 0 (R24).
         if (noPair != null) c.setRestorationPctAbsentReason(noPair);
         else if (noRef != null) c.setRestorationPctAbsentReason(noRef);
         else {
             BigDecimal lost = ref.subtract(exact(hPre));
             if (lost.signum() <= 0) c.setRestorationPctAbsentReason(AbsentReason.NO_HEIGHT_LOST);
-            else c.setRestorationPct(ExactDecimals.percent(exact(hPost).subtract(exact(hPre)), lost).doubleValue());
+            else c.setRestorationPct(ToDouble.of(ExactDecimals.percent(exact(hPost).subtract(exact(hPre)), lost)));
         }
         return c.build();
     }
@@ -280,6 +281,6 @@ final class ImagingOutcomes {
                                    Consumer<Double> set, Consumer<AbsentReason> absent) {
         if (missing != null) absent.accept(missing);
         else if (minuend == null || subtrahend == null) absent.accept(AbsentReason.NOT_REPORTED);
-        else set.accept(exact(minuend).subtract(exact(subtrahend)).doubleValue());
+        else set.accept(ToDouble.of(exact(minuend).subtract(exact(subtrahend))));
     }
 }

@@ -7,16 +7,18 @@ import org.spineoutcomes.schema.AbsentReason;
 import org.spineoutcomes.schema.OutcomeComplication;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.stats.ToDouble;
 
 /**
- * The per-patient outcome (docs/computation-rules.md R1-R29, R34): a pure function of the set of a patient's resolved
- * events. Every choice has a total tie-break (R3), so the input order never matters, and nothing
- * depends on a data cut (R2).
+ * The per-patient outcome (docs/computation-rules.md R1-R29, R34, and the per-patient part of R37): a
+ * pure function of the set of a patient's resolved events. Every choice has a total tie-break (R3), so
+ * the input order never matters, and nothing depends on a data cut (R2).
  *
  * <p>The rules live in one class per clinical topic, each writing its part of the outcome:
  * {@link TreatmentHistory} (arms, index, crossover, day numbers: R1, R4-R8), {@link ScoreWindows}
- * (R13-R19), {@link ImagingOutcomes} (R20-R26), {@link ComplicationsAndMedication} (R27, R28) and
- * {@link Strata} (R29). Thresholds are compared exactly on the inputs ({@link ExactDecimals}, R35).
+ * (R13-R19), {@link ImagingOutcomes} (R20-R26), {@link ComplicationsAndMedication} (R27, R28),
+ * {@link Strata} (R29) and {@link NewFractureTime} (R37). Thresholds are compared exactly on the inputs
+ * ({@link ExactDecimals}, R35).
  */
 public final class OutcomeEngine {
     private OutcomeEngine() {}
@@ -45,6 +47,7 @@ public final class OutcomeEngine {
             return out.setIttArmAbsentReason(AbsentReason.NO_TREATMENT)
                     .setFurtherCollapseAbsentReason(AbsentReason.NO_TREATMENT)
                     .setDaysToMedicationAbsentReason(AbsentReason.NO_TREATMENT)
+                    .setNewFractureTimeAbsentReason(AbsentReason.NO_TREATMENT)
                     .build();
         }
         TreatmentHistory history = treated.get();
@@ -52,13 +55,14 @@ public final class OutcomeEngine {
 
         ScoreWindows scores = new ScoreWindows(history, events.followUps());
         BigDecimal baselinePain = scores.baselinePain();
-        out.setWindows(scores.windows()).setBaselinePain(baselinePain == null ? null : baselinePain.doubleValue());
+        out.setWindows(scores.windows()).setBaselinePain(baselinePain == null ? null : ToDouble.of(baselinePain));
         ProcedureEvent index = history.index().event();
         out.setStrata(Strata.of(index.getAgeYears(), index.getSex(), history.fractureAgeDays(), baselinePain));
 
         List<OutcomeComplication> complications = reports.complications(history);
         out.setComplications(complications).setAnyComplication(!complications.isEmpty());
         reports.writeDaysToMedication(out, history);
+        NewFractureTime.writeTo(out, history, events.followUps(), events.imaging(), complications);
         new ImagingOutcomes(history, events.imaging(), ComplicationsAndMedication.cementLeakLevels(complications)).writeTo(out);
         return out.build();
     }

@@ -12,9 +12,10 @@ public interface OutcomeRules {
 
     /**
      * Version of the computation rules (docs/computation-rules.md). Bump it whenever a change can alter
-     * any patient outcome. 1: the first release; 2: R35 exact decimals and R9 deterministic re-sends.
+     * any patient outcome. 1: the first release; 2: R35 exact decimals and R9 deterministic re-sends;
+     * 3: the time to first new vertebral fracture (R37, newFractureTime and newFractureEvent).
      */
-    int CURRENT_VERSION = 2;
+    int CURRENT_VERSION = 3;
 
     /** The rules this release implements. */
     OutcomeRules CURRENT = of(CURRENT_VERSION, OutcomeEngine::compute);

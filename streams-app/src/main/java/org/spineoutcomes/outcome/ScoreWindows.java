@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.spineoutcomes.schema.AbsentReason;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.OutcomeWindow;
+import org.spineoutcomes.stats.ToDouble;
 
 /**
  * Patient-reported scores per window (docs/computation-rules.md R13-R19): which assessments count (R13), the baseline
@@ -110,7 +111,7 @@ final class ScoreWindows {
         }
         BigDecimal pain = a == null ? null : pain(a);
         AbsentReason painAbsent = a == null ? noAssessment : pain == null ? AbsentReason.NO_PAIN_IN_ASSESSMENT : null;
-        if (pain != null) b.setPain(pain.doubleValue()); else b.setPainAbsentReason(painAbsent);
+        if (pain != null) b.setPain(ToDouble.of(pain)); else b.setPainAbsentReason(painAbsent);
         if (isBaseline) {
             // Relief, flags and changes compare a follow-up with the baseline: none for the baseline itself.
             AbsentReason na = AbsentReason.NOT_APPLICABLE;
@@ -142,13 +143,13 @@ final class ScoreWindows {
             return;
         }
         BigDecimal relief = baselinePain.subtract(pain);
-        b.setPainRelief(relief.doubleValue());
+        b.setPainRelief(ToDouble.of(relief));
         b.setMcid2pt(relief.compareTo(MCID_POINTS) >= 0);
         if (baselinePain.signum() == 0) {
             relativeReliefAbsent(b, AbsentReason.BASELINE_ZERO);
             return;
         }
-        b.setPercentRelief(ExactDecimals.percent(relief, baselinePain).doubleValue());
+        b.setPercentRelief(ToDouble.of(ExactDecimals.percent(relief, baselinePain)));
         b.setRelief30pct(ExactDecimals.comparePercent(relief, baselinePain, RELIEF_30_PERCENT) >= 0);
         b.setRelief50pct(ExactDecimals.comparePercent(relief, baselinePain, RELIEF_50_PERCENT) >= 0);
     }
@@ -166,7 +167,7 @@ final class ScoreWindows {
 
     /** A follow-up minus baseline score, exact, rounded once. */
     private static double decimalChange(Double followUp, Double baseline) {
-        return exact(followUp).subtract(exact(baseline)).doubleValue();
+        return ToDouble.of(exact(followUp).subtract(exact(baseline)));
     }
 
     /** RMDQ on the 24-item scale as an exact fraction numerator / denominator (R17). */

@@ -31,6 +31,8 @@ import java.util.function.IntFunction;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
+import org.spineoutcomes.http.BadRequest;
+import org.spineoutcomes.http.BearerToken;
 import org.spineoutcomes.http.Request;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.schema.Population;
@@ -84,6 +86,7 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
     private final Suppression suppression;
     private final HttpHandler stream;
     private final Duration retryFor;
+    private final BearerToken peerToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final NdjsonCodec codec = new NdjsonCodec();
     private final ObjectMapper mapper = new ObjectMapper();
@@ -95,10 +98,19 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
      * @param retryFor how long to retry while the state is not available (then 503)
      */
     public QueryApi(StateAccess state, Suppression suppression, HttpHandler stream, Duration retryFor) {
+        this(state, suppression, stream, retryFor, null);
+    }
+
+    /**
+     * @param peerToken the bearer token the instances share (spine.http.bearer.token), sent with every
+     *                  request forwarded to another instance; null when none is configured
+     */
+    public QueryApi(StateAccess state, Suppression suppression, HttpHandler stream, Duration retryFor, BearerToken peerToken) {
         this.state = state;
         this.suppression = suppression;
         this.stream = stream;
         this.retryFor = retryFor;
+        this.peerToken = peerToken;
     }
 
     private static ThreadPoolExecutor pool(String name, int threads) {
@@ -135,10 +147,6 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        if (path.equals(PREFIX + "stream") && stream != null) {
-            stream.handle(exchange);
-            return;
-        }
         String method = exchange.getRequestMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -147,8 +155,20 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
             return;
         }
         URI uri = exchange.getRequestURI();
-        Call call = new Call(path, new Request(method, uri, exchange.getRequestHeaders()).query(),
-                exchange.getRequestHeaders().getFirst(FORWARDED_BY), uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        Call call;
+        try {
+            call = new Call(path, new Request(method, uri, exchange.getRequestHeaders()).query(),
+                    exchange.getRequestHeaders().getFirst(FORWARDED_BY), uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            if (path.equals(PREFIX + "stream")) QueryParameters.none(call.query());
+        } catch (BadRequest e) {
+            send(exchange, Answer.json(400, bytes(e.body())));
+            exchange.close();
+            return;
+        }
+        if (path.equals(PREFIX + "stream") && stream != null) {
+            stream.handle(exchange);
+            return;
+        }
         try {
             (call.forwarded() ? peers : clients).execute(() -> serve(exchange, call));
         } catch (RejectedExecutionException e) {
@@ -221,7 +241,8 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
         QueryParameters.none(call.query());
         return routed(call, SpineTopology.PATIENT_STORE, pseudonym, call.target(), partition -> state.patient(pseudonym, partition)
                 .map(o -> Answer.json(200, codec.formatRecord(o).getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(() -> error(404, "no patient with this pseudonym (or no outcome yet)", call.path())));
+                // The key asked for is not repeated: whatever was sent (a pseudonym, or by mistake an MRN) stays out of the answer.
+                .orElseGet(() -> error(404, "no patient with this pseudonym (or no outcome yet)", PREFIX + "patients/{pseudonym}")));
     }
 
     private Answer aggregates(Call call) {
@@ -430,8 +451,10 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
 
     private Forward forward(String hostPort, String target) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + target))
-                    .timeout(Duration.ofSeconds(15)).header(FORWARDED_BY, state.self()).GET().build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + hostPort + target))
+                    .timeout(Duration.ofSeconds(15)).header(FORWARDED_BY, state.self()).GET();
+            if (peerToken != null) builder.header("Authorization", peerToken.authorization());
+            HttpRequest request = builder.build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             Answer a = Answer.json(response.statusCode(), response.body());
             for (String h : List.of("Retry-After", SERVED_BY)) {

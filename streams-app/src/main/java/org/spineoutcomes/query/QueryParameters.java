@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.spineoutcomes.http.BadRequest;
 import org.spineoutcomes.schema.Population;
 import org.spineoutcomes.schema.Stratum;
 import org.spineoutcomes.schema.Window;

@@ -29,8 +29,10 @@ public final class Suppression {
     /** The threshold when none is configured (a common disclosure-control rule for health statistics). */
     public static final int DEFAULT_MIN_CELL_SIZE = 11;
 
-    private static final List<String> AGGREGATE_KEY_FIELDS = List.of("population", "arm", "window", "stratum", "dataCut");
-    private static final List<String> COMPARISON_KEY_FIELDS = List.of("population", "comparison", "firstArm", "secondArm", "window", "stratum");
+    /** What a suppressed aggregate keeps: the cell's key and the data cut. */
+    public static final List<String> AGGREGATE_KEY_FIELDS = List.of("population", "arm", "window", "stratum", "dataCut");
+    /** What a suppressed comparison keeps: its key. */
+    public static final List<String> COMPARISON_KEY_FIELDS = List.of("population", "comparison", "firstArm", "secondArm", "window", "stratum");
 
     private final int minCellSize;
     private final NdjsonCodec codec = new NdjsonCodec();

@@ -3,6 +3,7 @@ package org.spineoutcomes.runtime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,8 +15,9 @@ import org.spineoutcomes.http.Reply;
  * <ul>
  *   <li>{@code GET /health}: 200 while the process is alive and Kafka Streams is not stopped or failed
  *       (ERROR, PENDING_ERROR, NOT_RUNNING, PENDING_SHUTDOWN give 503); for a liveness probe;</li>
- *   <li>{@code GET /ready}: 200 only in state RUNNING, 503 otherwise (starting, rebalancing, stopping);
- *       for a readiness probe or a load balancer;</li>
+ *   <li>{@code GET /ready}: 200 only in state RUNNING with the brokers and the schema registry answering and
+ *       processing not paused; else 503 with a {@code reason} (starting, rebalancing, stopping, or which
+ *       dependency does not answer); for a readiness probe or a load balancer;</li>
  *   <li>{@code GET /metrics}: Prometheus text format.</li>
  * </ul>
  * The health bodies are JSON: {@code {"status":"UP","state":"RUNNING"}}.
@@ -33,7 +35,12 @@ public final class RuntimeEndpoints {
     private RuntimeEndpoints() {
     }
 
-    public static void register(HttpRoutes routes, Supplier<KafkaStreams.State> state, PrometheusMeterRegistry meters) {
+    /**
+     * @param dependencyProblem why the instance should not get traffic although Kafka Streams may be RUNNING
+     *                          (a broker or the schema registry does not answer, processing paused); empty when none
+     */
+    public static void register(HttpRoutes routes, Supplier<KafkaStreams.State> state, Supplier<Optional<String>> dependencyProblem,
+                                PrometheusMeterRegistry meters) {
         routes.get(HEALTH, request -> {
             KafkaStreams.State s = state.get();
             boolean up = !UNHEALTHY.contains(s);
@@ -41,8 +48,11 @@ public final class RuntimeEndpoints {
         });
         routes.get(READY, request -> {
             KafkaStreams.State s = state.get();
-            boolean ready = s == KafkaStreams.State.RUNNING;
-            return Reply.json(ready ? 200 : 503, body("ready", ready, s));
+            Optional<String> problem = dependencyProblem.get();
+            boolean ready = s == KafkaStreams.State.RUNNING && problem.isEmpty();
+            Map<String, Object> body = body("ready", ready, s);
+            if (!ready) body.put("reason", problem.orElse("Kafka Streams is " + s + ", not RUNNING"));
+            return Reply.json(ready ? 200 : 503, body);
         });
         routes.get(METRICS, request -> Reply.text(200, meters.scrape(), PROMETHEUS_TEXT));
     }

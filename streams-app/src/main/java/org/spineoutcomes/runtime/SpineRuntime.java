@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.spineoutcomes.app.AppConfig;
@@ -29,8 +31,10 @@ import org.spineoutcomes.app.SpineStreamsApp;
 import org.spineoutcomes.app.StaticMembership;
 import org.spineoutcomes.dashboard.DashboardFiles;
 import org.spineoutcomes.http.HttpRoutes;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.http.Reply;
 import org.spineoutcomes.http.SpineHttpServer;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.query.EventStream;
 import org.spineoutcomes.query.KafkaStateAccess;
 import org.spineoutcomes.query.QueryApi;
@@ -56,6 +60,10 @@ public final class SpineRuntime implements AutoCloseable {
     public static final Duration WATCH_INTERVAL = Duration.ofSeconds(30);
     /** Kafka Streams gets this long to stop (leaving the group) on close. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
+    /** How often the brokers are asked for the readiness check. */
+    public static final Duration BROKER_CHECK_EVERY = Duration.ofSeconds(5);
+    /** The paths that need no bearer token when spine.http.bearer.token is set: probes, the redirect, the dashboard's files. */
+    public static final List<String> OPEN_WITH_TOKEN = List.of("/health", "/ready", "/", "/dashboard", DashboardFiles.PREFIX + "*");
 
     private final AppConfig config;
     private final HttpRoutes routes;
@@ -83,21 +91,23 @@ public final class SpineRuntime implements AutoCloseable {
         this.baseUri = baseUri;
         this.app = new SpineStreamsApp(config, config.registryClient());
         KafkaStreams streams = app.streams();
-        RuntimeEndpoints.register(routes, streams::state, meters);
+        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
+        RuntimeEndpoints.register(routes, streams::state, this::dependencyProblem, meters);
         // Query API and dashboard: the state of this instance, and forwarding to the others by application.server.
         AppConfig.HostAndPort server = config.applicationServer().orElseThrow();
         Suppression suppression = new Suppression(config.minCellSize());
         this.events = EventStream.forApp(config, config.registryClient(), suppression, server.toString());
         this.query = new QueryApi(new KafkaStateAccess(streams, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
-                suppression, events, QueryApi.DEFAULT_RETRY);
+                suppression, events, QueryApi.DEFAULT_RETRY, config.httpBearerToken().orElse(null));
         routes.mount(QueryApi.PREFIX, query);
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
         routes.get("/dashboard", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of()));
         routes.get("/", request -> Reply.redirect(DashboardFiles.PREFIX, Map.of("paths", List.copyOf(routes.paths()))));
-        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
+        // The probes and the dashboard's static files (no data in them) stay open; the data needs the token.
+        config.httpBearerToken().ifPresent(token -> routes.requireToken(token, OPEN_WITH_TOKEN));
         RestoreLog restoreLog = new RestoreLog();
         streams.setGlobalStateRestoreListener(restoreLog);
-        streams.setStateListener((newState, oldState) -> {
+        app.addStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.RUNNING) {
                 restoreLog.takeSummary().ifPresent(LOG::info);
@@ -120,13 +130,32 @@ public final class SpineRuntime implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "spine-startup-watch");
             t.setDaemon(true);
             return t;
         });
         long everyMs = watchInterval.toMillis();
         scheduler.scheduleWithFixedDelay(watch::check, everyMs, everyMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(watch::checkBrokers, 0, BROKER_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why this instance should not get traffic although Kafka Streams may be RUNNING (GET /ready): no
+     * broker answers, processing is paused for the schema registry, or the registry does not answer;
+     * empty when none.
+     */
+    Optional<String> dependencyProblem() {
+        Optional<String> brokers = watch.brokerProblem();
+        if (brokers.isPresent()) return brokers;
+        Optional<RegistryGate.Outage> outage = app.registryGate().outage();
+        if (outage.isPresent()) {
+            RegistryGate.Outage o = outage.get();
+            return Optional.of("processing is paused since " + o.since() + ": the schema registry could not be asked while " + o.where()
+                    + " (" + o.cause() + "); it resumes where it stopped when the registry answers");
+        }
+        return app.registryWatch().problem().map(p -> "the schema registry cannot be asked or refuses: " + p
+                + " (a record with a schema id not seen yet would wait for it)");
     }
 
     /** Starts the HTTP server and the streams app with the watch interval of {@link #WATCH_INTERVAL}. */
@@ -149,10 +178,15 @@ public final class SpineRuntime implements AutoCloseable {
                     : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
                             "derived from the HTTP address");
             SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
-            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), {}, http {}",
+            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), {}, http {}{}",
                     effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
                     effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()),
-                    StaticMembership.instanceId(effective).map(id -> "static member " + id).orElse("dynamic membership"), baseUri);
+                    StaticMembership.instanceId(effective).map(id -> "static member " + id).orElse("dynamic membership"), baseUri,
+                    effective.httpBearerToken().isPresent() ? " (bearer token required)" : "");
+            if (effective.httpBearerToken().isEmpty() && !http.address().getAddress().isLoopbackAddress()) {
+                LOG.warn("the HTTP endpoints listen on {} without {}: whoever reaches this port reads the results",
+                        effective.httpBindAddress(), AppConfig.HTTP_BEARER_TOKEN);
+            }
             runtime.startStreams();
             return runtime;
         } catch (IOException | RuntimeException e) {
@@ -165,11 +199,20 @@ public final class SpineRuntime implements AutoCloseable {
     /**
      * Starts Kafka Streams on a thread of its own: {@code KafkaStreams#start()} blocks until the global
      * data-cut store is restored, which never ends while no broker answers (until task.timeout.ms,
-     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works.
+     * 5 minutes by default). Meanwhile the endpoints answer, the watch reports, and close works. First
+     * the brokers are asked once whether they accept the credentials: when they refuse them, one ERROR
+     * line says so and what to check, and the runtime fails (exit code 1 of {@code ./spine run}).
      */
     private void startStreams() {
         Thread starter = new Thread(() -> {
             try {
+                AuthenticationException refused = StartupWatch.refusedCredentials(config, StartupWatch.ASK_TIMEOUT);
+                if (refused != null) {
+                    LOG.error("cannot start: {}", ClientSecurity.explain(refused, config.bootstrapServers()));
+                    failed.complete(state());
+                    return;
+                }
+                if (closed.get()) return;
                 app.start();
             } catch (RuntimeException e) {
                 starting.set(false);

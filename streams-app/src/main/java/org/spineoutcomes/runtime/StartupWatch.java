@@ -1,6 +1,7 @@
 package org.spineoutcomes.runtime;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,8 +12,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 
@@ -21,6 +24,7 @@ import org.spineoutcomes.topics.Topics;
  * called while the state has not been RUNNING for a whole interval it asks the brokers (an admin
  * client with the app's own security settings) and reports one line: brokers unreachable (what to
  * check), contract topics missing (which), or brokers fine and the group still rebalancing/restoring.
+ * The runtime also has it ask the brokers every few seconds ({@link #checkBrokers()}) for the readiness check.
  */
 final class StartupWatch implements AutoCloseable {
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
@@ -32,6 +36,7 @@ final class StartupWatch implements AutoCloseable {
     private final Duration askTimeout;
     private Admin admin;
     private long notRunningSinceNanos = System.nanoTime();
+    private volatile String brokerProblem;
 
     StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Consumer<String> report, Duration interval) {
         this(config, state, report, interval, ASK_TIMEOUT);
@@ -66,6 +71,34 @@ final class StartupWatch implements AutoCloseable {
         report.accept("not running after " + waitedNanos / 1_000_000_000L + " s (state " + s + "): " + diagnose());
     }
 
+    /** Asks the brokers now (the runtime does every few seconds) and remembers the answer for {@link #brokerProblem()}. */
+    void checkBrokers() {
+        String brokers = config.bootstrapServers();
+        try {
+            admin().describeCluster().nodes().get(askTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            brokerProblem = null;
+        } catch (TimeoutException | ExecutionException e) {
+            brokerProblem = noBrokerAnswers(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            brokerProblem = "cannot ask the brokers at " + brokers + ": " + e;
+        }
+    }
+
+    /** What the last {@link #checkBrokers()} found wrong; empty when a broker answered (or none was asked yet). */
+    Optional<String> brokerProblem() {
+        return Optional.ofNullable(brokerProblem);
+    }
+
+    private String noBrokerAnswers(Exception e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return "no Kafka broker answers at " + config.bootstrapServers() + " within " + askTimeout.toSeconds() + " s; check "
+                + AppConfig.BOOTSTRAP_SERVERS + ", that the brokers are up and reachable from this host, and the kafka.security.protocol / "
+                + "kafka.sasl.* / kafka.ssl.* settings (" + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+    }
+
     String diagnose() {
         String brokers = config.bootstrapServers();
         try {
@@ -80,11 +113,7 @@ final class StartupWatch implements AutoCloseable {
             return "the brokers at " + brokers + " answer (" + nodes + " broker" + (nodes == 1 ? "" : "s")
                     + ") and the topics exist; the consumer group is still rebalancing or state is being restored";
         } catch (TimeoutException | ExecutionException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            return "no Kafka broker answers at " + brokers + " within " + askTimeout.toSeconds() + " s; check "
-                    + AppConfig.BOOTSTRAP_SERVERS + ", that the brokers are up and reachable from this host, and the kafka.security.protocol / "
-                    + "kafka.sasl.* / kafka.ssl.* settings (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+            return noBrokerAnswers(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while asking the brokers";
@@ -95,15 +124,40 @@ final class StartupWatch implements AutoCloseable {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            Properties p = new Properties();
-            p.putAll(config.kafkaClientSettings());
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-startup-watch");
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) askTimeout.toMillis());
-            admin = Admin.create(p);
+            admin = admin(config, "-startup-watch", askTimeout);
         }
         return admin;
+    }
+
+    /** An admin client with the app's brokers and kafka.* security settings, answering within {@code timeout}. */
+    private static Admin admin(AppConfig config, String clientIdSuffix, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientSettings());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + clientIdSuffix);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return Admin.create(p);
+    }
+
+    /**
+     * Asks the brokers once, before Kafka Streams starts, whether they accept this app's credentials: the
+     * authentication failure when they refuse them (a wrong password, a TLS handshake that fails), else
+     * null, also when no broker answers within {@code timeout} (then Kafka Streams waits for them and the
+     * watch reports). A refused login would not heal by waiting; the runtime stops with one line instead.
+     */
+    static AuthenticationException refusedCredentials(AppConfig config, Duration timeout) {
+        try (Admin check = admin(config, "-credential-check", timeout)) {
+            check.describeCluster().clusterId().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return ClientSecurity.authenticationFailure(e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            return ClientSecurity.authenticationFailure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     @Override

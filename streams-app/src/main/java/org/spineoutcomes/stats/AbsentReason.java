@@ -18,5 +18,16 @@ public enum AbsentReason {
     /** Completeness: no patient's window has elapsed at the data cut (R33). */
     NONE_DUE,
     /** Completeness: no data cut is known yet (R2). */
-    NO_DATA_CUT
+    NO_DATA_CUT,
+    /** Standardised comparison: no covariate pattern has at least 2 patients with a value in each arm (R36). */
+    NO_USABLE_PATTERN,
+    /**
+     * Standardised comparison: the variance over the usable patterns is 0 (R36); log-rank: V = 0 although
+     * some patient had an event (R38).
+     */
+    ZERO_VARIANCE,
+    /** Kaplan-Meier: no event up to the day, so S = 1 and no interval (R37); log-rank: no event in either arm (R38). */
+    NO_EVENTS,
+    /** Kaplan-Meier: S has reached 0, so no log(-log) interval (R37). */
+    SURVIVAL_ZERO
 }

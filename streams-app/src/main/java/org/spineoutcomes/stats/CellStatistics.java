@@ -1,9 +1,6 @@
 package org.spineoutcomes.stats;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collections;
@@ -171,8 +168,12 @@ public final class CellStatistics {
                 && moments.values().stream().allMatch(m -> m.n() >= 0)
                 && proportions.values().stream().allMatch(p -> p.n() >= 0 && p.successes() >= 0 && p.successes() <= p.n())
                 && paired.values().stream().allMatch(p -> p.n() >= 0)
-                && completeness.byWindowLastDate().values().stream()
-                        .allMatch(d -> d.patients() >= 0 && d.assessed() >= 0 && d.assessed() <= d.patients());
+                && completeness.isConsistent();
+    }
+
+    /** This cell's completeness counts (read them only; they change with this cell). */
+    public CompletenessCounts completeness() {
+        return completeness;
     }
 
     public long patients() { return patients; }
@@ -208,15 +209,13 @@ public final class CellStatistics {
      * names and BigDecimals as (scale, unscaled two's-complement bytes). Equal states give equal bytes.
      */
     public byte[] toBytes() {
-        Writer w = new Writer();
-        w.out.write(FORMAT_VERSION);
+        CompactBytes.Writer w = new CompactBytes.Writer();
+        w.u8(FORMAT_VERSION);
         w.varLong(patients);
         w.varLong(moments.size());
         moments.forEach((k, m) -> {
             w.string(k);
-            w.varLong(m.n());
-            w.decimal(m.sum());
-            w.decimal(m.sumOfSquares());
+            w.moments(m);
         });
         w.varLong(proportions.size());
         proportions.forEach((k, p) -> {
@@ -242,23 +241,19 @@ public final class CellStatistics {
             w.varLong(e.getValue().patients());
             w.varLong(e.getValue().assessed());
         }
-        return w.out.toByteArray();
+        return w.toByteArray();
     }
 
     public static CellStatistics fromBytes(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        Reader r = new Reader(bytes);
-        int version = r.u8();
-        if (version != FORMAT_VERSION) {
-            throw new IllegalArgumentException("CellStatistics bytes: unknown format version " + version);
-        }
+        CompactBytes.Reader r = new CompactBytes.Reader("CellStatistics", bytes);
+        r.version(FORMAT_VERSION);
         CellStatistics s = new CellStatistics();
         s.patients = r.varLong();
         long count = r.count("moments");
         for (long i = 0; i < count; i++) {
             String k = r.string();
-            Moments m = Moments.of(r.varLong(), r.decimal(), r.decimal());
-            s.moments.put(k, m);
+            s.moments.put(k, r.moments());
         }
         count = r.count("proportions");
         for (long i = 0; i < count; i++) {
@@ -276,100 +271,8 @@ public final class CellStatistics {
             day += r.varLong();
             s.completeness.apply(LocalDate.ofEpochDay(day), r.varLong(), r.varLong());
         }
-        if (r.pos != bytes.length) {
-            throw new IllegalArgumentException("CellStatistics bytes: " + (bytes.length - r.pos) + " trailing bytes");
-        }
+        r.end();
         return s;
-    }
-
-    private static final class Writer {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-
-        void varLong(long v) {
-            long z = (v << 1) ^ (v >> 63);
-            while ((z & ~0x7FL) != 0) {
-                out.write((int) ((z & 0x7F) | 0x80));
-                z >>>= 7;
-            }
-            out.write((int) z);
-        }
-
-        void bytes(byte[] b) {
-            varLong(b.length);
-            out.writeBytes(b);
-        }
-
-        void string(String s) {
-            bytes(s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        void decimal(BigDecimal b) {
-            varLong(b.scale());
-            bytes(b.unscaledValue().toByteArray());
-        }
-    }
-
-    private static final class Reader {
-        final byte[] buf;
-        int pos;
-
-        Reader(byte[] buf) {
-            this.buf = buf;
-        }
-
-        int u8() {
-            if (pos >= buf.length) {
-                throw new IllegalArgumentException("CellStatistics bytes: truncated at byte " + pos);
-            }
-            return buf[pos++] & 0xFF;
-        }
-
-        long varLong() {
-            long z = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = u8();
-                z |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return (z >>> 1) ^ -(z & 1);
-                }
-            }
-            throw new IllegalArgumentException("CellStatistics bytes: malformed varint before byte " + pos);
-        }
-
-        long count(String what) {
-            long n = varLong();
-            if (n < 0 || n > buf.length) {
-                throw new IllegalArgumentException("CellStatistics bytes: bad " + what + " count " + n);
-            }
-            return n;
-        }
-
-        byte[] bytes() {
-            long len = varLong();
-            if (len < 0 || len > buf.length - pos) {
-                throw new IllegalArgumentException("CellStatistics bytes: bad length " + len + " at byte " + pos);
-            }
-            byte[] b = new byte[(int) len];
-            System.arraycopy(buf, pos, b, 0, b.length);
-            pos += b.length;
-            return b;
-        }
-
-        String string() {
-            return new String(bytes(), StandardCharsets.UTF_8);
-        }
-
-        BigDecimal decimal() {
-            long scale = varLong();
-            if (scale < Integer.MIN_VALUE || scale > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("CellStatistics bytes: bad decimal scale " + scale);
-            }
-            byte[] unscaled = bytes();
-            if (unscaled.length == 0) {
-                throw new IllegalArgumentException("CellStatistics bytes: empty decimal at byte " + pos);
-            }
-            return new BigDecimal(new BigInteger(unscaled), (int) scale);
-        }
     }
 
     @Override

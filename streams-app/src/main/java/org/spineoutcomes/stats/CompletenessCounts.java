@@ -72,6 +72,14 @@ public final class CompletenessCounts {
         return byWindowLastDate.isEmpty();
     }
 
+    /** No date with negative counts or with more assessed than patients (checked without building a view). */
+    public boolean isConsistent() {
+        for (long[] c : byWindowLastDate.values()) {
+            if (c[0] < 0 || c[1] < 0 || c[1] > c[0]) return false;
+        }
+        return true;
+    }
+
     /** Read-only view, ascending by date. */
     public NavigableMap<LocalDate, DueCounts> byWindowLastDate() {
         TreeMap<LocalDate, DueCounts> view = new TreeMap<>();

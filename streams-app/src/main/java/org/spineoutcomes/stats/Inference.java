@@ -40,7 +40,7 @@ public final class Inference {
         BigDecimal variance = centredSumTimesN(n, m.sum(), m.sumOfSquares(), "moments")
                 .divide(bn.multiply(Exact.n(n - 1)), MC);
         BigDecimal sd = variance.sqrt(MC);
-        BigDecimal half = new BigDecimal(StudentT.quantile975(n - 1)).multiply(sd, MC).divide(bn.sqrt(MC), MC);
+        BigDecimal half = new BigDecimal(StudentT.quantile975(n - 1)).multiply(sd, MC).divide(sqrtOf(n), MC);
         return new MeanEstimate(n, some(mean), some(sd), some(mean.subtract(half, MC)), some(mean.add(half, MC)),
                 Optional.empty());
     }
@@ -66,6 +66,22 @@ public final class Inference {
         if (x < 0 || x > n) {
             throw new IllegalStateException("proportion successes " + x + " outside 0.." + n);
         }
+        if (n > Integer.MAX_VALUE) return computeWilsonBounds(n, x);
+        // A pure function of (n, x), asked again for every publication of a cell and of its comparisons.
+        long key = n << 32 | x;
+        BigDecimal[] known = WILSON_CACHE.get(key);
+        if (known != null) return known;
+        BigDecimal[] bounds = computeWilsonBounds(n, x);
+        if (WILSON_CACHE.size() >= WILSON_CACHE_LIMIT) WILSON_CACHE.clear();
+        WILSON_CACHE.put(key, bounds);
+        return bounds;
+    }
+
+    /** Wilson bounds by (n, x); bounded (cleared when full), shared by all threads; the arrays are never written. */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, BigDecimal[]> WILSON_CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int WILSON_CACHE_LIMIT = 200_000;
+
+    private static BigDecimal[] computeWilsonBounds(long n, long x) {
         BigDecimal bn = Exact.n(n);
         BigDecimal bx = Exact.n(x);
         BigDecimal z2 = Z_95.multiply(Z_95);
@@ -114,7 +130,7 @@ public final class Inference {
         BigDecimal se = seSquared.sqrt(MC);
         BigDecimal df = seSquared.multiply(seSquared, MC).divide(
                 a.multiply(a, MC).divide(Exact.n(n1 - 1), MC).add(b.multiply(b, MC).divide(Exact.n(n2 - 1), MC), MC), MC);
-        BigDecimal half = new BigDecimal(StudentT.quantile975(df.doubleValue())).multiply(se, MC);
+        BigDecimal half = new BigDecimal(StudentT.quantile975(ToDouble.of(df))).multiply(se, MC);
         return new WelchEstimate(n1, n2, some(mean1), some(mean2), some(difference), some(se), some(df),
                 some(difference.subtract(half, MC)), some(difference.add(half, MC)), Optional.empty());
     }
@@ -207,8 +223,20 @@ public final class Inference {
 
     // ---------------------------------------------------------------- helpers
 
+    private static final java.util.concurrent.ConcurrentHashMap<Long, BigDecimal> SQRT_CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** sqrt(n) to 34 digits: a pure function of the count, asked for every mean of every publication. */
+    private static BigDecimal sqrtOf(long n) {
+        BigDecimal known = SQRT_CACHE.get(n);
+        if (known != null) return known;
+        BigDecimal root = Exact.n(n).sqrt(MC);
+        if (SQRT_CACHE.size() >= WILSON_CACHE_LIMIT) SQRT_CACHE.clear();
+        SQRT_CACHE.put(n, root);
+        return root;
+    }
+
     /** n * sum((x - mean)^2) = n Sxx - Sx^2, exact. */
-    private static BigDecimal centredSumTimesN(long n, BigDecimal sum, BigDecimal sumOfSquares, String what) {
+    static BigDecimal centredSumTimesN(long n, BigDecimal sum, BigDecimal sumOfSquares, String what) {
         BigDecimal v = Exact.n(n).multiply(sumOfSquares).subtract(Exact.square(sum));
         if (v.signum() < 0) {
             throw new IllegalStateException(what + " sums are inconsistent (n*Sxx - Sx^2 < 0)");
@@ -221,7 +249,7 @@ public final class Inference {
     }
 
     private static OptionalDouble some(BigDecimal b) {
-        return OptionalDouble.of(b.doubleValue());
+        return OptionalDouble.of(ToDouble.of(b));
     }
 
     private static OptionalDouble none() {

@@ -12,12 +12,18 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
+import org.spineoutcomes.schema.ArmAggregate;
+import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.FailureStage;
+import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 
@@ -71,6 +77,14 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private KeyValueStore<String, CellStatistics> cells;
     private KeyValueStore<String, long[]> completeness;
     private KeyValueStore<String, String> dirty;
+    private final String publishedStore;
+    /**
+     * Per published key, a 64-bit fingerprint of the value last published ({@link #TOMBSTONE} after a
+     * tombstone), so a publication that would repeat the value on the topic is skipped: a moved data cut
+     * after a restart, or a change that nets to the same statistics, no longer re-sends identical records.
+     */
+    private KeyValueStore<String, Long> published;
+    static final long TOMBSTONE = 0L;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
     private long nextPublishMs;
@@ -90,8 +104,23 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      */
     static final int PUBLISH_COST_FACTOR = 9;
 
+    /**
+     * Catching up: the newest input folded into this task's cells is older than this (a backfill, a
+     * replay, a backlog after an outage). Intermediate values then matter little (the dashboard still
+     * moves, the final values come out as soon as the deltas stop), so publication may take at most
+     * 1 / (1 + {@link #CATCH_UP_COST_FACTOR}) of the thread, and rounds are at least
+     * {@link #CATCH_UP_INTERVALS} publish intervals apart. Each cell task paces itself, and a thread
+     * runs several: under the plain factor three tasks could spend a third of the thread publishing.
+     */
+    static final Duration CATCHING_UP_LAG = Duration.ofSeconds(10);
+    static final int CATCH_UP_COST_FACTOR = 49;
+    static final int CATCH_UP_INTERVALS = 10;
+    /** Timestamp of the newest input folded into the last delta batch (its record timestamp). */
+    private long lastDeltaInputMs = Long.MIN_VALUE;
+
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
-                                  Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
+                                  String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
+        this.publishedStore = publishedStore;
         this.cellStore = cellStore;
         this.completenessStore = completenessStore;
         this.dirtyStore = dirtyStore;
@@ -108,6 +137,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.completeness = context.getStateStore(completenessStore);
         completenessByCell.clear();
         this.dirty = context.getStateStore(dirtyStore);
+        this.published = context.getStateStore(publishedStore);
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
         if (!publishInterval.isZero()) {
@@ -120,6 +150,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     @Override
     public void process(Record<String, CellDeltaBatch> record) {
         lastDeltaMs = context.currentSystemTimeMs();
+        lastDeltaInputMs = record.timestamp();
         Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
@@ -139,22 +170,63 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         }
         for (Map.Entry<CellKey, CellStatistics> e : deltas.entrySet()) {
             String key = e.getKey().asText();
-            CellStatistics stored = cells.get(key);
-            // A copy: the store may hand out its cached object, which must change only through put.
-            CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
-            CellStatistics net = e.getValue();
-            stats.mergeWithoutCompleteness(net);
-            // Completeness counts live in their own store, one entry per cell and window end date, so a
-            // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
-            net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
-            if (stats.isEmpty()) cells.delete(key);
-            else cells.put(key, stats);
+            try {
+                mergeCell(key, e.getValue());
+            } catch (RuntimeException failure) {
+                if (ErrorHandlers.infrastructure(failure)) throw failure;
+                mergeFailed(key, e.getValue(), failure, record.timestamp());
+                continue;
+            }
             dirty.put(CELL_PREFIX + key, CELL);
             newestInput.merge(CELL_PREFIX + key, record.timestamp(), Math::max);
         }
         if (publishInterval.isZero()) {
             publishDirty(record.timestamp());
         }
+    }
+
+    /** Merges one cell's net change into its statistics and completeness counts. */
+    private void mergeCell(String key, CellStatistics net) {
+        CellStatistics stored = cells.get(key);
+        // A copy: the store may hand out its cached object, which must change only through put.
+        CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
+        stats.mergeWithoutCompleteness(net);
+        // Completeness counts live in their own store, one entry per cell and window end date, so a
+        // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
+        net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
+        if (stats.isEmpty()) cells.delete(key);
+        else cells.put(key, stats);
+    }
+
+    /**
+     * A cell's merge failed unexpectedly (a bug, or a change the cell cannot take): the change is
+     * dead-lettered (PROCESSING_ERROR, stage cell-merge; value = the net change's bytes, so it can be
+     * examined and applied later), the cell keeps its statistics, and the other cells of the record go on.
+     * The cell then lacks that change until it is applied.
+     */
+    private void mergeFailed(String key, CellStatistics net, RuntimeException failure, long timestamp) {
+        byte[] change;
+        try {
+            change = net.toBytes();
+        } catch (RuntimeException unwritable) {
+            change = null;
+        }
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        forwardFailure(FailureStage.CELL_MERGE, key, change, "merging the net change of cell " + key + " failed; the cell keeps its "
+                + "statistics without it: " + ErrorHandlers.describe(failure), meta == null ? null : meta.topic(),
+                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), timestamp);
+    }
+
+    /** Created at the first failure only. */
+    private IngestMetrics failureMetrics;
+
+    private void forwardFailure(FailureStage stage, String key, byte[] value, String message, String topic, int partition, long offset, long timestamp) {
+        ErrorHandlers.warn(stage.label() + ":" + key, stage.label() + " of " + key + " failed, dead-lettered as PROCESSING_ERROR: " + message);
+        if (failureMetrics == null) failureMetrics = new IngestMetrics(context.metrics(), context.taskId().toString());
+        failureMetrics.recordProcessingError(stage);
+        DeadLetter dl = DeadLetter.processingError(stage, null, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, message,
+                topic, partition, offset);
+        context.forward(new Record<>(key, new CellOutput.Failed(dl), timestamp, dl.headers()));
     }
 
     private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
@@ -167,11 +239,6 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (cached != null) cached.adjust(windowLastDate, patients, assessed);
         if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
         else completeness.put(key, counts);
-    }
-
-    /** The cell's statistics with its completeness counts put back, as the mapper expects. */
-    private CellStatistics withCompleteness(String cellKey, CellStatistics stats) {
-        return stats.copy().addCompleteness(completenessByCell.computeIfAbsent(cellKey, this::readCompleteness));
     }
 
     /**
@@ -237,7 +304,10 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (!slice.finished()) return;
         roundCursor = null;
         lastRoundEndMs = now;
-        nextPublishMs = now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
+        boolean catchingUp = now - lastDeltaInputMs > CATCHING_UP_LAG.toMillis();
+        nextPublishMs = catchingUp
+                ? now + Math.max(CATCH_UP_INTERVALS * publishInterval.toMillis(), roundWorkNanos / 1_000_000 * CATCH_UP_COST_FACTOR)
+                : now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
         // Visible to read-committed consumers at once, not at the next commit of the interval.
         if (roundPublished > 0) context.commit();
     }
@@ -274,27 +344,65 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private void publishKey(KeyValue<String, String> kv, Instant cut, long timestamp) {
         Long newest = newestInput.remove(kv.key);
         long ts = newest != null ? newest : timestamp;
-        if (kv.key.startsWith(CELL_PREFIX)) {
-            String key = kv.key.substring(CELL_PREFIX.length());
-            CellStatistics stats = cells.get(key);
-            context.forward(new Record<>(key, new CellOutput.AggregateChanged(stats == null ? null
-                    : AggregateMapper.toArmAggregate(CellKey.parse(key), withCompleteness(key, stats), cut)), ts));
-        } else {
-            publishComparison(kv.key.substring(COMPARISON_PREFIX.length()), CMP_EXISTED.equals(kv.value), ts);
+        boolean cell = kv.key.startsWith(CELL_PREFIX);
+        String key = kv.key.substring(cell ? CELL_PREFIX.length() : COMPARISON_PREFIX.length());
+        CellOutput out;
+        try {
+            out = cell ? aggregateOf(key, cut) : comparisonOf(key, CMP_EXISTED.equals(kv.value));
+        } catch (RuntimeException failure) {
+            if (ErrorHandlers.infrastructure(failure)) throw failure;
+            // Not published (the topic keeps its last value) and no longer due: its next change tries again.
+            CellStatistics stats = cell ? cells.get(key) : null;
+            forwardFailure(FailureStage.CELL_PUBLICATION, key, stats == null ? null : stats.toBytes(), "computing "
+                    + (cell ? "aggregate " : "comparison ") + key + " for publication failed; not published: "
+                    + ErrorHandlers.describe(failure), null, -1, -1, ts);
+            return;
         }
+        if (out != null && changedOnTopic(kv.key, published(out))) context.forward(new Record<>(key, out, ts));
     }
 
-    private void publishComparison(String key, boolean existed, long timestamp) {
+    /** The aggregate of a cell to publish, or its tombstone when the cell is gone. */
+    private CellOutput aggregateOf(String key, Instant cut) {
+        CellStatistics stats = cells.get(key);
+        return new CellOutput.AggregateChanged(stats == null ? null : AggregateMapper.toArmAggregate(CellKey.parse(key), stats,
+                completenessByCell.computeIfAbsent(key, this::readCompleteness), cut));
+    }
+
+    /** The comparison to publish, its tombstone when it existed and a side is gone, or null (nothing to publish). */
+    private CellOutput comparisonOf(String key, boolean existed) {
         String[] parts = key.split("/", -1); // population/comparison/window/stratum
         Comparison c = Comparison.valueOf(parts[1]);
         CellStatistics first = cells.get(ComparisonMapper.firstCell(parts[0], c, parts[2], parts[3]).asText());
         CellStatistics second = cells.get(ComparisonMapper.secondCell(parts[0], c, parts[2], parts[3]).asText());
         if (ComparisonMapper.exists(first, second)) {
-            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(
-                    ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second)), timestamp));
-        } else if (existed) {
-            context.forward(new Record<>(key, new CellOutput.ComparisonChanged(null), timestamp));
+            return new CellOutput.ComparisonChanged(ComparisonMapper.toArmComparison(parts[0], c, parts[2], parts[3], first, second));
         }
+        return existed ? new CellOutput.ComparisonChanged(null) : null;
+    }
+
+    /** The record a publication puts on its topic (null for a tombstone). */
+    private static org.apache.avro.specific.SpecificRecord published(CellOutput out) {
+        if (out instanceof CellOutput.AggregateChanged a) return a.aggregate();
+        if (out instanceof CellOutput.ComparisonChanged c) return c.comparison();
+        throw new IllegalArgumentException("not a publication: " + out);
+    }
+
+    /**
+     * True when {@code value} (null: a tombstone) differs from what was last published under the key, and
+     * then remembers it. Unknown keys count as changed (a state written before this store existed).
+     */
+    private boolean changedOnTopic(String key, org.apache.avro.specific.SpecificRecord value) {
+        long digest = value == null ? TOMBSTONE : digest(value);
+        Long last = published.get(key);
+        if (last != null && last == digest) return false;
+        published.put(key, digest);
+        return true;
+    }
+
+    /** Avro's 64-bit Rabin fingerprint of the value's binary encoding (never 0, which marks a tombstone). */
+    static long digest(org.apache.avro.specific.SpecificRecord value) {
+        long d = org.apache.avro.SchemaNormalization.fingerprint64(org.spineoutcomes.serde.FingerprintedAvro.encode(value));
+        return d == TOMBSTONE ? 1L : d;
     }
 
     private Instant currentCut() {

@@ -10,4 +10,7 @@ public sealed interface CellOutput {
 
     /** A comparison to publish; null = one of its two cells no longer exists (tombstone). */
     record ComparisonChanged(ArmComparison comparison) implements CellOutput {}
+
+    /** A cell's merge or a publication failed unexpectedly: a PROCESSING_ERROR dead letter (the cell step went on). */
+    record Failed(org.spineoutcomes.ingest.DeadLetter deadLetter) implements CellOutput {}
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.FailureStage;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.ingest.IngestedEvent;
@@ -94,7 +95,16 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private final boolean forceRecompute;
     private final BiFunction<EventType, SpecificRecord, byte[]> reencode;
     private final String pendingStore;
+    private final String toComputeStore;
     private final Duration deltaFlushInterval;
+    /**
+     * Patients whose events were logged since their outcome was last computed (folded mode only), in
+     * arrival order. The store keeps the same keys (value: the newest input timestamp), so a commit
+     * between two flushes, a crash or a task move loses none; this map adds what attributes a failure
+     * of the outcome computation to one record (known only for records read since the task started).
+     */
+    private final Map<String, Deferred> deferred = new java.util.LinkedHashMap<>();
+    private KeyValueStore<String, Long> toCompute;
     private KeyValueStore<String, CellDeltaBatch> pending;
     /** Groups with a pending batch; in memory, rebuilt from the store at start. */
     private final java.util.Set<String> pendingGroups = new java.util.TreeSet<>();
@@ -119,10 +129,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * @param reencode the Confluent-wire bytes of an event, for dead-lettering a version that was
      *                 accepted earlier and displaced by a later re-send (R9) without keeping raw bytes in state
      */
-    public PatientProcessor(String patientStore, String eventsStore, String dataCutStore, String rulesStore, String pendingStore, OutcomeRules rules,
-                            boolean forceRecompute, Duration deltaFlushInterval, BiFunction<EventType, SpecificRecord, byte[]> reencode) {
+    public PatientProcessor(String patientStore, String eventsStore, String dataCutStore, String rulesStore, String pendingStore,
+                            String toComputeStore, OutcomeRules rules, boolean forceRecompute, Duration deltaFlushInterval,
+                            BiFunction<EventType, SpecificRecord, byte[]> reencode) {
         this.eventsStore = eventsStore;
         this.pendingStore = pendingStore;
+        this.toComputeStore = toComputeStore;
         this.deltaFlushInterval = deltaFlushInterval;
         this.patientStore = patientStore;
         this.dataCutStore = dataCutStore;
@@ -145,9 +157,17 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         try (KeyValueIterator<String, CellDeltaBatch> it = pending.all()) {
             while (it.hasNext()) pendingGroups.add(it.next().key);
         }
+        this.toCompute = context.getStateStore(toComputeStore);
+        deferred.clear();
+        try (KeyValueIterator<String, Long> it = toCompute.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                deferred.put(kv.key, Deferred.unknownSince(kv.value));
+            }
+        }
         if (!deltaFlushInterval.isZero()) {
             context.schedule(deltaFlushInterval, PunctuationType.WALL_CLOCK_TIME, this::flushPending);
-        } else if (!pendingGroups.isEmpty()) {
+        } else if (!pendingGroups.isEmpty() || !deferred.isEmpty()) {
             flushPendingAtStart = true;
         }
         this.metrics = new IngestMetrics(context.metrics(), context.taskId().toString());
@@ -177,24 +197,55 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         String patientId = record.key();
         Update update;
         try {
-            update = compute(in, patientId);
+            update = deltaFlushInterval.isZero() ? compute(in, patientId, load(patientId)) : logOnly(in, patientId);
         } catch (RuntimeException e) {
             // A bug or an unforeseen input must not stop the pipeline: dead-letter the record with its
             // original bytes. Nothing was stored or forwarded yet, so the patient's state is unchanged.
             metrics.recordRejected(ReasonCode.PROCESSING_ERROR);
-            forwardDeadLetter(DeadLetter.of(in.rawKey(), in.rawValue(), record.headers(), ReasonCode.PROCESSING_ERROR, null,
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), in.topic(), in.partition(), in.offset()), record.timestamp());
+            forwardDeadLetter(processingError(in, record.headers(), e), record.timestamp());
             return;
         }
         apply(record, in, patientId, update);
+        if (update.computeLater()) defer(patientId, update.before(), new PendingEvent(in, record.timestamp(), record.headers(),
+                update.added().result() != AddResult.DUPLICATE_ID_CONFLICT));
+    }
+
+    private static DeadLetter processingError(IngestedEvent in, org.apache.kafka.common.header.Headers headers, RuntimeException e) {
+        return DeadLetter.of(in.rawKey(), in.rawValue(), headers, ReasonCode.PROCESSING_ERROR, null,
+                e.getClass().getSimpleName() + ": " + e.getMessage(), in.topic(), in.partition(), in.offset());
     }
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
     private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
-                          Map<CellKey, Contribution> cells) {}
+                          Map<CellKey, Contribution> cells, PatientState before, boolean computeLater) {
+        Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
+               Map<CellKey, Contribution> cells) {
+            this(added, state, outcomeChanged, deltas, cells, null, false);
+        }
+    }
 
-    private Update compute(IngestedEvent in, String patientId) {
+    /**
+     * Folded mode: the event joins the patient's log now (duplicates, conflicts and displaced versions
+     * are decided here, as in {@link #compute}); the outcome, which depends on the whole log, is computed
+     * once per flush for all the patient's events of the interval ({@link #computeDeferred}). Events of a
+     * patient usually arrive together (a procedure with its imaging, a hospital's bulk load, a backfill),
+     * and the outcome topic is a table: only its last value per patient matters.
+     */
+    private Update logOnly(IngestedEvent in, String patientId) {
         PatientState stored = load(patientId);
+        PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
+        PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
+        if (added.result() == AddResult.DUPLICATE_IGNORED) {
+            return new Update(added, stored, false, Map.of(), null);
+        }
+        boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
+        boolean stale = stored == null || winnersChanged || stored.rulesVersion() != rules.version() || deferred.containsKey(patientId);
+        PatientState logged = stored == null ? new PatientState(log, null, rules.version(), null)
+                : new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes());
+        return new Update(added, logged, false, Map.of(), null, stored, stale);
+    }
+
+    private Update compute(IngestedEvent in, String patientId, PatientState stored) {
         // A copy: the stored state stays as it was if anything below fails (the store may hand out live objects).
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
@@ -326,6 +377,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * (exactly-once).
      */
     private void flushPending(long now) {
+        computeDeferred(now);
         boolean any = !pendingGroups.isEmpty();
         for (String group : pendingGroups) {
             CellDeltaBatch batch = pending.get(group);
@@ -402,6 +454,120 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         recentCells.clear();
     }
 
+    // ------------------------------------------------------------------ folded mode: one outcome computation per patient and flush
+
+    /** An event logged while its patient's outcome waits for the flush, kept to attribute a failure to it. */
+    private record PendingEvent(IngestedEvent in, long timestamp, org.apache.kafka.common.header.Headers headers, boolean countedAccepted) {}
+
+    /** A patient waiting for its outcome: the state before its first pending event, and those events. */
+    private static final class Deferred {
+        /** False after a restart: the pending events are in the log but no longer known one by one. */
+        final boolean known;
+        final PatientState before;
+        final List<PendingEvent> events = new java.util.ArrayList<>(4);
+        long newest;
+
+        private Deferred(boolean known, PatientState before, long newest) {
+            this.known = known;
+            this.before = before;
+            this.newest = newest;
+        }
+
+        static Deferred unknownSince(Long newest) {
+            return new Deferred(false, null, newest == null ? 0L : newest);
+        }
+    }
+
+    private void defer(String patientId, PatientState before, PendingEvent event) {
+        Deferred d = deferred.get(patientId);
+        if (d == null) {
+            d = new Deferred(true, before, event.timestamp());
+            deferred.put(patientId, d);
+            toCompute.get(patientId); // a read first: the key is then known to be new below, so put + delete within a commit write nothing
+        }
+        if (d.known) d.events.add(event);
+        d.newest = Math.max(d.newest, event.timestamp());
+        toCompute.put(patientId, d.newest);
+    }
+
+    /** Computes the outcome of every patient with pending events, once each, and forwards what changed. */
+    private void computeDeferred(long now) {
+        if (deferred.isEmpty()) return;
+        for (Map.Entry<String, Deferred> e : deferred.entrySet()) {
+            String patientId = e.getKey();
+            Deferred d = e.getValue();
+            PatientState current = load(patientId);
+            if (current != null && current.log() != null) {
+                try {
+                    Update u = recomputed(patientId, current);
+                    save(patientId, u.state(), null);
+                    if (u.outcomeChanged()) publishChange(patientId, u, d.newest);
+                } catch (RuntimeException ex) {
+                    recoverFailedComputation(patientId, d, current, ex);
+                }
+            }
+            toCompute.delete(patientId);
+        }
+        deferred.clear();
+    }
+
+    /** The patient's state with its outcome computed again from its log, and the cell changes since the stored outcome. */
+    private Update recomputed(String patientId, PatientState state) {
+        PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
+        if (sameOutcome(state, next)) return new Update(null, next, false, Map.of(), null);
+        Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
+        return new Update(null, next, true, deltas(cellsOf(patientId, state), newCells), newCells);
+    }
+
+    private void publishChange(String patientId, Update u, long timestamp) {
+        recentCells.put(patientId, new CellsOf(u.state().outcomeBytes(), u.cells()));
+        emit(patientId, u.state(), u.deltas(), timestamp);
+    }
+
+    /**
+     * The outcome over all pending events failed: replay them one by one from the state before them, as
+     * the per-record mode does, so only a record whose own update fails is dead-lettered (its version
+     * leaves the log again). After a restart the pending events are not known one by one: the patient
+     * keeps its last outcome until its next event, and the failure is logged (never retried in a loop).
+     */
+    private void recoverFailedComputation(String patientId, Deferred d, PatientState current, RuntimeException failure) {
+        if (!d.known) {
+            String message = "computing the patient's outcome over events logged before a restart failed; it keeps its last outcome"
+                    + " until its next event: " + ErrorHandlers.describe(failure);
+            ErrorHandlers.warn("patient-compute:" + context.taskId(), "task " + context.taskId() + ": " + message);
+            metrics.recordProcessingError(FailureStage.PATIENT_COMPUTE);
+            forwardDeadLetter(DeadLetter.processingError(FailureStage.PATIENT_COMPUTE, null, patientId.getBytes(StandardCharsets.UTF_8), null,
+                    message, patientStore, context.taskId().partition(), -1), context.currentSystemTimeMs());
+            return;
+        }
+        PatientState state = d.before;
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (PendingEvent p : d.events) {
+            ids.add(EventFields.eventId(p.in().event()));
+            try {
+                Update u = compute(p.in(), patientId, state);
+                if (u.added().result() != AddResult.DUPLICATE_IGNORED) state = u.state();
+            } catch (RuntimeException e) {
+                if (p.countedAccepted()) metrics.recordFailedAfterAcceptance();
+                else metrics.recordRejected(ReasonCode.PROCESSING_ERROR);
+                forwardDeadLetter(processingError(p.in(), p.headers(), e), p.timestamp());
+            }
+        }
+        PatientEventLog log = state == null ? new PatientEventLog() : state.log();
+        for (String id : ids) events.put(patientId + EVENT_KEY_SEPARATOR + id, log.versionsToBytes(id));
+        if (state == null) {
+            // A new patient whose every pending event failed: as if none had arrived.
+            patients.delete(patientId);
+            recent.remove(patientId);
+            return;
+        }
+        patients.put(patientId, state);
+        recent.put(patientId, state);
+        if (sameOutcome(current, state)) return;
+        Map<CellKey, Contribution> newCells = CellContributions.of(state.outcome());
+        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(patientId, current), newCells), newCells), d.newest);
+    }
+
     // ------------------------------------------------------------------ rules-version recompute
 
     private void recomputeSlice(long now) {
@@ -424,7 +590,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         for (KeyValue<String, PatientState> kv : slice) {
             PatientState state = kv.value;
             if (state == null || (!forceRecompute && state.rulesVersion() == rules.version())) continue;
-            recomputeOne(kv.key, state, now);
+            try {
+                recomputeOne(kv.key, state, now);
+            } catch (RuntimeException e) {
+                if (ErrorHandlers.infrastructure(e)) throw e;
+                recomputeFailed(kv.key, e, now);
+            }
         }
         if (last != null) recomputeCursor = last;
         if (finished) {
@@ -439,18 +610,29 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
     }
 
+    /**
+     * A patient whose recompute failed unexpectedly keeps its stored state and rules version (its next
+     * event recomputes it) and is dead-lettered (PROCESSING_ERROR, stage patient-recompute, key = the
+     * pseudonym, no value); the scan goes on, so a failing patient never stops the rules upgrade.
+     */
+    private void recomputeFailed(String patientId, RuntimeException e, long now) {
+        PatientState stored = patients.get(patientId);
+        String message = "recomputing the stored patient under " + rules + " failed; it keeps its outcome"
+                + (stored == null ? "" : " of rules v" + stored.rulesVersion()) + ": " + ErrorHandlers.describe(e);
+        ErrorHandlers.warn("patient-recompute:" + context.taskId(), "task " + context.taskId() + ": " + message);
+        metrics.recordProcessingError(FailureStage.PATIENT_RECOMPUTE);
+        forwardDeadLetter(DeadLetter.processingError(FailureStage.PATIENT_RECOMPUTE, null, patientId.getBytes(StandardCharsets.UTF_8), null,
+                message, patientStore, context.taskId().partition(), -1), now);
+    }
+
     private void recomputeOne(String patientId, PatientState head, long now) {
-        PatientState state = head.withLog(readLog(patientId));
-        PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
-        boolean changed = !sameOutcome(state, next);
-        save(patientId, next, null);
+        Update u = recomputed(patientId, head.withLog(readLog(patientId)));
+        save(patientId, u.state(), null);
         recomputed++;
         metrics.recordRecomputed();
-        if (changed) {
+        if (u.outcomeChanged()) {
             recomputeChanged++;
-            Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-            emit(patientId, next, deltas(cellsOf(patientId, state), newCells), now);
-            recentCells.put(patientId, new CellsOf(next.outcomeBytes(), newCells));
+            publishChange(patientId, u, now);
         }
     }
 }

@@ -26,7 +26,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.DeadLetter;
+import org.spineoutcomes.ingest.HeldRecord;
 import org.spineoutcomes.ingest.IngestProcessor;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.serde.SchemaRegistryClient;
@@ -55,21 +57,34 @@ public final class SpineTopology {
     public static final String DATA_CUT_STORE = "data-cut";
     public static final String RULES_STORE = "patient-rules-version";
     public static final String PENDING_STORE = "pending-cell-deltas";
+    /** Patients with events logged since their outcome was last computed (folded mode). */
+    public static final String TO_COMPUTE_STORE = "patients-to-compute";
     public static final String CELL_STORE = "cell-statistics";
     public static final String DIRTY_STORE = "cells-to-publish";
+    /** Fingerprint of the value last published per aggregate and comparison key (identical values are not re-sent). */
+    public static final String PUBLISHED_STORE = "published-fingerprints";
     public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
+    /** Input records waiting for the schema registry (see {@link IngestProcessor}). */
+    public static final String HELD_STORE = "ingest-held";
 
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 20_000;
 
     private final SchemaRegistryClient registry;
     private final TopologySettings settings;
+    private final RegistryGate gate;
 
     /** @param registry where the Avro serdes of the topics ({@link Topics}) find and register schemas */
     public SpineTopology(SchemaRegistryClient registry, TopologySettings settings) {
+        this(registry, settings, new RegistryGate(registry.toString()));
+    }
+
+    /** @param gate told when the registry cannot be asked, so that the app can pause (see {@link RegistryGate}) */
+    public SpineTopology(SchemaRegistryClient registry, TopologySettings settings, RegistryGate gate) {
         this.registry = registry;
         this.settings = settings;
+        this.gate = gate;
     }
 
     /** Streams settings the topology relies on; the runtime adds bootstrap servers and the like. */
@@ -80,6 +95,8 @@ public final class SpineTopology {
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.NO_OPTIMIZATION);
         // Opt in now to the Kafka 5.0 default (the handler also covers the global data-cut store).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Unexpected failures are dead-lettered and skipped, outages fail the task: nothing loops (ErrorHandlers).
+        ErrorHandlers.configure(p);
         // Dead letters may be as large as their topic allows (an input record of the broker's default 1 MB
         // plus headers): the producer must be able to send them.
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
@@ -95,9 +112,14 @@ public final class SpineTopology {
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
+        builder.addStateStore(store(TO_COMPUTE_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
+        builder.addStateStore(store(PUBLISHED_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
+        // Held records are whole input records: the changelog takes what the input topics and dead letters do.
+        builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE), Serdes.String(), HeldRecord.serde())
+                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -109,13 +131,14 @@ public final class SpineTopology {
         //    step, so that undecodable records can be dead-lettered with their original bytes.
         KStream<byte[], byte[]> raw = builder.stream(Topics.INPUTS.stream().map(SpineTopic::name).toList(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-inputs"));
-        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(inputDeserializers()), Named.as("ingest"));
+        KStream<String, Ingested> ingested = raw.process(() -> new IngestProcessor(inputDeserializers(), HELD_STORE, gate),
+                Named.as("ingest"), HELD_STORE);
 
         // The patient step ignores the ingest dead letters itself, so no operator sits in between.
         KStream<String, PatientOutput> patientOut = ingested.process(
-                () -> new PatientProcessor(PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, settings.rules(),
-                        settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
-                Named.as("patient"), PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE);
+                () -> new PatientProcessor(PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, TO_COMPUTE_STORE,
+                        settings.rules(), settings.forceRecompute(), settings.deltaFlushInterval(), inputReencoder()),
+                Named.as("patient"), PATIENT_STORE, EVENTS_STORE, PARTITION_CUT_STORE, RULES_STORE, PENDING_STORE, TO_COMPUTE_STORE);
 
         // Each stage's dead letters are picked out (0 or 1 per record) as the common DeadLetter type,
         // so the two streams can merge; the operator names are those of the deployed topology.
@@ -146,9 +169,9 @@ public final class SpineTopology {
     private void cells(KStream<String, CellDeltaBatch> deltas) {
         deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
                         .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))
-                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE,
+                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE, PUBLISHED_STORE,
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
-                        Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE)
+                        Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, PUBLISHED_STORE)
                 .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof CellOutput.AggregateChanged, Branched.withConsumer(s -> s
                         .mapValues(v -> ((CellOutput.AggregateChanged) v).aggregate(), Named.as("aggregate-value"))
@@ -158,6 +181,11 @@ public final class SpineTopology {
                         .mapValues(v -> ((CellOutput.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
                         .to(Topics.ARM_COMPARISONS.name(), produced(Topics.ARM_COMPARISONS, "sink-arm-comparisons")),
                         "comparisons"))
+                .branch((k, v) -> v instanceof CellOutput.Failed, Branched.withConsumer(s -> s
+                        .map((k, v) -> KeyValue.pair(((CellOutput.Failed) v).deadLetter().key(), ((CellOutput.Failed) v).deadLetter().value()),
+                                Named.as("cell-dead-letter-bytes"))
+                        .to(Topics.REJECTED.name(), produced(Topics.REJECTED, "sink-cell-rejected")),
+                        "failed"))
                 .noDefaultBranch();
     }
 
@@ -203,12 +231,17 @@ public final class SpineTopology {
         return (type, event) -> serializers.get(type).serialize(type.topic().name(), event);
     }
 
+    /**
+     * Persistent: RocksDB holding committed writes only, so a crash does not wipe the task's state under
+     * exactly-once (CommittedOnlyStore); every store of a task must be of this kind for that, since Kafka
+     * Streams wipes the whole task when one store cannot be trusted.
+     */
+    private KeyValueBytesStoreSupplier supplier(String name) {
+        return settings.persistentStores() ? CommittedOnlyStore.supplier(name) : Stores.inMemoryKeyValueStore(name);
+    }
+
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {
-        // Persistent: RocksDB holding committed writes only, so a crash does not wipe the task's state
-        // under exactly-once (CommittedOnlyStore).
-        KeyValueBytesStoreSupplier supplier = settings.persistentStores()
-                ? CommittedOnlyStore.supplier(name)
-                : Stores.inMemoryKeyValueStore(name);
+        KeyValueBytesStoreSupplier supplier = supplier(name);
         // Values kept as objects between commits: repeated writes of a key (a busy cell, a patient with
         // several events in a batch) are serialised and reach the changelog once per commit.
         return ObjectCachingStore.builder(Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde), RECENTLY_READ_PER_STORE);

@@ -1,6 +1,7 @@
 package org.spineoutcomes.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,8 @@ class AppConfigTest {
         assertEquals("http://registry:8081", c.schemaRegistryUrls().get(0).toString());
         assertEquals("spine-outcomes", c.applicationId());
         assertEquals(8080, c.httpPort());
-        assertEquals("0.0.0.0", c.httpBindAddress());
+        assertEquals("127.0.0.1", c.httpBindAddress(), "this machine only unless asked");
+        assertTrue(c.httpBearerToken().isEmpty());
         assertEquals(Duration.ofMillis(1000), c.publishInterval());
         assertEquals(Duration.ofMillis(5000), c.cutRefresh());
         assertEquals(Duration.ofMillis(100), c.deltaFlushInterval());
@@ -61,6 +63,18 @@ class AppConfigTest {
         assertTrue(c.dataCut().isEmpty());
         assertTrue(c.applicationServer().isEmpty());
         assertEquals("default", c.originOf(AppConfig.HTTP_PORT).orElseThrow());
+    }
+
+    @Test
+    void bearerToken_fromEnvironment_isChecked_andMaskedInEveryMessage() {
+        AppConfig c = AppConfig.load(null, env("SPINE_HTTP_BEARER_TOKEN", "s3cret-token-0123456789"));
+        assertTrue(c.httpBearerToken().orElseThrow().matches("s3cret-token-0123456789"));
+        assertFalse(c.toString().contains("s3cret"), c.toString());
+        assertTrue(c.describe().contains("spine.http.bearer.token=****  (env SPINE_HTTP_BEARER_TOKEN)"), c.describe());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, env("SPINE_HTTP_BEARER_TOKEN", "short-s3cret")));
+        assertEquals("spine.http.bearer.token=**** (from env SPINE_HTTP_BEARER_TOKEN): expected at least 16 characters "
+                + "(e.g. the output of: openssl rand -hex 32)", e.getMessage());
     }
 
     @Test

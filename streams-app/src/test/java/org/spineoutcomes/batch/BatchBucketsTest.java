@@ -30,7 +30,8 @@ class BatchBucketsTest {
 
     private static final String CLOCK = "2026-06-01T00:00:00Z";
     private static final List<String> OUTPUTS =
-            List.of("patient-outcomes.ndjson", "arm-aggregates.ndjson", "arm-comparisons.ndjson", "rejected.txt");
+            List.of("patient-outcomes.ndjson", "arm-aggregates.ndjson", "arm-comparisons.ndjson",
+                    "adjusted-comparisons.ndjson", "time-to-event.ndjson", "rejected.txt");
 
     @TempDir
     Path dir;

@@ -2,8 +2,11 @@ package org.spineoutcomes.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,9 +37,11 @@ import org.spineoutcomes.batch.BatchCommand;
 import org.spineoutcomes.batch.BatchComputation;
 import org.spineoutcomes.ndjson.CheckedLine;
 import org.spineoutcomes.ndjson.NdjsonReader;
+import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroSerializer;
+import org.spineoutcomes.testing.LogCapture;
 import org.spineoutcomes.topics.Topics;
 import picocli.CommandLine;
 
@@ -176,10 +181,19 @@ class ExportCommandTest {
     }
 
     @Test
-    void atThePublishedCutTheFilesAreTheBatchFiles() throws IOException {
-        Run run = export("export");
+    void atThePublishedCutTheFilesAreTheBatchFiles_whenSuppressionIsLifted_whichIsLogged() throws IOException {
+        Run run;
+        try (LogCapture log = LogCapture.start()) {
+            run = export("export", "--no-suppression");
+            List<String> audit = log.lines().stream().filter(l -> l.startsWith("WARN " + ExportCommand.AUDIT_LOGGER + " - ")).toList();
+            assertEquals(1, audit.size(), log.text());
+            assertEquals("WARN org.spineoutcomes.audit - small-cell suppression lifted (--no-suppression): export of fake:9092 by user "
+                    + System.getProperty("user.name") + " writes every cell's numbers and the patient-level files to "
+                    + run.dir().toAbsolutePath(), audit.get(0));
+        }
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
+        assertTrue(run.out().contains("(48 patient-window rows; small-cell suppression lifted)"), run.out());
         assertTrue(run.out().contains("read from fake:9092: 6 patient outcomes, 485 aggregates, 230 comparisons"), run.out());
         assertTrue(run.out().contains("data cut: 2025-04-14T09:30:00Z (published on spine.data-cut.v1)"), run.out());
         ExportCommand.Summary s = run.command().summary();
@@ -194,7 +208,7 @@ class ExportCommandTest {
 
     @Test
     void atAnotherCutCompletenessIsRejudgedFromThePatientOutcomes() throws IOException {
-        Run run = export("export-2024-06", "--as-of", "2024-06-01T00:00:00Z");
+        Run run = export("export-2024-06", "--as-of", "2024-06-01T00:00:00Z", "--no-suppression");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("data cut: 2024-06-01T00:00:00Z (--as-of; the pipeline published 2025-04-14T09:30:00Z)"), run.out());
         assertTrue(run.out().contains("completeness re-judged at that cut from the patient outcomes for 485 of 485 aggregates"), run.out());
@@ -207,7 +221,7 @@ class ExportCommandTest {
         assertTrue(Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_CSV)).get(0).startsWith(header));
         assertTrue(csvRow(run.dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,KYPHOPLASTY,M3,ALL,")
                 .startsWith("ITT,KYPHOPLASTY,M3,ALL,2,2024-06-01T00:00:00Z,1,0,0,,"));
-        assertTrue(csvRow(export("export-published").dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,KYPHOPLASTY,M3,ALL,")
+        assertTrue(csvRow(export("export-published", "--no-suppression").dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,KYPHOPLASTY,M3,ALL,")
                 .startsWith("ITT,KYPHOPLASTY,M3,ALL,2,2025-04-14T09:30:00Z,2,1,0.5,,"));
         // Vertebroplasty at M3: 105 (index 2024-02-05) ends 2024-06-19, 101 later: none due.
         assertTrue(csvRow(run.dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,VERTEBROPLASTY,M3,ALL,")
@@ -216,18 +230,100 @@ class ExportCommandTest {
 
     @Test
     void ndjsonOnlyAndCsvOnly() throws IOException {
-        Run ndjson = export("ndjson", "--format", "ndjson");
+        Run ndjson = export("ndjson", "--format", "ndjson", "--no-suppression");
         assertEquals(0, ndjson.exitCode(), ndjson.err());
         try (Stream<Path> files = Files.list(ndjson.dir())) {
             assertEquals(List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_NDJSON, ResultFiles.OUTCOMES_NDJSON),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        Run csv = export("csv", "--format", "CSV");
+        Run csv = export("csv", "--format", "CSV", "--no-suppression");
         assertEquals(0, csv.exitCode(), csv.err());
         try (Stream<Path> files = Files.list(csv.dir())) {
             assertEquals(List.of(ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV, ResultFiles.PATIENT_WINDOWS_CSV),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    @Test
+    void byDefault_smallCellsAreSuppressedAsTheApiShowsThem_andNoPatientLevelFileIsWritten() throws IOException {
+        // Left by an earlier export with --no-suppression into the same directory: removed.
+        Files.createDirectories(dir.resolve("suppressed"));
+        Files.writeString(dir.resolve("suppressed").resolve(ResultFiles.OUTCOMES_NDJSON), "{\"patientId\":\"from an earlier export\"}\n");
+        Run run;
+        try (LogCapture log = LogCapture.start()) {
+            run = export("suppressed");
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains(ExportCommand.AUDIT_LOGGER)), log.text());
+        }
+        assertEquals(0, run.exitCode(), run.err());
+        try (Stream<Path> files = Files.list(run.dir())) {
+            assertEquals(List.of(ResultFiles.AGGREGATES_CSV, ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_CSV, ResultFiles.COMPARISONS_NDJSON),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        // Six patients: every cell is under 11, so every aggregate and comparison keeps only its key.
+        ExportCommand.Summary s = run.command().summary();
+        assertEquals(485, s.aggregatesSuppressed());
+        assertEquals(230, s.comparisonsSuppressed());
+        assertEquals(6, s.outcomes(), "read to check the cells, not written");
+        assertTrue(run.out().contains("485 of 485 aggregates and 230 of 230 comparisons suppressed (fewer than 11 patients); "
+                + "patient-level files not written (--no-suppression writes them, and is logged)"), run.out());
+        Suppression eleven = new Suppression(11);
+        assertEquals(stream.aggregates().values().stream().map(a -> eleven.aggregate(a).toString()).toList(),
+                Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_NDJSON)));
+        assertEquals("{\"population\":\"ITT\",\"arm\":\"KYPHOPLASTY\",\"window\":\"M3\",\"stratum\":\"ALL\",\"dataCut\":\"2025-04-14T09:30:00Z\","
+                + "\"suppressed\":true,\"reason\":\"fewer than 11 patients\"}",
+                Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_NDJSON)).stream()
+                        .filter(l -> l.startsWith("{\"population\":\"ITT\",\"arm\":\"KYPHOPLASTY\",\"window\":\"M3\",\"stratum\":\"ALL\""))
+                        .findFirst().orElseThrow());
+        assertEquals("ITT,KYPHOPLASTY,M3,ALL,,2025-04-14T09:30:00Z," + ",".repeat(4 + 5 * ResultCsv.MAIN_MEASURES.size() + 5 * ResultCsv.MAIN_FLAGS.size())
+                + "true,", csvRow(run.dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,KYPHOPLASTY,M3,ALL,"));
+        assertEquals("ITT,VP_vs_CONSERVATIVE,VERTEBROPLASTY,CONSERVATIVE,M3,ALL," + ",".repeat(2 + 5 * ResultCsv.MAIN_MEASURES.size() + 5
+                + 5 * ResultCsv.MAIN_FLAGS.size()) + "true,", csvRow(run.dir().resolve(ResultFiles.COMPARISONS_CSV),
+                "ITT,VP_vs_CONSERVATIVE,VERTEBROPLASTY,CONSERVATIVE,M3,ALL,"));
+        List<String> header = Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_CSV)).get(0).lines().toList();
+        assertTrue(header.get(0).endsWith(",suppressed,suppressedStatistics"), header.get(0));
+        for (String file : List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_NDJSON, ResultFiles.COMPARISONS_CSV)) {
+            String text = Files.readString(run.dir().resolve(file));
+            for (String patient : stream.outcomes().keySet()) assertFalse(text.contains(patient), patient + " in " + file);
+        }
+    }
+
+    @Test
+    void aLowerThreshold_showsTheCellsThatReachIt_andEmptiesTheStatisticsThatDoNot() throws IOException {
+        Run run = export("threshold-2", "--min-cell-size", "2", "--as-of", "2024-06-01T00:00:00Z");
+        assertEquals(0, run.exitCode(), run.err());
+        String line = Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_NDJSON)).stream()
+                .filter(l -> l.startsWith("{\"population\":\"ITT\",\"arm\":\"KYPHOPLASTY\",\"window\":\"M3\",\"stratum\":\"ALL\",")).findFirst().orElseThrow();
+        JsonNode shown = new ObjectMapper().readTree(line);
+        assertFalse(shown.get("suppressed").asBoolean(), line);
+        assertEquals(2, shown.get("patients").asLong());
+        // ITT kyphoplasty at M3 has two patients, one of them with an M3 pain score: pain (n = 1) is hidden, the cell is shown.
+        JsonNode pain = null;
+        for (JsonNode m : shown.get("measures")) if (m.get("measure").asText().equals("pain")) pain = m;
+        assertEquals("{\"measure\":\"pain\",\"suppressed\":true,\"reason\":\"fewer than 2 patients\"}", String.valueOf(pain));
+        String row = csvRow(run.dir().resolve(ResultFiles.AGGREGATES_CSV), "ITT,KYPHOPLASTY,M3,ALL,");
+        assertTrue(row.startsWith("ITT,KYPHOPLASTY,M3,ALL,2,2024-06-01T00:00:00Z,1,0,0,,,,,,,"), row);
+        List<String> cells = List.of(row.split(",", -1));
+        List<String> header = List.of(Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_CSV)).get(0).split(",", -1));
+        assertEquals(header.size(), cells.size());
+        assertEquals("false", cells.get(header.indexOf("suppressed")));
+        assertTrue(List.of(cells.get(header.indexOf("suppressedStatistics")).split(" ")).contains("pain"), row);
+        assertEquals("", cells.get(header.indexOf("pain_n")));
+        // A cell of one patient keeps its key and cut only.
+        List<String> suppressedRows = Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_CSV)).stream().filter(r -> r.endsWith(",true,")).toList();
+        assertEquals(stream.aggregates().values().stream().filter(a -> a.getPatients() < 2).count(), suppressedRows.size());
+        assertTrue(suppressedRows.size() > 10, suppressedRows.size() + " single-patient cells");
+        for (String r : suppressedRows) assertTrue(r.matches("[A-Z_]+,[A-Z_]+,[A-Z0-9_]+,[A-Z0-9_]+,,2024-06-01T00:00:00Z,,+true,"), r);
+    }
+
+    @Test
+    void aThresholdUnder2_orBothOptions_isAUsageError() {
+        Run one = export("one", "--min-cell-size", "1");
+        assertEquals(2, one.exitCode());
+        assertEquals("error: the minimum cell size must be at least 2, not 1 (to write every cell's numbers use --no-suppression, which is logged)\n",
+                one.err());
+        Run both = export("both", "--min-cell-size", "5", "--no-suppression");
+        assertEquals(2, both.exitCode());
+        assertEquals("error: --min-cell-size and --no-suppression contradict each other: give one\n", both.err());
     }
 
     @Test

@@ -46,6 +46,8 @@ class ExportDocsTest {
         assertEquals(List.of(), undocumented(doc, ResultFiles.PATIENT_WINDOWS_CSV, ResultCsv.patientWindowHeader()));
         assertEquals(List.of(), undocumented(doc, ResultFiles.AGGREGATES_CSV, ResultCsv.aggregateHeader()));
         assertEquals(List.of(), undocumented(doc, ResultFiles.COMPARISONS_CSV, ResultCsv.comparisonHeader()));
+        assertEquals(List.of(), undocumented(doc, ResultFiles.AGGREGATES_CSV, ResultCsv.SUPPRESSION_COLUMNS));
+        assertEquals(List.of(), undocumented(doc, ResultFiles.COMPARISONS_CSV, ResultCsv.SUPPRESSION_COLUMNS));
     }
 
     @Test

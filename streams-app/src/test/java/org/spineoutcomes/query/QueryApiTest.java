@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.batch.BatchComputation;
+import org.spineoutcomes.http.BearerToken;
 import org.spineoutcomes.http.HttpRoutes;
 import org.spineoutcomes.http.SpineHttpServer;
 import org.spineoutcomes.ndjson.NdjsonCodec;
@@ -81,10 +82,16 @@ class QueryApiTest {
 
     /** A server with the API mounted; its host:port becomes the state's self. */
     private SpineHttpServer serve(FakeState state, Duration retry) throws Exception {
+        return serve(state, retry, null);
+    }
+
+    /** As {@link #serve(FakeState, Duration)}, requiring {@code token} when not null (and sending it to peers). */
+    private SpineHttpServer serve(FakeState state, Duration retry, BearerToken token) throws Exception {
         HttpRoutes routes = new HttpRoutes();
+        if (token != null) routes.requireToken(token, List.of());
         SpineHttpServer server = SpineHttpServer.start("127.0.0.1", 0, routes);
         state.self = "127.0.0.1:" + server.port();
-        QueryApi api = new QueryApi(state, new Suppression(11), null, retry);
+        QueryApi api = new QueryApi(state, new Suppression(11), null, retry, token);
         routes.mount(QueryApi.PREFIX, api);
         open.add(server);
         open.add(api);
@@ -122,7 +129,7 @@ class QueryApiTest {
 
         HttpResponse<String> unknown = get(server, "/api/patients/p-2");
         assertEquals(404, unknown.statusCode());
-        assertEquals("{\"error\":\"no patient with this pseudonym (or no outcome yet)\",\"path\":\"/api/patients/p-2\"}", unknown.body());
+        assertEquals("{\"error\":\"no patient with this pseudonym (or no outcome yet)\",\"path\":\"/api/patients/{pseudonym}\"}", unknown.body());
     }
 
     @Test
@@ -174,6 +181,17 @@ class QueryApiTest {
         assertEquals(400, asOf.statusCode());
         assertEquals("asOf", JSON.readTree(asOf.body()).get("parameter").asText());
         assertEquals(400, get(server, "/api/comparisons?population=ITT").statusCode());
+        HttpResponse<String> twice = get(server, "/api/aggregates?population=ITT&window=M1&window=M3");
+        assertEquals(400, twice.statusCode());
+        assertEquals("{\"error\":\"parameter window is given more than once: give it once\",\"parameter\":\"window\",\"value\":\"M3\","
+                + "\"allowed\":[]}", twice.body());
+        assertEquals(1, twice.body().lines().count(), "one line");
+        HttpResponse<String> unknown = get(server, "/api/cells?populaton=ITT");
+        assertEquals(400, unknown.statusCode());
+        assertEquals("unknown parameter 'populaton': expected population, window", JSON.readTree(unknown.body()).get("error").asText());
+        HttpResponse<String> streamParam = get(server, "/api/stream?since=5");
+        assertEquals(400, streamParam.statusCode());
+        assertEquals("unknown parameter 'since': this endpoint takes no parameters", JSON.readTree(streamParam.body()).get("error").asText());
         assertEquals(404, get(server, "/api/nothing-here").statusCode());
 
         HttpResponse<String> post = send(server, "POST", "/api/aggregates?population=ITT&window=M1");
@@ -200,6 +218,27 @@ class QueryApiTest {
         assertEquals("no instance owns the key yet (state REBALANCING: starting or rebalancing)", body.get("detail").asText());
         assertTrue(lookups.get() >= 3, "retried with back-off: " + lookups.get() + " lookups");
         assertTrue(ms >= 300, "waited for the retries: " + ms + " ms");
+    }
+
+    @Test
+    void withABearerToken_aForwardedRequestCarriesIt_toTheOwner() throws Exception {
+        BearerToken token = new BearerToken("shared-instance-token-0123");
+        FakeState a = new FakeState();
+        FakeState b = new FakeState();
+        SpineHttpServer serverA = serve(a, Duration.ofMillis(1500), token);
+        SpineHttpServer serverB = serve(b, Duration.ofMillis(1500), token);
+        PatientOutcome o = outcome("p-7");
+        b.patients.put("p-7", o);
+        a.owners = (store, key) -> Owner.remote(b.self, 1);
+
+        assertEquals(401, get(serverA, "/api/patients/p-7").statusCode(), "the client shows no token");
+        assertEquals(401, get(serverB, "/api/patients/p-7").statusCode());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serverA.port() + "/api/patients/p-7"))
+                .header("Authorization", "Bearer shared-instance-token-0123").build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(new NdjsonCodec().formatRecord(o), r.body());
+        assertEquals(b.self, r.headers().firstValue(QueryApi.SERVED_BY).orElseThrow(), "read on B, which accepted A's token");
+        assertEquals(1, b.localReads.get());
     }
 
     @Test

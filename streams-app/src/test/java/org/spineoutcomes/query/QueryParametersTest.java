@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.spineoutcomes.http.BadRequest;
 import org.spineoutcomes.schema.Population;
 import org.spineoutcomes.schema.Stratum;
 import org.spineoutcomes.schema.Window;

@@ -77,7 +77,15 @@ class RuntimeWithoutBrokerTest {
             assertTrue(health.body().matches("\\{\"status\":\"UP\",\"state\":\"(CREATED|REBALANCING)\"}"), health.body());
             HttpResponse<String> ready = get(base.resolve("/ready"));
             assertEquals(503, ready.statusCode());
-            assertTrue(ready.body().matches("\\{\"ready\":false,\"state\":\"(CREATED|REBALANCING)\"}"), ready.body());
+            assertTrue(ready.body().matches("\\{\"ready\":false,\"state\":\"(CREATED|REBALANCING)\",\"reason\":\".+\"}"), ready.body());
+            // Within the brokers' ask timeout (10 s), the reason names what to check.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String noBroker = "\"reason\":\"no Kafka broker answers at " + config.bootstrapServers() + " within 10 s; check spine.bootstrap.servers";
+            while (!ready.body().contains(noBroker) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                ready = get(base.resolve("/ready"));
+            }
+            assertTrue(ready.body().contains(noBroker), ready.body());
             HttpResponse<String> metrics = get(base.resolve("/metrics"));
             assertEquals(200, metrics.statusCode());
             assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("Content-Type").orElseThrow());

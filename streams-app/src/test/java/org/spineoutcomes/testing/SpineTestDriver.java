@@ -24,7 +24,10 @@ import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
+import java.util.function.UnaryOperator;
+import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
+import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 import org.spineoutcomes.topology.SpineTopology;
@@ -39,6 +42,7 @@ import org.spineoutcomes.topology.TopologySettings;
 public final class SpineTestDriver implements AutoCloseable {
 
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final RegistryGate gate = new RegistryGate("in-memory test registry");
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, ProcedureEvent> procedures;
     private final TestInputTopic<String, ImagingEvent> imaging;
@@ -54,7 +58,15 @@ public final class SpineTestDriver implements AutoCloseable {
 
     /** A driver whose wall clock (the validator's processing clock) starts at {@code wallClock}. */
     public SpineTestDriver(TopologySettings settings, Instant wallClock) {
-        var topology = new SpineTopology(registry, settings.withInMemoryStores()).build();
+        this(settings, wallClock, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #SpineTestDriver(TopologySettings, Instant)}, the topology seeing the registry through
+     * {@code appView} (e.g. one that can be switched off), while the test's own serdes use it directly.
+     */
+    public SpineTestDriver(TopologySettings settings, Instant wallClock, UnaryOperator<SchemaRegistryClient> appView) {
+        var topology = new SpineTopology(appView.apply(registry), settings.withInMemoryStores(), gate).build();
         Properties p = SpineTopology.requiredStreamsConfig();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "spine-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -135,6 +147,11 @@ public final class SpineTestDriver implements AutoCloseable {
 
     public TopologyTestDriver driver() {
         return driver;
+    }
+
+    /** The gate the topology reports registry outages to (nothing pauses the driver: it retries with back-off). */
+    public RegistryGate gate() {
+        return gate;
     }
 
     @Override

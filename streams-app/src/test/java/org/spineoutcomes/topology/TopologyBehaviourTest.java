@@ -139,8 +139,12 @@ class TopologyBehaviourTest {
             d.pipe(nrs("p1", "p1-m1", day(30), 3));     // exact duplicate (R9)
             d.pipe(nrs("p1", "p1-m1b", day(40), 9));    // in M1 but farther from day 30 than day 30
             d.pipe(nrs("p1", "p1-late", day(901), 2));  // after M24 (541-900): in no window
-            assertEquals(List.of(), d.outcomes.poll(), "none of the three changed the outcome");
-            assertEquals(List.of(), d.aggregates.poll(), "no contribution changed");
+            // R37: no new fracture, so the patient is censored at the last follow-up day: 40, then 900 (the day-901
+            // follow-up is seen, and times stop at day 900). The duplicate changes nothing.
+            List<Integer> censoredAt = d.outcomes.poll().stream().map(r -> r.value().getNewFractureTime()).toList();
+            assertEquals(List.of(40, 900), censoredAt, "the two new follow-ups moved the censoring day, the duplicate did not");
+            assertEquals(false, d.outcomes.get("p1").getNewFractureEvent());
+            assertEquals(List.of(), d.aggregates.poll(), "no contribution to an arm aggregate changed");
             assertEquals(List.of(), d.readRejected(), "a duplicate and an out-of-window follow-up are valid");
             assertEquals(3.0, window(d.outcomes.get("p1"), Window.M1).getPain());
 
@@ -158,6 +162,46 @@ class TopologyBehaviourTest {
             assertEquals(0.0, m24.getCompleteness().getCompleteness());
             d.advanceWallClock(Duration.ofSeconds(5));
             assertEquals(List.of(), d.aggregates.poll(), "nothing re-published while the cut stands still");
+        }
+    }
+
+    /** A quiet interval starts a publication round; it runs in 20 ms slices, one per punctuation. */
+    private static void publishRound(SpineTestDriver d) {
+        d.advanceWallClock(Duration.ofSeconds(1));
+        for (int i = 0; i < 200; i++) d.advanceWallClock(Duration.ofMillis(20));
+    }
+
+    /**
+     * A cell that changes and changes back within one publication interval is not re-sent: its value on
+     * the topic would repeat. Here the M1 pain of p1 is corrected from 3 to 5 and back to 3.
+     */
+    @Test
+    void anAggregateWhoseValueIsUnchangedIsNotPublishedAgain() {
+        try (SpineTestDriver d = new SpineTestDriver(TopologySettings.defaults().withPublishInterval(Duration.ofSeconds(1)), WALL_CLOCK)) {
+            d.pipe(vertebroplasty("p1", "p1-vp", day(0)));
+            d.pipe(nrs("p1", "p1-base", day(-2), 8));
+            d.pipe(nrs("p1", "p1-m1", day(30), 3));
+            d.pipe(kyphoplasty("p2", "p2-kp", day(0)));
+            d.pipe(nrs("p2", "p2-base", day(-2), 7));
+            d.pipe(nrs("p2", "p2-m1", day(30), 2));
+            publishRound(d);
+            assertEquals(3.0, measure(d.aggregates.get("ITT/VERTEBROPLASTY/M1/ALL"), "pain").getMean());
+            d.aggregates.poll();
+            d.comparisons.poll();
+
+            d.pipe(correctNrs("p1", "p1-m1-c1", "p1-m1", day(30), 5, day(31)));
+            d.pipe(correctNrs("p1", "p1-m1-c2", "p1-m1", day(30), 3, day(32)));
+            publishRound(d);
+            assertEquals(List.of(), d.aggregates.poll(), "M1 is back to pain 3: nothing new to publish");
+            assertEquals(List.of(), d.comparisons.poll(), "the KP vs VP comparison at M1 is unchanged too");
+
+            d.pipe(correctNrs("p1", "p1-m1-c3", "p1-m1", day(30), 4, day(33)));
+            publishRound(d);
+            // A real change is published: p1's M1 cells, 2 populations x 5 strata (ALL, AGE_75_84, SEX_F,
+            // FRACTURE_AGE_LE_6W, BASELINE_PAIN_GE_8), and the KP vs VP comparisons in the 4 strata p2 shares.
+            assertEquals(10, d.aggregates.poll().size());
+            assertEquals(8, d.comparisons.poll().size());
+            assertEquals(4.0, measure(d.aggregates.get("ITT/VERTEBROPLASTY/M1/ALL"), "pain").getMean());
         }
     }
 

@@ -61,7 +61,7 @@ final class FhirCommand implements Callable<Integer> {
         }
         FhirContexts.r4(); // build the context before the first request, not during it
         try (SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
-                parent.pseudonymiser(connection.demo, err), connection.autoRegister(false))) {
+                parent.pseudonymiser(connection.demo, err), connection.autoRegister(false), connection.kafkaSettings(parent.environment))) {
             FhirGateway gateway = new FhirGateway(publisher, sourceSystem, Duration.ofSeconds(30));
             if (file != null) {
                 FhirGateway.Response response = gateway.handle(body);

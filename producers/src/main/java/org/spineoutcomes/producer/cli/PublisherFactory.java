@@ -1,5 +1,6 @@
 package org.spineoutcomes.producer.cli;
 
+import java.util.Map;
 import org.spineoutcomes.producer.publish.SpinePublisher;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 
@@ -17,6 +18,16 @@ public interface PublisherFactory {
         return create(bootstrapServers, registryUrl, pseudonymiser);
     }
 
+    /**
+     * As {@link #create(String, String, Pseudonymiser, boolean)}, with Kafka client security settings
+     * (security.protocol, sasl.*, ssl.*; from --kafka-config and SPINE_KAFKA__*). Factories without a
+     * broker (tests) ignore them.
+     */
+    default SpinePublisher create(String bootstrapServers, String registryUrl, Pseudonymiser pseudonymiser, boolean autoRegisterSchemas,
+                                  Map<String, String> kafkaSettings) {
+        return create(bootstrapServers, registryUrl, pseudonymiser, autoRegisterSchemas);
+    }
+
     /** A real Kafka producer and the schema registry at the given URL. */
     static PublisherFactory kafka() {
         return new PublisherFactory() {
@@ -27,8 +38,16 @@ public interface PublisherFactory {
 
             @Override
             public SpinePublisher create(String servers, String registry, Pseudonymiser pseudonymiser, boolean autoRegisterSchemas) {
-                return SpinePublisher.builder().bootstrapServers(servers).registryUrl(registry).pseudonymiser(pseudonymiser)
-                        .autoRegisterSchemas(autoRegisterSchemas).build();
+                return create(servers, registry, pseudonymiser, autoRegisterSchemas, Map.of());
+            }
+
+            @Override
+            public SpinePublisher create(String servers, String registry, Pseudonymiser pseudonymiser, boolean autoRegisterSchemas,
+                                         Map<String, String> kafkaSettings) {
+                SpinePublisher.Builder b = SpinePublisher.builder().bootstrapServers(servers).registryUrl(registry).pseudonymiser(pseudonymiser)
+                        .autoRegisterSchemas(autoRegisterSchemas);
+                kafkaSettings.forEach(b::producerProperty);
+                return b.build();
             }
         };
     }

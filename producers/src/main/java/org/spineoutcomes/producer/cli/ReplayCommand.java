@@ -8,7 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.ndjson.NdjsonLine;
 import org.spineoutcomes.ndjson.NdjsonReader;
 import org.spineoutcomes.ndjson.ParseResult;
@@ -58,11 +61,13 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         RejectionReport report = new RejectionReport();
+        AtomicReference<AuthenticationException> refused = new AtomicReference<>();
         long total = 0;
         try (lines; SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
-                parent.pseudonymiser(connection.demo, err), connection.autoRegister(false))) {
+                parent.pseudonymiser(connection.demo, err), connection.autoRegister(false), connection.kafkaSettings(parent.environment))) {
             Iterator<NdjsonLine> it = lines.iterator();
-            while (it.hasNext()) {
+            // Kafka refusing the credentials or the TLS handshake refuses every line alike: stop at the first.
+            while (it.hasNext() && refused.get() == null) {
                 NdjsonLine line = it.next();
                 total++;
                 if (line.result() instanceof ParseResult.ParseError error) {
@@ -82,7 +87,10 @@ final class ReplayCommand implements Callable<Integer> {
                 // A line that cannot be delivered (too large, schema not registered, broker timeout) is reported
                 // and counted; the lines after it are still sent.
                 publisher.send(prepared).whenComplete((ok, error) -> {
-                    if (error != null) err.println(line.source() + ":" + line.lineNumber() + ": not delivered: " + reasonOf(error));
+                    if (error == null) return;
+                    AuthenticationException auth = ClientSecurity.authenticationFailure(error);
+                    if (auth != null) refused.compareAndSet(null, auth);
+                    else err.println(line.source() + ":" + line.lineNumber() + ": not delivered: " + reasonOf(error));
                 });
             }
             publisher.flush();
@@ -90,6 +98,10 @@ final class ReplayCommand implements Callable<Integer> {
             report.failed = publisher.counters().failedCount();
         } catch (UncheckedIOException e) {
             err.println("replay: " + file + ": read failed: " + e.getCause().getMessage());
+            return ExitCodes.FAILURE;
+        }
+        if (refused.get() != null) {
+            err.println("replay: " + ClientSecurity.explain(refused.get(), connection.bootstrapServers));
             return ExitCodes.FAILURE;
         }
         report.print(stdout, "replay " + file + ": " + total + " records");

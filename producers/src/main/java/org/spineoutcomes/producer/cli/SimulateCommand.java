@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.producer.publish.PreparedEvent;
 import org.spineoutcomes.producer.publish.RejectedEventException;
@@ -120,7 +122,7 @@ final class SimulateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int[] printed = {0};
         try (SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
-                parent.pseudonymiser(connection.demo, err), connection.autoRegister(true)); ProgressBar bar = progress(err)) {
+                parent.pseudonymiser(connection.demo, err), connection.autoRegister(true), connection.kafkaSettings(parent.environment)); ProgressBar bar = progress(err)) {
             simulator.run(event -> {
                 if (firstFailure.get() != null) return; // broker down: stop sending, report below
                 pace(index.getAndIncrement(), start);
@@ -142,6 +144,11 @@ final class SimulateCommand implements Callable<Integer> {
             report.failed = publisher.counters().failedCount();
         }
         if (firstFailure.get() != null) {
+            AuthenticationException refused = ClientSecurity.authenticationFailure(firstFailure.get());
+            if (refused != null) {
+                err.println("simulate: " + ClientSecurity.explain(refused, connection.bootstrapServers));
+                return ExitCodes.FAILURE;
+            }
             err.println("simulate: delivery failed (" + connection.bootstrapServers + "): " + firstFailure.get());
             report.failed = Math.max(report.failed, 1);
         }

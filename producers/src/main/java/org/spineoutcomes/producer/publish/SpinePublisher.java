@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.spineoutcomes.events.EventType;
+import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
@@ -65,6 +67,7 @@ public final class SpinePublisher implements AutoCloseable {
     private final EventValidator validator;
     private final Clock clock;
     private final PublisherCounters counters = new PublisherCounters();
+    private final AtomicBoolean authFailureLogged = new AtomicBoolean();
 
     /** For tests and callers that manage their own producer (e.g. Kafka's MockProducer). */
     public SpinePublisher(Producer<String, SpecificRecord> producer, Pseudonymiser pseudonymiser, EventValidator validator, Clock clock) {
@@ -150,7 +153,12 @@ public final class SpinePublisher implements AutoCloseable {
             producer.send(new ProducerRecord<>(prepared.topic(), prepared.pseudonym(), prepared.value()), (metadata, error) -> {
                 if (error != null) {
                     counters.failed();
-                    LOG.warn("event {} not delivered to {}: {}", prepared.eventId(), prepared.topic(), error.toString());
+                    if (ClientSecurity.authenticationFailure(error) == null) {
+                        LOG.warn("event {} not delivered to {}: {}", prepared.eventId(), prepared.topic(), error.toString());
+                    } else if (!authFailureLogged.getAndSet(true)) {
+                        // Every event fails alike while Kafka refuses the credentials: said once.
+                        LOG.warn("Kafka refused this producer ({}); events are not delivered", error.toString());
+                    }
                     result.completeExceptionally(error);
                 } else {
                     counters.sent();

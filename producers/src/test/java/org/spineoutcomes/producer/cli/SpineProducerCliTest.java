@@ -64,6 +64,42 @@ class SpineProducerCliTest {
     }
 
     @Test
+    void kafkaSecuritySettings_comeFromTheFileAndTheEnvironment_andABadOneIsAUsageErrorInOneLine(@TempDir Path dir) throws Exception {
+        Path settings = dir.resolve("kafka.properties");
+        Files.write(settings, List.of("kafka.security.protocol=SASL_SSL", "kafka.sasl.mechanism=SCRAM-SHA-512"));
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.put("SPINE_KAFKA__SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"a\" password=\"b\";");
+        List<Map<String, String>> given = new ArrayList<>();
+        PublisherFactory factory = new PublisherFactory() {
+            @Override
+            public SpinePublisher create(String servers, String registry, org.spineoutcomes.producer.pseudonym.Pseudonymiser pseudonymiser) {
+                throw new AssertionError("the settings are handed on");
+            }
+
+            @Override
+            public SpinePublisher create(String servers, String registry, org.spineoutcomes.producer.pseudonym.Pseudonymiser pseudonymiser,
+                                         boolean autoRegister, Map<String, String> kafkaSettings) {
+                given.add(kafkaSettings);
+                return new SpinePublisher(producer, pseudonymiser, new org.spineoutcomes.validation.EventValidator(),
+                        java.time.Clock.fixed(MockPublishers.NOW, java.time.ZoneOffset.UTC));
+            }
+        };
+        int code = SpineProducerCli.commandLine(factory, env, new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("replay", SAMPLES.resolve("events.ndjson").toString(), "--kafka-config", settings.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals(List.of(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", env.get("SPINE_KAFKA__SASL_JAAS_CONFIG"))), given);
+
+        Files.write(settings, List.of("kafka.sasl.mechansim=SCRAM-SHA-512"));
+        StringWriter badErr = new StringWriter();
+        assertEquals(2, SpineProducerCli.commandLine(factory, env, new PrintWriter(new StringWriter(), true), new PrintWriter(badErr, true))
+                .execute("replay", SAMPLES.resolve("events.ndjson").toString(), "--kafka-config", settings.toString()));
+        assertEquals(List.of("replay: unknown Kafka client security setting kafka.sasl.mechansim (in " + settings + "): expected "
+                + "kafka.security.protocol, kafka.sasl.* or kafka.ssl.* (in a file; SPINE_KAFKA__SASL_JAAS_CONFIG and the like in the environment)"),
+                badErr.toString().lines().toList());
+    }
+
+    @Test
     void everySampleLinePasses() {
         Path sample = SAMPLES.resolve("events.ndjson");
         assertEquals(0, run(ENV, "replay", sample.toString()), err.toString());

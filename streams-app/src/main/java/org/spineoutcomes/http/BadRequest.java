@@ -1,4 +1,4 @@
-package org.spineoutcomes.query;
+package org.spineoutcomes.http;
 
 import java.util.LinkedHashMap;
 import java.util.List;
