@@ -1,6 +1,9 @@
 package org.spineoutcomes.runtime;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,6 +19,8 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  */
 final class RestoreLog implements StateRestoreListener {
     private final LongAdder records = new LongAdder();
+    /** Records restored per store name since the last summary. */
+    private final ConcurrentHashMap<String, LongAdder> byStore = new ConcurrentHashMap<>();
     private final AtomicInteger partitions = new AtomicInteger();
     /** System.nanoTime() of the first restore start since the last summary (0: none). */
     private final AtomicLong firstStartNanos = new AtomicLong();
@@ -30,6 +35,7 @@ final class RestoreLog implements StateRestoreListener {
     @Override
     public void onBatchRestored(TopicPartition partition, String storeName, long batchEndOffset, long numRestored) {
         records.add(numRestored);
+        byStore.computeIfAbsent(storeName, k -> new LongAdder()).add(numRestored);
     }
 
     @Override
@@ -43,11 +49,16 @@ final class RestoreLog implements StateRestoreListener {
         long restored = records.sumThenReset();
         long start = firstStartNanos.getAndSet(0);
         long end = lastEndNanos.getAndSet(0);
+        Map.Entry<String, Long> most = null;
+        for (Map.Entry<String, LongAdder> e : byStore.entrySet()) {
+            long n = e.getValue().sumThenReset();
+            if (n > 0 && (most == null || n > most.getValue())) most = Map.entry(e.getKey(), n);
+        }
         if (stores == 0) {
             return Optional.empty();
         }
         double seconds = start == 0 || end < start ? 0 : (end - start) / 1e9;
-        return Optional.of(String.format(java.util.Locale.ROOT, "restored %,d changelog records into %d store partitions in %.1f s",
-                restored, stores, seconds));
+        return Optional.of(String.format(Locale.ROOT, "restored %,d changelog records into %d store partitions in %.1f s%s",
+                restored, stores, seconds, most == null ? "" : String.format(Locale.ROOT, " (most into %s: %,d)", most.getKey(), most.getValue())));
     }
 }
