@@ -61,6 +61,12 @@ public final class SpineTopology {
     public static final String DIRTY_STORE = "cells-to-publish";
     public static final String COMPLETENESS_STORE = "cell-completeness";
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
+    /** R36 standardisation cells (population/arm/window/ALL): per-pattern exact sums. */
+    public static final String STANDARDISATION_STORE = "standardisation-cells";
+    /** R37 Kaplan-Meier cells (population/arm/OVERALL/stratum): per-day counts. */
+    public static final String SURVIVAL_STORE = "survival-cells";
+    public static final String ADJUSTED_DIRTY_STORE = "adjusted-to-publish";
+    public static final String ADJUSTED_DELTAS_TOPIC = "adjusted-deltas";
 
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 20_000;
@@ -101,6 +107,9 @@ public final class SpineTopology {
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
+        builder.addStateStore(store(STANDARDISATION_STORE, Serdes.String(), StoreSerdes.patternStatistics()));
+        builder.addStateStore(store(SURVIVAL_STORE, Serdes.String(), StoreSerdes.survivalCounts()));
+        builder.addStateStore(store(ADJUSTED_DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -141,6 +150,8 @@ public final class SpineTopology {
                         "data-cut"))
                 .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
                         .mapValues(v -> ((PatientOutput.CellChanged) v).batch(), Named.as("cell-delta-value"))), "cell-deltas"))
+                .branch((k, v) -> v instanceof PatientOutput.AdjustedChanged, Branched.withConsumer(s -> adjusted(s
+                        .mapValues(v -> ((PatientOutput.AdjustedChanged) v).batch(), Named.as("adjusted-delta-value"))), "adjusted-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
@@ -161,6 +172,28 @@ public final class SpineTopology {
                         .mapValues(v -> ((CellOutput.ComparisonChanged) v).comparison(), Named.as("comparison-value"))
                         .to(Topics.ARM_COMPARISONS.name(), produced(Topics.ARM_COMPARISONS, "sink-arm-comparisons")),
                         "comparisons"))
+                .noDefaultBranch();
+    }
+
+    /**
+     * R36-R38: the patients' changes of the standardisation and Kaplan-Meier cells (folded per population
+     * by the patient step over each of its calls), repartitioned by population (a comparison's two arms
+     * meet in one task), merged and published to spine.adjusted-comparisons.v1 and spine.time-to-event.v1.
+     */
+    private void adjusted(KStream<String, AdjustedDeltaBatch> changes) {
+        changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))
+                .process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval()),
+                        Named.as("adjusted-cell"), STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE)
+                .split(Named.as("adjusted-"))
+                .branch((k, v) -> v instanceof AdjustedOutput.AdjustedComparisonChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((AdjustedOutput.AdjustedComparisonChanged) v).comparison(), Named.as("adjusted-comparison-value"))
+                        .to(Topics.ADJUSTED_COMPARISONS.name(), produced(Topics.ADJUSTED_COMPARISONS, "sink-adjusted-comparisons")),
+                        "comparisons"))
+                .branch((k, v) -> v instanceof AdjustedOutput.TimeToEventChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((AdjustedOutput.TimeToEventChanged) v).record(), Named.as("time-to-event-value"))
+                        .to(Topics.TIME_TO_EVENT.name(), produced(Topics.TIME_TO_EVENT, "sink-time-to-event")),
+                        "time-to-event"))
                 .noDefaultBranch();
     }
 
