@@ -129,6 +129,38 @@ class OrderIndependenceTest {
         }
     }
 
+    /**
+     * The runtime's settings (changes folded every 100 ms, publication coalesced every second on the wall
+     * clock, sliced rounds) on a larger cohort, so that standardised comparisons have usable patterns and
+     * Kaplan-Meier cells have events: the R36-R38 records equal the batch's.
+     */
+    @org.junit.jupiter.api.Test
+    void runtimeSettings_adjustedAndTimeToEventRecordsEqualTheBatch() {
+        RandomCohort.Cohort cohort = RandomCohort.generate(301, 150);
+        List<SpecificRecord> order = cohort.interleaving(302);
+        BatchComputation.Result expected = batch(order).computation().result(FIXED_CUT);
+        TopologySettings settings = TopologySettings.defaults().withDataCut(FIXED_CUT).withDeltaFlushInterval(Duration.ofMillis(100))
+                .withPublishInterval(Duration.ofSeconds(1));
+        java.util.Random rnd = new java.util.Random(303);
+        try (SpineTestDriver driver = new SpineTestDriver(settings, WALL_CLOCK)) {
+            for (SpecificRecord e : order) {
+                driver.pipe(e);
+                if (rnd.nextInt(20) == 0) driver.advanceWallClock(Duration.ofMillis(100));
+            }
+            driver.advanceWallClock(Duration.ofMillis(100));
+            driver.advanceWallClock(Duration.ofSeconds(1));
+            for (int i = 0; i < 400; i++) driver.advanceWallClock(Duration.ofMillis(50)); // rounds cut into 20 ms slices finish
+            assertSameTable("adjusted comparisons vs batch", expected.adjustedComparisons(), driver.adjustedComparisons.table());
+            assertSameTable("time to event vs batch", expected.timeToEvent(), driver.timeToEvent.table());
+        }
+        long withEstimate = expected.adjustedComparisons().values().stream().filter(c -> c.getDifference() != null).count();
+        long withEvents = expected.timeToEvent().values().stream()
+                .filter(t -> t.getKaplanMeier() != null && t.getKaplanMeier().getEvents() > 0).count();
+        long logRanks = expected.timeToEvent().values().stream().filter(t -> t.getLogRank() != null && t.getLogRank().getChiSquare() != null).count();
+        assertTrue(withEstimate > 5 && withEvents > 5 && logRanks > 5,
+                "usable patterns, events and log-rank tests: " + withEstimate + ", " + withEvents + ", " + logRanks);
+    }
+
     private record Batch(BatchComputation computation, int invalid) {}
 
     /** The batch over the events the validator accepts at the driver's clock (the stream dead-letters the rest). */
