@@ -131,6 +131,8 @@ class EndToEndTest {
             assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
             assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
             assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
+            assertSameRecords("standardised comparisons (R36)", expected.adjustedComparisons(), finals.adjustedComparisons());
+            assertSameRecords("time to event (R37, R38)", expected.timeToEvent(), finals.timeToEvent());
         }
     }
 }

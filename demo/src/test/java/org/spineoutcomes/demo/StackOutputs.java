@@ -34,9 +34,11 @@ import org.spineoutcomes.localstack.LocalStack;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
 import org.spineoutcomes.producer.simulate.SimulationParameters;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.topics.SpineTopic;
@@ -71,14 +73,17 @@ final class StackOutputs {
         }
     }
 
-    /** Last value per key of the three output topics, as compaction would leave them. */
-    record Finals(Map<String, PatientOutcome> outcomes, Map<String, ArmAggregate> aggregates, Map<String, ArmComparison> comparisons) {}
+    /** Last value per key of the five output topics, as compaction would leave them. */
+    record Finals(Map<String, PatientOutcome> outcomes, Map<String, ArmAggregate> aggregates, Map<String, ArmComparison> comparisons,
+                  Map<String, AdjustedComparison> adjustedComparisons, Map<String, TimeToEvent> timeToEvent) {}
 
     static Finals finals(LocalStack stack, SchemaRegistryClient registry) {
         return new Finals(
                 readAll(stack, Topics.PATIENT_OUTCOMES, registry).latest(),
                 readAll(stack, Topics.ARM_AGGREGATES, registry).latest(),
-                readAll(stack, Topics.ARM_COMPARISONS, registry).latest());
+                readAll(stack, Topics.ARM_COMPARISONS, registry).latest(),
+                readAll(stack, Topics.ADJUSTED_COMPARISONS, registry).latest(),
+                readAll(stack, Topics.TIME_TO_EVENT, registry).latest());
     }
 
     /** Every record of a contract topic, read with the topic's own serdes. */

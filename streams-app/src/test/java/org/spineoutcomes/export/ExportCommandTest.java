@@ -52,7 +52,8 @@ class ExportCommandTest {
     private static final String CLOCK = "2026-06-01T00:00:00Z";
     private static final Instant SAMPLE_CUT = Instant.parse("2025-04-14T09:30:00Z"); // largest occurred-at of the sample
     private static final List<String> FILES = List.of(ResultFiles.OUTCOMES_NDJSON, ResultFiles.AGGREGATES_NDJSON,
-            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV);
+            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV,
+            ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON);
 
     @TempDir
     Path dir;
@@ -88,6 +89,14 @@ class ExportCommandTest {
         stream.aggregates().forEach((k, v) -> add(aggregates, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(aggregates, v)));
         String comparisons = Topics.ARM_COMPARISONS.name();
         stream.comparisons().forEach((k, v) -> add(comparisons, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(comparisons, v)));
+        // R36-R38, keyed by population on the stream's side; any partition will do here. A record that ceased to exist: a tombstone.
+        String adjusted = Topics.ADJUSTED_COMPARISONS.name();
+        String gone = "ITT/KP_vs_VP/D1/odiChange";
+        add(adjusted, Math.floorMod(gone.hashCode(), 3), gone, serializer.serialize(adjusted, stream.adjustedComparisons().values().iterator().next()));
+        add(adjusted, Math.floorMod(gone.hashCode(), 3), gone, null);
+        stream.adjustedComparisons().forEach((k, v) -> add(adjusted, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(adjusted, v)));
+        String timeToEvent = Topics.TIME_TO_EVENT.name();
+        stream.timeToEvent().forEach((k, v) -> add(timeToEvent, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(timeToEvent, v)));
         // The cut per input partition (R2): the export takes the largest.
         String cut = Topics.DATA_CUT.name();
         add(cut, 0, "0", epochMillis(SAMPLE_CUT.minusSeconds(7200)));
@@ -180,7 +189,11 @@ class ExportCommandTest {
         Run run = export("export");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
-        assertTrue(run.out().contains("read from fake:9092: 6 patient outcomes, 485 aggregates, 230 comparisons"), run.out());
+        assertTrue(run.out().contains("read from fake:9092: 6 patient outcomes, 485 aggregates, 230 comparisons, "
+                + stream.adjustedComparisons().size() + " standardised comparisons, " + stream.timeToEvent().size() + " time-to-event records"),
+                run.out());
+        assertTrue(stream.adjustedComparisons().size() > 10 && stream.timeToEvent().size() > 10,
+                stream.adjustedComparisons().size() + ", " + stream.timeToEvent().size());
         assertTrue(run.out().contains("data cut: 2025-04-14T09:30:00Z (published on spine.data-cut.v1)"), run.out());
         ExportCommand.Summary s = run.command().summary();
         assertEquals(SAMPLE_CUT, s.publishedCut());
@@ -219,7 +232,8 @@ class ExportCommandTest {
         Run ndjson = export("ndjson", "--format", "ndjson");
         assertEquals(0, ndjson.exitCode(), ndjson.err());
         try (Stream<Path> files = Files.list(ndjson.dir())) {
-            assertEquals(List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_NDJSON, ResultFiles.OUTCOMES_NDJSON),
+            assertEquals(List.of(ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_NDJSON,
+                            ResultFiles.OUTCOMES_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         Run csv = export("csv", "--format", "CSV");
@@ -237,9 +251,27 @@ class ExportCommandTest {
         Run run = export("unsettled");
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("warning: "), run.err());
-        assertTrue(run.err().contains("cells of spine.arm-aggregates.v1 disagree with the patient outcomes"), run.err());
+        assertTrue(run.err().contains("cells of spine.arm-aggregates.v1, spine.adjusted-comparisons.v1 or spine.time-to-event.v1 disagree "
+                + "with the patient outcomes"), run.err());
         assertTrue(run.command().summary().unsettledCells() > 0);
         assertEquals(5, run.command().summary().outcomes());
+    }
+
+    @Test
+    void timeToEventRecordsThatDisagreeWithTheOutcomesAreReportedWithExitCode1() {
+        // A Kaplan-Meier cell deleted (tombstone) while its patients' outcomes are still there, and one
+        // record published with a patient too few: 2 disagreements.
+        String topic = Topics.TIME_TO_EVENT.name();
+        SpineAvroSerializer<SpecificRecord> serializer = new SpineAvroSerializer<>(InMemorySchemaRegistryClient.forScope(scope));
+        add(topic, Math.floorMod("ITT/KYPHOPLASTY/ALL".hashCode(), 3), "ITT/KYPHOPLASTY/ALL", null);
+        org.spineoutcomes.schema.TimeToEvent vp = stream.timeToEvent().get("ITT/VERTEBROPLASTY/ALL");
+        org.spineoutcomes.schema.TimeToEvent fewer = org.spineoutcomes.schema.TimeToEvent.newBuilder(vp)
+                .setKaplanMeier(org.spineoutcomes.schema.KaplanMeierCurve.newBuilder(vp.getKaplanMeier())
+                        .setPatients(vp.getKaplanMeier().getPatients() - 1).build()).build();
+        add(topic, Math.floorMod("ITT/VERTEBROPLASTY/ALL".hashCode(), 3), "ITT/VERTEBROPLASTY/ALL", serializer.serialize(topic, fewer));
+        Run run = export("unsettled-km");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(2, run.command().summary().unsettledCells());
     }
 
     @Test
