@@ -61,9 +61,11 @@ import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.query.QueryApi;
 import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.runtime.SpineRuntime;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.Population;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.schema.Window;
 import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.testing.EventFixtures;
@@ -246,6 +248,51 @@ class QueryApiEndToEndTest {
         assertTrue(aggregatesChecked > 100, "aggregates compared: " + aggregatesChecked);
         assertTrue(suppressedSeen > 0, "some small cells were suppressed");
 
+        // R36-R38: per population, ask the instance that does not own it; answers equal the batch's records, suppressed.
+        int adjustedChecked = 0;
+        int timeToEventChecked = 0;
+        for (Population p : Population.values()) {
+            HostInfo owner = owner(a, SpineTopology.STANDARDISATION_STORE, p.name());
+            assertEquals(owner, owner(a, SpineTopology.SURVIVAL_STORE, p.name()), "one task holds both stores of a population");
+            SpineRuntime other = owner.equals(hostOf(a)) ? b : a;
+            for (Window w : List.of(Window.D1, Window.M1, Window.M12)) {
+                JsonNode adjusted = JSON.readTree(get(other, "/api/adjusted-comparisons?population=" + p + "&window=" + w).body());
+                assertEquals(owner.host() + ":" + owner.port(), adjusted.get("servedBy").asText());
+                List<JsonNode> want = new ArrayList<>();
+                for (Comparison c : Comparison.values()) {
+                    for (String m : org.spineoutcomes.outcome.AdjustedContributions.STANDARDISED_MEASURES) {
+                        AdjustedComparison e = expected.adjustedComparisons().get(p + "/" + c.name() + "/" + w + "/" + m);
+                        if (e != null) want.add(suppression.adjustedComparison(e));
+                    }
+                }
+                List<JsonNode> got = new ArrayList<>();
+                adjusted.get("adjustedComparisons").forEach(got::add);
+                assertEquals(want, got, "adjusted comparisons " + p + " " + w);
+                adjustedChecked += got.size();
+            }
+            for (String stratum : List.of("ALL", "SEX_M", "AGE_GE_85")) {
+                JsonNode tte = JSON.readTree(get(other, "/api/time-to-event?population=" + p + "&stratum=" + stratum).body());
+                List<JsonNode> want = new ArrayList<>();
+                for (org.spineoutcomes.schema.TreatmentArm arm : org.spineoutcomes.schema.TreatmentArm.values()) {
+                    TimeToEvent e = expected.timeToEvent().get(p + "/" + arm + "/" + stratum);
+                    if (e != null) want.add(suppression.timeToEvent(e));
+                }
+                List<JsonNode> got = new ArrayList<>();
+                tte.get("kaplanMeier").forEach(got::add);
+                assertEquals(want, got, "Kaplan-Meier " + p + " " + stratum);
+                List<JsonNode> wantLr = new ArrayList<>();
+                for (Comparison c : Comparison.values()) {
+                    TimeToEvent e = expected.timeToEvent().get(p + "/" + c.name() + "/" + stratum);
+                    if (e != null) wantLr.add(suppression.timeToEvent(e));
+                }
+                List<JsonNode> gotLr = new ArrayList<>();
+                tte.get("logRank").forEach(gotLr::add);
+                assertEquals(wantLr, gotLr, "log-rank " + p + " " + stratum);
+                timeToEventChecked += got.size() + gotLr.size();
+            }
+        }
+        assertTrue(adjustedChecked > 10 && timeToEventChecked > 20, "R36-R38 answers compared: " + adjustedChecked + ", " + timeToEventChecked);
+
         // The cell list (fanned out over both instances) names exactly the batch's cells.
         JsonNode cells = JSON.readTree(get(a, "/api/cells").body());
         java.util.Set<String> listed = new java.util.TreeSet<>();
@@ -364,7 +411,8 @@ class QueryApiEndToEndTest {
 
             // The arms, with non-empty chart datasets (read from chart.js).
             JsonNode charts = datasets(driver);
-            for (String chart : List.of("chart-pain", "chart-responders", "chart-imaging", "chart-safety", "chart-forest", "chart-completeness")) {
+            for (String chart : List.of("chart-pain", "chart-responders", "chart-imaging", "chart-safety", "chart-forest", "chart-completeness",
+                    "chart-survival", "chart-adjusted")) {
                 assertTrue(charts.get(chart).size() > 0, chart + ": " + charts);
                 int values = 0;
                 for (JsonNode d : charts.get(chart)) values += d.get("values").asInt();
@@ -376,6 +424,15 @@ class QueryApiEndToEndTest {
             String table = driver.findElement(By.id("arm-table")).getText();
             assertTrue(table.contains("Vertebroplasty") && table.contains("Kyphoplasty") && table.contains("Conservative care"), table);
             assertEquals("11", driver.findElement(By.id("min-cell-size")).getText(), "the threshold is stated on the page");
+            // Kaplan-Meier curves of the three main arms (ITT, ALL: every arm has more than 11 patients), and the log-rank lines.
+            List<String> survivalArms = new ArrayList<>();
+            charts.get("chart-survival").forEach(d -> survivalArms.add(d.get("label").asText().replaceAll(" \\(n = .*", "")));
+            assertTrue(survivalArms.containsAll(List.of("Vertebroplasty", "Kyphoplasty", "Conservative care")), survivalArms.toString());
+            assertTrue(driver.findElement(By.id("log-rank")).getText().contains("Kyphoplasty − vertebroplasty: observed"),
+                    driver.findElement(By.id("log-rank")).getText());
+            List<String> adjustedSeries = new ArrayList<>();
+            charts.get("chart-adjusted").forEach(d -> adjustedSeries.add(d.get("label").asText()));
+            assertEquals(List.of("Crude (Welch)", "Standardised"), adjustedSeries);
             JsonNode painAll = charts.get("chart-pain");
 
             // A filter change: the small stratum; its small arm shows as suppressed, and the charts are redrawn.
