@@ -285,15 +285,14 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
         return routed(call, SpineTopology.STANDARDISATION_STORE, p, call.target(), partition -> {
             ObjectNode out = populationHeader(p);
             out.put("window", w);
-            Map<TreatmentArm, Optional<PatternStatistics>> cells = new EnumMap<>(TreatmentArm.class);
-            java.util.function.Function<TreatmentArm, PatternStatistics> cell = arm -> cells.computeIfAbsent(arm,
-                    a -> Optional.ofNullable(state.standardisationCell(new CellKey(p, a.name(), w, Stratum.ALL.name()), partition))).orElse(null);
+            Map<TreatmentArm, PatternStatistics> cells = byArm(arm -> state.standardisationCell(new CellKey(p, arm.name(), w, Stratum.ALL.name()), partition));
             ArrayNode list = out.putArray("adjustedComparisons");
             for (Comparison c : Comparison.values()) {
+                PatternStatistics first = cells.get(c.firstArm());
+                PatternStatistics second = cells.get(c.secondArm());
                 for (String measure : AdjustedContributions.STANDARDISED_MEASURES) {
-                    if (AdjustedComparisonMapper.exists(cell.apply(c.firstArm()), cell.apply(c.secondArm()), measure)) {
-                        list.add(suppression.adjustedComparison(AdjustedComparisonMapper.toAdjustedComparison(p, c, w, measure,
-                                cell.apply(c.firstArm()), cell.apply(c.secondArm()))));
+                    if (AdjustedComparisonMapper.exists(first, second, measure)) {
+                        list.add(suppression.adjustedComparison(AdjustedComparisonMapper.toAdjustedComparison(p, c, w, measure, first, second)));
                     }
                 }
             }
@@ -309,15 +308,10 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
         return routed(call, SpineTopology.SURVIVAL_STORE, p, call.target(), partition -> {
             ObjectNode out = populationHeader(p);
             out.put("stratum", s);
-            Map<TreatmentArm, SurvivalCounts> cells = new EnumMap<>(TreatmentArm.class);
+            Map<TreatmentArm, SurvivalCounts> cells = byArm(arm -> state.survivalCell(new CellKey(p, arm.name(), Window.OVERALL.name(), s), partition));
             ArrayNode km = out.putArray("kaplanMeier");
-            for (TreatmentArm arm : TreatmentArm.values()) {
-                CellKey key = new CellKey(p, arm.name(), Window.OVERALL.name(), s);
-                SurvivalCounts counts = state.survivalCell(key, partition);
-                if (counts == null) continue;
-                cells.put(arm, counts);
-                km.add(suppression.timeToEvent(TimeToEventMapper.toKaplanMeier(key, counts)));
-            }
+            cells.forEach((arm, counts) -> km.add(suppression.timeToEvent(
+                    TimeToEventMapper.toKaplanMeier(new CellKey(p, arm.name(), Window.OVERALL.name(), s), counts))));
             ArrayNode logRank = out.putArray("logRank");
             for (Comparison c : Comparison.values()) {
                 if (cells.containsKey(c.firstArm()) && cells.containsKey(c.secondArm())) {
@@ -326,6 +320,16 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
             }
             return Answer.json(200, bytes(out));
         });
+    }
+
+    /** The cells that exist, by arm (in the schema's arm order). */
+    private static <T> Map<TreatmentArm, T> byArm(java.util.function.Function<TreatmentArm, T> read) {
+        Map<TreatmentArm, T> cells = new EnumMap<>(TreatmentArm.class);
+        for (TreatmentArm arm : TreatmentArm.values()) {
+            T cell = read.apply(arm);
+            if (cell != null) cells.put(arm, cell);
+        }
+        return cells;
     }
 
     private ObjectNode populationHeader(String population) {

@@ -117,22 +117,20 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
                                 && survival(survivalCell(cell.population(), c.second(), cell.stratum())) != null);
             }
         }
-        batch.standardisation().forEach((cell, net) -> {
-            PatternStatistics stored = patternCells.get(cell.asText());
-            // A copy: the store may hand out the object it caches, which must change only through put.
-            PatternStatistics next = stored == null ? new PatternStatistics() : stored.copy();
-            next.merge(net);
-            if (next.isEmpty()) patternCells.delete(cell.asText());
-            else patternCells.put(cell.asText(), next);
-        });
-        batch.survival().forEach((cell, net) -> {
-            SurvivalCounts stored = survivalCells.get(cell.asText());
-            SurvivalCounts next = stored == null ? new SurvivalCounts() : stored.copy();
-            next.merge(net);
-            if (next.isEmpty()) survivalCells.delete(cell.asText());
-            else survivalCells.put(cell.asText(), next);
-        });
+        mergeInto(patternCells, batch.standardisation(), PatternStatistics::new, PatternStatistics::merge, PatternStatistics::isEmpty);
+        mergeInto(survivalCells, batch.survival(), SurvivalCounts::new, SurvivalCounts::merge, SurvivalCounts::isEmpty);
         if (publishInterval.isZero()) publish("", Long.MAX_VALUE, ts);
+    }
+
+    /** Merges each net change into its cell (a copy of the stored one: the store may hand out the object it caches); empty cells go. */
+    private static <S> void mergeInto(KeyValueStore<String, S> store, Map<CellKey, S> changes, java.util.function.Supplier<S> empty,
+                                      java.util.function.BinaryOperator<S> merge, java.util.function.Predicate<S> isEmpty) {
+        changes.forEach((cell, net) -> {
+            S stored = store.get(cell.asText());
+            S next = merge.apply(stored == null ? empty.get() : merge.apply(empty.get(), stored), net);
+            if (isEmpty.test(next)) store.delete(cell.asText());
+            else store.put(cell.asText(), next);
+        });
     }
 
     private void mark(String key, long timestamp, BooleanSupplier existsNow) {

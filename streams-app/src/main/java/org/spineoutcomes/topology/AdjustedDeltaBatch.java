@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.spineoutcomes.outcome.AdjustedContributions;
@@ -41,39 +43,37 @@ public final class AdjustedDeltaBatch {
     public static Map<String, AdjustedDeltaBatch> between(PatientOutcome before, PatientOutcome after) {
         Map<String, AdjustedDeltaBatch> byPopulation = new TreeMap<>();
         Function<CellKey, AdjustedDeltaBatch> batchOf = cell -> byPopulation.computeIfAbsent(cell.population(), p -> new AdjustedDeltaBatch());
-        Map<CellKey, PatternContribution> oldPatterns = before == null ? Map.of() : AdjustedContributions.standardisation(before);
-        Map<CellKey, PatternContribution> newPatterns = after == null ? Map.of() : AdjustedContributions.standardisation(after);
-        changes(oldPatterns, newPatterns, (cell, was, now) -> {
-            PatternStatistics net = new PatternStatistics();
-            if (was != null) net.subtract(was);
-            if (now != null) net.add(now);
-            batchOf.apply(cell).addStandardisation(cell, net);
-        });
-        Map<CellKey, SurvivalTime> oldTimes = before == null ? Map.of() : AdjustedContributions.survival(before);
-        Map<CellKey, SurvivalTime> newTimes = after == null ? Map.of() : AdjustedContributions.survival(after);
-        changes(oldTimes, newTimes, (cell, was, now) -> {
-            SurvivalCounts net = new SurvivalCounts();
-            if (was != null) net.subtract(was);
-            if (now != null) net.add(now);
-            batchOf.apply(cell).addSurvival(cell, net);
-        });
+        Function<PatientOutcome, Map<CellKey, PatternContribution>> patterns = AdjustedContributions::standardisation;
+        Function<PatientOutcome, Map<CellKey, SurvivalTime>> times = AdjustedContributions::survival;
+        netChanges(of(before, patterns), of(after, patterns), PatternStatistics::new, PatternStatistics::subtract, PatternStatistics::add,
+                (cell, net) -> batchOf.apply(cell).addStandardisation(cell, net));
+        netChanges(of(before, times), of(after, times), SurvivalCounts::new, SurvivalCounts::subtract, SurvivalCounts::add,
+                (cell, net) -> batchOf.apply(cell).addSurvival(cell, net));
         byPopulation.values().removeIf(AdjustedDeltaBatch::isEmpty);
         return byPopulation;
     }
 
-    private interface Change<V> {
-        void apply(CellKey cell, V was, V now);
+    private static <V> Map<CellKey, V> of(PatientOutcome outcome, Function<PatientOutcome, Map<CellKey, V>> contributions) {
+        return outcome == null ? Map.of() : contributions.apply(outcome);
     }
 
-    /** Calls {@code change} for every cell whose contribution differs between the two maps (absent counts as null). */
-    private static <V> void changes(Map<CellKey, V> before, Map<CellKey, V> after, Change<V> change) {
-        after.forEach((cell, now) -> {
+    /**
+     * For every cell whose contribution differs between {@code before} and {@code after} (absent: none), the
+     * net change (the old contribution subtracted, the new one added) handed to {@code into}.
+     */
+    private static <V, S> void netChanges(Map<CellKey, V> before, Map<CellKey, V> after, Supplier<S> empty,
+                                          BiConsumer<S, V> subtract, BiConsumer<S, V> add, BiConsumer<CellKey, S> into) {
+        java.util.Set<CellKey> cells = new java.util.TreeSet<>(before.keySet());
+        cells.addAll(after.keySet());
+        for (CellKey cell : cells) {
             V was = before.get(cell);
-            if (!now.equals(was)) change.apply(cell, was, now);
-        });
-        before.forEach((cell, was) -> {
-            if (!after.containsKey(cell)) change.apply(cell, was, null);
-        });
+            V now = after.get(cell);
+            if (java.util.Objects.equals(was, now)) continue;
+            S net = empty.get();
+            if (was != null) subtract.accept(net, was);
+            if (now != null) add.accept(net, now);
+            into.accept(cell, net);
+        }
     }
 
     /** Folds in a net change of one standardisation cell ({@code net} is not kept). */
