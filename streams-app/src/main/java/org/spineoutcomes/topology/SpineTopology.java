@@ -41,8 +41,10 @@ import org.spineoutcomes.topics.Topics;
  * procedures ┐                                   ┌─► spine.patient-outcomes.v1
  * imaging    ├─► ingest ─► patient (store) ──────┼─► spine.rejected.v1 (also from ingest)
  * followups  ┘   decode,   events in any order,  ├─► spine.data-cut.v1 ─► global store data-cut
- *                validate  outcome, cell deltas  └─► [cell-deltas, key population/window] ─► cell (store) ─┬─► spine.arm-aggregates.v1
- *                                                                                                          └─► spine.arm-comparisons.v1
+ *                validate  outcome, cell deltas  ├─► [cell-deltas, key population/window] ─► cell (store) ─┬─► spine.arm-aggregates.v1
+ *                                                │                                                         └─► spine.arm-comparisons.v1
+ *                                                └─► [adjusted-deltas, key population] ─► adjusted-cell (store) ─┬─► spine.adjusted-comparisons.v1
+ *                                                                                                                └─► spine.time-to-event.v1
  * </pre>
  * Every operator, store and internal topic is named, so the topology can evolve without
  * renaming state (ensure.explicit.internal.resource.naming).
