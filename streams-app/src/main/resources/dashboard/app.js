@@ -287,7 +287,7 @@
           stepped: 'after', borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: colour + '26' });
       }
       datasets.push({ label: ARM_LABEL[arm] + ' (n = ' + km.patients + ', events ' + km.events + ')', arm: arm, data: line,
-        stepped: 'after', borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2 });
+        stepped: 'after', borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2, clip: false });
     });
     const list = $('log-rank');
     list.replaceChildren();
@@ -304,6 +304,10 @@
       list.appendChild(li);
     });
     notes.show('suppressed-survival');
+    // New fractures are a minority: the axis starts at the tenth below the lowest value shown (band included).
+    let lowest = 1;
+    datasets.forEach((d) => d.data.forEach((p) => { if (p.y !== null && p.y < lowest) lowest = p.y; }));
+    const yMin = Math.max(0, Math.floor(lowest * 10) / 10 - 0.1);
     chart('chart-survival', {
       type: 'line',
       data: { datasets: datasets },
@@ -312,7 +316,7 @@
         plugins: { legend: hideBands },
         scales: {
           x: { type: 'linear', min: 0, max: 900, title: { display: true, text: 'Days since the index treatment' } },
-          y: { min: 0, max: 1, title: { display: true, text: 'Without a new fracture' } },
+          y: { min: yMin, max: 1, title: { display: true, text: 'Without a new fracture' + (yMin > 0 ? ' (axis from ' + yMin.toFixed(1) + ')' : '') } },
         },
       },
     });

@@ -434,6 +434,7 @@ class QueryApiEndToEndTest {
             charts.get("chart-adjusted").forEach(d -> adjustedSeries.add(d.get("label").asText()));
             assertEquals(List.of("Crude (Welch)", "Standardised"), adjustedSeries);
             JsonNode painAll = charts.get("chart-pain");
+            screenshot(driver, "dashboard-all.png"); // ITT, all patients: every main arm's curves
 
             // A filter change: the small stratum; its small arm shows as suppressed, and the charts are redrawn.
             long before = loads(driver);
@@ -447,18 +448,22 @@ class QueryApiEndToEndTest {
                     driver.findElement(By.id("suppressed-pain")).getText());
             assertNotEquals(painAll, datasets(driver).get("chart-pain"), "the pain chart was redrawn for " + smallStratum);
 
-            // The whole page in the picture: the window as tall as the document.
-            long height = ((Number) js(driver, "return document.documentElement.scrollHeight;")).longValue();
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, (int) Math.min(6000, height + 40)));
-            Thread.sleep(500);
-            Path png = Path.of("target", "dashboard.png");
-            Files.createDirectories(png.getParent());
-            Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), png, StandardCopyOption.REPLACE_EXISTING);
-            assertTrue(Files.size(png) > 10_000, "screenshot written");
+            screenshot(driver, "dashboard.png");
             assertFalse(driver.getPageSource().contains("could not load"));
         } finally {
             driver.quit();
         }
+    }
+
+    /** The whole page in the picture (the window as tall as the document), saved under target/. */
+    private static void screenshot(ChromeDriver driver, String name) throws IOException, InterruptedException {
+        long height = ((Number) js(driver, "return document.documentElement.scrollHeight;")).longValue();
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, (int) Math.min(6000, height + 40)));
+        Thread.sleep(500);
+        Path png = Path.of("target", name);
+        Files.createDirectories(png.getParent());
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), png, StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(Files.size(png) > 10_000, "screenshot written: " + png);
     }
 
     private static Object js(ChromeDriver driver, String script) {
