@@ -282,6 +282,116 @@
     });
   }
 
+  /** Kaplan-Meier curves per arm (steps after each event day) with their log(-log) CI bands; log-rank lines below. */
+  function drawSurvival(tte) {
+    const notes = suppressionNotes();
+    const datasets = [];
+    (tte.kaplanMeier || []).forEach((record) => {
+      const arm = record.arm;
+      notes.check(record, null, ARM_LABEL[arm]);
+      if (record.suppressed) return;
+      const km = record.kaplanMeier;
+      const steps = (km.curve || []).filter((p) => !p.suppressed);
+      const cut = (km.curve || []).some((p) => p.suppressed) || (km.reported || []).some((p) => p.suppressed);
+      if (cut) notes.check(null, { suppressed: true }, ARM_LABEL[arm] + ' (end of the curve)');
+      // The curve starts at 1 on day 0 and stays flat after its last shown step up to the last reported day shown.
+      const line = [{ x: 0, y: 1 }].concat(steps.map((p) => ({ x: p.day, y: p.survival })));
+      const lastShown = (km.reported || []).filter((p) => !p.suppressed).map((p) => p.day).pop();
+      if (lastShown !== undefined && lastShown > line[line.length - 1].x) line.push({ x: lastShown, y: line[line.length - 1].y });
+      const colour = ARM_COLOUR[arm];
+      const banded = steps.filter((p) => p.ciLower !== undefined && p.ciLower !== null);
+      if (banded.length) {
+        datasets.push({ label: ARM_LABEL[arm] + ' 95% CI upper', band: true, data: banded.map((p) => ({ x: p.day, y: p.ciUpper })),
+          stepped: 'after', borderWidth: 0, pointRadius: 0, fill: false });
+        datasets.push({ label: ARM_LABEL[arm] + ' 95% CI', band: true, data: banded.map((p) => ({ x: p.day, y: p.ciLower })),
+          stepped: 'after', borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: colour + '26' });
+      }
+      datasets.push({ label: ARM_LABEL[arm] + ' (n = ' + km.patients + ', events ' + km.events + ')', arm: arm, data: line,
+        stepped: 'after', borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2, clip: false });
+    });
+    const list = $('log-rank');
+    list.replaceChildren();
+    (tte.logRank || []).forEach((record) => {
+      const li = document.createElement('li');
+      const name = COMPARISON_LABEL[record.comparison];
+      notes.check(record, null, name + ' (log-rank)');
+      if (record.suppressed) return;
+      const lr = record.logRank;
+      li.textContent = name + ': observed ' + lr.observed1 + ' vs ' + lr.observed2 + ' events; '
+        + (lr.hazardRatio !== undefined && lr.hazardRatio !== null
+          ? 'hazard ratio ' + lr.hazardRatio.toFixed(2) + ' [' + lr.hrLower.toFixed(2) + ', ' + lr.hrUpper.toFixed(2) + '], log-rank p = ' + lr.pValue.toPrecision(2)
+          : 'no test (' + (lr.absentReason || 'no events') + ')');
+      list.appendChild(li);
+    });
+    notes.show('suppressed-survival');
+    // New fractures are a minority: the axis starts at the tenth below the lowest value shown (band included).
+    let lowest = 1;
+    datasets.forEach((d) => d.data.forEach((p) => { if (p.y !== null && p.y < lowest) lowest = p.y; }));
+    const yMin = Math.max(0, Math.floor(lowest * 10) / 10 - 0.1);
+    chart('chart-survival', {
+      type: 'line',
+      data: { datasets: datasets },
+      options: {
+        parsing: true,
+        plugins: { legend: hideBands },
+        scales: {
+          x: { type: 'linear', min: 0, max: 900, title: { display: true, text: 'Days since the index treatment' } },
+          y: { min: yMin, max: 1, title: { display: true, text: 'Without a new fracture' + (yMin > 0 ? ' (axis from ' + yMin.toFixed(1) + ')' : '') } },
+        },
+      },
+    });
+  }
+
+  /** Crude (Welch) and standardised differences side by side per comparison, for the selected window and measure. */
+  function drawAdjusted(response) {
+    const measureName = $('adjusted-measure').value;
+    const notes = suppressionNotes();
+    const crude = [], crudeCi = [], adjusted = [], adjustedCi = [], labels = [], shares = [], absent = [];
+    COMPARISONS.forEach((name) => {
+      const c = (response.adjustedComparisons || []).find((x) => x.comparison === name && x.measure === measureName);
+      labels.push(COMPARISON_LABEL[name]);
+      notes.check(c, null, COMPARISON_LABEL[name]);
+      const shown = c && !c.suppressed;
+      crude.push(shown ? value(c, 'crudeDifference') : null);
+      crudeCi.push(shown && value(c, 'crudeCiLower') !== null ? [c.crudeCiLower, c.crudeCiUpper] : null);
+      adjusted.push(shown ? value(c, 'difference') : null);
+      adjustedCi.push(shown && value(c, 'ciLower') !== null ? [c.ciLower, c.ciUpper] : null);
+      shares.push(shown ? value(c, 'sharePooled') : null);
+      if (shown && value(c, 'difference') === null) absent.push(COMPARISON_LABEL[name] + ' (' + (c.absentReason || 'absent') + ')');
+    });
+    notes.show('suppressed-adjusted');
+    // Estimates the rule leaves absent are named with their reason, after the suppressed ones.
+    if (absent.length) $('suppressed-adjusted').textContent += ($('suppressed-adjusted').textContent ? ' ' : '') + 'No standardised estimate: ' + absent.join('; ');
+    chart('chart-adjusted', {
+      type: 'bar',
+      data: {
+        labels: labels,
+        datasets: [
+          { type: 'bar', label: 'Crude 95% CI', band: true, data: crudeCi, backgroundColor: '#5b647566', borderColor: '#5b6475', borderWidth: 1, barPercentage: 0.3, categoryPercentage: 0.8 },
+          { type: 'bar', label: 'Standardised 95% CI', band: true, data: adjustedCi, backgroundColor: '#0b5cad66', borderColor: '#0b5cad', borderWidth: 1, barPercentage: 0.3, categoryPercentage: 0.8 },
+          { type: 'line', label: 'Crude (Welch)', data: crude, showLine: false, pointStyle: 'rectRot', pointRadius: 6, borderColor: '#5b6475', backgroundColor: '#5b6475' },
+          { type: 'line', label: 'Standardised', data: adjusted, shares: shares, showLine: false, pointStyle: 'circle', pointRadius: 6, borderColor: '#0b5cad', backgroundColor: '#0b5cad' },
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        plugins: {
+          legend: hideBands,
+          tooltip: {
+            callbacks: {
+              afterLabel: (ctx) => (ctx.dataset.shares && ctx.dataset.shares[ctx.dataIndex] !== null
+                ? 'share of patients in usable patterns: ' + percent(ctx.dataset.shares[ctx.dataIndex]).toFixed(1) + '%' : ''),
+            },
+          },
+        },
+        scales: {
+          x: { title: { display: true, text: measureName === 'MCID_2PT' ? 'Risk difference' : 'Difference (points)' },
+            grid: { color: (ctx) => (ctx.tick && ctx.tick.value === 0 ? '#1d2330' : '#e5e8ee') } },
+        },
+      },
+    });
+  }
+
   // --- loading --------------------------------------------------------------------------------
 
   async function load() {
@@ -291,10 +401,13 @@
     document.querySelectorAll('.window-name').forEach((e) => { e.textContent = sel.window; });
     try {
       const windows = SCORE_WINDOWS.concat(['POST', 'OVERALL']);
-      const [aggList, cmpList] = await Promise.all([
+      const [aggList, cmpList, adjusted, tte] = await Promise.all([
         Promise.all(windows.map((w) => query('aggregates', w, sel))),
         Promise.all(FOLLOW_UP_WINDOWS.map((w) => query('comparisons', w, sel))),
+        getJson('adjusted-comparisons?population=' + sel.population + '&window=' + sel.window),
+        getJson('time-to-event?population=' + sel.population + '&stratum=' + sel.stratum),
       ]);
+      state.adjusted = adjusted;
       const aggs = {}, cmps = {};
       windows.forEach((w, i) => { aggs[w] = byArm(aggList[i]); });
       FOLLOW_UP_WINDOWS.forEach((w, i) => { cmps[w] = cmpList[i]; });
@@ -310,6 +423,8 @@
       armBars('chart-safety', 'suppressed-safety', aggs.OVERALL,
         SAFETY_FLAGS.map(([f, l]) => [f, l, 'flag']), { min: 0, title: { display: true, text: 'Patients or levels (%)' } });
       drawForest(cmps);
+      drawSurvival(tte);
+      drawAdjusted(adjusted);
       drawCompleteness(aggs);
       drawTable(aggs[sel.window]);
       state.lastError = null;
@@ -346,15 +461,19 @@
       setThreshold(hello.minCellSize);
       setStatus('live (' + hello.instance + ')', 'live');
     });
-    const onChange = (e) => {
+    // Reload when a record of the selection changed. Keys: aggregates and comparisons
+    // population/arm-or-comparison/window/stratum; standardised comparisons population/comparison/window/measure;
+    // time to event population/arm-or-comparison/stratum.
+    const onChange = (matches) => (e) => {
       state.events++;
-      const key = JSON.parse(e.data).key || '';
-      const parts = key.split('/');
-      const sel = selected();
-      if (parts[0] === sel.population && parts[3] === sel.stratum) scheduleReload();
+      const parts = (JSON.parse(e.data).key || '').split('/');
+      if (matches(parts, selected())) scheduleReload();
     };
-    source.addEventListener('aggregate', onChange);
-    source.addEventListener('comparison', onChange);
+    const byStratum = onChange((p, sel) => p[0] === sel.population && p[3] === sel.stratum);
+    source.addEventListener('aggregate', byStratum);
+    source.addEventListener('comparison', byStratum);
+    source.addEventListener('adjusted-comparison', onChange((p, sel) => p[0] === sel.population && p[2] === sel.window));
+    source.addEventListener('time-to-event', onChange((p, sel) => p[0] === sel.population && p[2] === sel.stratum));
     source.onerror = () => setStatus('reconnecting…', 'down');
   }
 
@@ -366,6 +485,7 @@
 
   async function start() {
     ['population', 'window', 'stratum'].forEach((id) => $(id).addEventListener('change', () => load()));
+    $('adjusted-measure').addEventListener('change', () => { if (state.adjusted) drawAdjusted(state.adjusted); });
     try {
       const index = await getJson('');
       setThreshold(index.minCellSize);

@@ -109,7 +109,8 @@ final class ResultsPrinter {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> partitions = new java.util.ArrayList<>();
-            for (String topic : List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name(), Topics.PATIENT_OUTCOMES.name())) {
+            for (String topic : List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name(), Topics.PATIENT_OUTCOMES.name(),
+                    Topics.ADJUSTED_COMPARISONS.name(), Topics.TIME_TO_EVENT.name())) {
                 consumer.partitionsFor(topic).forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
             }
             // Assigned (never polled): a read_committed consumer logs a WARN per partition on every

@@ -43,7 +43,8 @@ class ExportEndToEndTest {
 
     private static final int PATIENTS = 300;
     private static final List<String> FILES = List.of(ResultFiles.OUTCOMES_NDJSON, ResultFiles.AGGREGATES_NDJSON,
-            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV);
+            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV,
+            ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON);
 
     private record Run(int exitCode, String out, String err, ExportCommand command) {}
 

@@ -64,9 +64,11 @@ import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.query.QueryApi;
 import org.spineoutcomes.query.Suppression;
 import org.spineoutcomes.runtime.SpineRuntime;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.Population;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.schema.Window;
 import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.testing.EventFixtures;
@@ -255,6 +257,51 @@ class QueryApiEndToEndTest {
         assertTrue(aggregatesChecked > 100, "aggregates compared: " + aggregatesChecked);
         assertTrue(suppressedSeen > 0, "some small cells were suppressed");
 
+        // R36-R38: per population, ask the instance that does not own it; answers equal the batch's records, suppressed.
+        int adjustedChecked = 0;
+        int timeToEventChecked = 0;
+        for (Population p : Population.values()) {
+            HostInfo owner = owner(a, SpineTopology.STANDARDISATION_STORE, p.name());
+            assertEquals(owner, owner(a, SpineTopology.SURVIVAL_STORE, p.name()), "one task holds both stores of a population");
+            SpineRuntime other = owner.equals(hostOf(a)) ? b : a;
+            for (Window w : List.of(Window.D1, Window.M1, Window.M12)) {
+                JsonNode adjusted = JSON.readTree(get(other, "/api/adjusted-comparisons?population=" + p + "&window=" + w).body());
+                assertEquals(owner.host() + ":" + owner.port(), adjusted.get("servedBy").asText());
+                List<JsonNode> want = new ArrayList<>();
+                for (Comparison c : Comparison.values()) {
+                    for (String m : org.spineoutcomes.outcome.AdjustedContributions.STANDARDISED_MEASURES) {
+                        AdjustedComparison e = expected.adjustedComparisons().get(p + "/" + c.name() + "/" + w + "/" + m);
+                        if (e != null) want.add(suppression.adjustedComparison(e));
+                    }
+                }
+                List<JsonNode> got = new ArrayList<>();
+                adjusted.get("adjustedComparisons").forEach(got::add);
+                assertEquals(want, got, "adjusted comparisons " + p + " " + w);
+                adjustedChecked += got.size();
+            }
+            for (String stratum : List.of("ALL", "SEX_M", "AGE_GE_85")) {
+                JsonNode tte = JSON.readTree(get(other, "/api/time-to-event?population=" + p + "&stratum=" + stratum).body());
+                List<JsonNode> want = new ArrayList<>();
+                for (org.spineoutcomes.schema.TreatmentArm arm : org.spineoutcomes.schema.TreatmentArm.values()) {
+                    TimeToEvent e = expected.timeToEvent().get(p + "/" + arm + "/" + stratum);
+                    if (e != null) want.add(suppression.timeToEvent(e));
+                }
+                List<JsonNode> got = new ArrayList<>();
+                tte.get("kaplanMeier").forEach(got::add);
+                assertEquals(want, got, "Kaplan-Meier " + p + " " + stratum);
+                List<JsonNode> wantLr = new ArrayList<>();
+                for (Comparison c : Comparison.values()) {
+                    TimeToEvent e = expected.timeToEvent().get(p + "/" + c.name() + "/" + stratum);
+                    if (e != null) wantLr.add(suppression.timeToEvent(e));
+                }
+                List<JsonNode> gotLr = new ArrayList<>();
+                tte.get("logRank").forEach(gotLr::add);
+                assertEquals(wantLr, gotLr, "log-rank " + p + " " + stratum);
+                timeToEventChecked += got.size() + gotLr.size();
+            }
+        }
+        assertTrue(adjustedChecked > 10 && timeToEventChecked > 20, "R36-R38 answers compared: " + adjustedChecked + ", " + timeToEventChecked);
+
         // The cell list (fanned out over both instances) names exactly the batch's cells.
         JsonNode cells = JSON.readTree(get(a, "/api/cells").body());
         java.util.Set<String> listed = new java.util.TreeSet<>();
@@ -305,13 +352,18 @@ class QueryApiEndToEndTest {
             StackOutputs.produce(stack, new RestSchemaRegistryClient(stack.schemaRegistryUrl()), List.of(
                     EventFixtures.vertebroplasty(patient, "sse-proc-1", EventFixtures.day(0)),
                     EventFixtures.nrs(patient, "sse-fu-1", EventFixtures.day(30), 2)));
-            assertNotNull(awaitLine(lines, "event: aggregate", Duration.ofSeconds(90)), "an aggregate event after new input");
-            String data = lines.poll(10, TimeUnit.SECONDS);
-            assertNotNull(data);
-            assertTrue(data.startsWith("data: "), data);
-            JsonNode event = JSON.readTree(data.substring("data: ".length()));
-            assertEquals(4, event.get("key").asText().split("/").length, data);
-            assertTrue(event.get("value").isNull() || event.get("value").has("suppressed"), data);
+            // Its aggregates change, and so does the Kaplan-Meier record of ITT vertebroplasty (one more patient
+            // censored at day 30, R37): both reach the client, in whichever order they were published.
+            Map<String, List<JsonNode>> events = awaitEvents(lines, e -> e.containsKey("aggregate")
+                    && e.getOrDefault("time-to-event", List.of()).stream().anyMatch(d -> d.get("key").asText().equals("ITT/VERTEBROPLASTY/ALL")),
+                    Duration.ofSeconds(90));
+            JsonNode aggregate = events.get("aggregate").get(0);
+            assertEquals(4, aggregate.get("key").asText().split("/").length, aggregate.toString());
+            assertTrue(aggregate.get("value").isNull() || aggregate.get("value").has("suppressed"), aggregate.toString());
+            JsonNode km = events.get("time-to-event").stream().filter(d -> d.get("key").asText().equals("ITT/VERTEBROPLASTY/ALL")).findFirst().orElseThrow();
+            // Shown as /api/time-to-event shows it (suppressed or not, it says which).
+            assertEquals("VERTEBROPLASTY", km.get("value").get("arm").asText(), km.toString());
+            assertTrue(km.get("value").has("suppressed"), km.toString());
         } finally {
             body.close();
         }
@@ -319,6 +371,26 @@ class QueryApiEndToEndTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (b.events().clientCount() > 0 && System.nanoTime() < deadline) Thread.sleep(250);
         assertEquals(0, b.events().clientCount(), "a client that disconnected is removed");
+    }
+
+    /** Reads events ("event: name" then "data: json") until {@code done} holds for what was read; fails after the timeout. */
+    private static Map<String, List<JsonNode>> awaitEvents(BlockingQueue<String> lines, java.util.function.Predicate<Map<String, List<JsonNode>>> done,
+                                                          Duration timeout) throws Exception {
+        Map<String, List<JsonNode>> events = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String name = null;
+        while (!done.test(events)) {
+            assertTrue(System.nanoTime() < deadline, "events read so far: " + events.keySet());
+            String line = lines.poll(500, TimeUnit.MILLISECONDS);
+            if (line == null) continue;
+            if (line.startsWith("event: ")) {
+                name = line.substring("event: ".length());
+            } else if (line.startsWith("data: ") && name != null) {
+                events.computeIfAbsent(name, k -> new ArrayList<>()).add(JSON.readTree(line.substring("data: ".length())));
+                name = null;
+            }
+        }
+        return events;
     }
 
     private static String awaitLine(BlockingQueue<String> lines, String wanted, Duration timeout) throws InterruptedException {
@@ -384,7 +456,8 @@ class QueryApiEndToEndTest {
 
             // The arms, with non-empty chart datasets (read from chart.js).
             JsonNode charts = datasets(driver);
-            for (String chart : List.of("chart-pain", "chart-responders", "chart-imaging", "chart-safety", "chart-forest", "chart-completeness")) {
+            for (String chart : List.of("chart-pain", "chart-responders", "chart-imaging", "chart-safety", "chart-forest", "chart-completeness",
+                    "chart-survival", "chart-adjusted")) {
                 assertTrue(charts.get(chart).size() > 0, chart + ": " + charts);
                 int values = 0;
                 for (JsonNode d : charts.get(chart)) values += d.get("values").asInt();
@@ -396,7 +469,17 @@ class QueryApiEndToEndTest {
             String table = driver.findElement(By.id("arm-table")).getText();
             assertTrue(table.contains("Vertebroplasty") && table.contains("Kyphoplasty") && table.contains("Conservative care"), table);
             assertEquals("11", driver.findElement(By.id("min-cell-size")).getText(), "the threshold is stated on the page");
+            // Kaplan-Meier curves of the three main arms (ITT, ALL: every arm has more than 11 patients), and the log-rank lines.
+            List<String> survivalArms = new ArrayList<>();
+            charts.get("chart-survival").forEach(d -> survivalArms.add(d.get("label").asText().replaceAll(" \\(n = .*", "")));
+            assertTrue(survivalArms.containsAll(List.of("Vertebroplasty", "Kyphoplasty", "Conservative care")), survivalArms.toString());
+            assertTrue(driver.findElement(By.id("log-rank")).getText().contains("Kyphoplasty − vertebroplasty: observed"),
+                    driver.findElement(By.id("log-rank")).getText());
+            List<String> adjustedSeries = new ArrayList<>();
+            charts.get("chart-adjusted").forEach(d -> adjustedSeries.add(d.get("label").asText()));
+            assertEquals(List.of("Crude (Welch)", "Standardised"), adjustedSeries);
             JsonNode painAll = charts.get("chart-pain");
+            screenshot(driver, "dashboard-all.png"); // ITT, all patients: every main arm's curves
 
             // A filter change: the small stratum; its small arm shows as suppressed, and the charts are redrawn.
             long before = loads(driver);
@@ -410,18 +493,22 @@ class QueryApiEndToEndTest {
                     driver.findElement(By.id("suppressed-pain")).getText());
             assertNotEquals(painAll, datasets(driver).get("chart-pain"), "the pain chart was redrawn for " + smallStratum);
 
-            // The whole page in the picture: the window as tall as the document.
-            long height = ((Number) js(driver, "return document.documentElement.scrollHeight;")).longValue();
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, (int) Math.min(6000, height + 40)));
-            Thread.sleep(500);
-            Path png = Path.of("target", "dashboard.png");
-            Files.createDirectories(png.getParent());
-            Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), png, StandardCopyOption.REPLACE_EXISTING);
-            assertTrue(Files.size(png) > 10_000, "screenshot written");
+            screenshot(driver, "dashboard.png");
             assertFalse(driver.getPageSource().contains("could not load"));
         } finally {
             driver.quit();
         }
+    }
+
+    /** The whole page in the picture (the window as tall as the document), saved under target/. */
+    private static void screenshot(ChromeDriver driver, String name) throws IOException, InterruptedException {
+        long height = ((Number) js(driver, "return document.documentElement.scrollHeight;")).longValue();
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, (int) Math.min(6000, height + 40)));
+        Thread.sleep(500);
+        Path png = Path.of("target", name);
+        Files.createDirectories(png.getParent());
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), png, StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(Files.size(png) > 10_000, "screenshot written: " + png);
     }
 
     private static Object js(ChromeDriver driver, String script) {

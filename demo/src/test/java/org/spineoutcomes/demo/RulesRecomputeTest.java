@@ -86,6 +86,8 @@ class RulesRecomputeTest {
             assertSameRecords("patient outcomes", expected.outcomes(), after.outcomes());
             assertSameRecords("arm aggregates", expected.aggregates(), after.aggregates());
             assertSameRecords("arm comparisons", expected.comparisons(), after.comparisons());
+            assertSameRecords("standardised comparisons (R36)", expected.adjustedComparisons(), after.adjustedComparisons());
+            assertSameRecords("time to event (R37, R38)", expected.timeToEvent(), after.timeToEvent());
 
             // 3. A forced recompute under the same rules recomputes everyone and publishes no outcome.
             int outcomeRecords = readAll(stack, Topics.PATIENT_OUTCOMES.name(), new StringDeserializer(), new ByteArrayDeserializer()).records().size();

@@ -34,9 +34,11 @@ import org.spineoutcomes.localstack.LocalStack;
 import org.spineoutcomes.producer.pseudonym.Pseudonymiser;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
 import org.spineoutcomes.producer.simulate.SimulationParameters;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.topics.SpineTopic;
@@ -76,14 +78,17 @@ final class StackOutputs {
         }
     }
 
-    /** Last value per key of the three output topics, as compaction would leave them. */
-    record Finals(Map<String, PatientOutcome> outcomes, Map<String, ArmAggregate> aggregates, Map<String, ArmComparison> comparisons) {}
+    /** Last value per key of the five output topics, as compaction would leave them. */
+    record Finals(Map<String, PatientOutcome> outcomes, Map<String, ArmAggregate> aggregates, Map<String, ArmComparison> comparisons,
+                  Map<String, AdjustedComparison> adjustedComparisons, Map<String, TimeToEvent> timeToEvent) {}
 
     static Finals finals(LocalStack stack, SchemaRegistryClient registry) {
         return new Finals(
                 readAll(stack, Topics.PATIENT_OUTCOMES, registry).latest(),
                 readAll(stack, Topics.ARM_AGGREGATES, registry).latest(),
-                readAll(stack, Topics.ARM_COMPARISONS, registry).latest());
+                readAll(stack, Topics.ARM_COMPARISONS, registry).latest(),
+                readAll(stack, Topics.ADJUSTED_COMPARISONS, registry).latest(),
+                readAll(stack, Topics.TIME_TO_EVENT, registry).latest());
     }
 
     /** Every record of a contract topic, read with the topic's own serdes. */
@@ -91,19 +96,21 @@ final class StackOutputs {
         return readAll(stack, topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
     }
 
-    /** The three output topics' final contents equal the batch over the same events ({@code patients} of them), record for record. */
+    /** The five result topics' final contents equal the batch over the same events ({@code patients} of them), record for record. */
     static void assertFinalsEqualBatch(LocalStack stack, SchemaRegistryClient registry, List<SpecificRecord> events, int patients) {
         org.spineoutcomes.batch.BatchComputation batch = new org.spineoutcomes.batch.BatchComputation();
         events.forEach(batch::add);
         assertFinalsEqual(batch.result(null), finals(stack, registry), patients);
     }
 
-    /** The three output topics' final contents equal the batch's, record for record (Avro bytes), for {@code patients} patients. */
+    /** The five result topics' final contents equal the batch's, record for record (Avro bytes), for {@code patients} patients. */
     static void assertFinalsEqual(org.spineoutcomes.batch.BatchComputation.Result expected, Finals finals, int patients) {
         assertEquals(patients, expected.outcomes().size());
         assertSameRecords("patient outcomes", expected.outcomes(), finals.outcomes());
         assertSameRecords("arm aggregates", expected.aggregates(), finals.aggregates());
         assertSameRecords("arm comparisons", expected.comparisons(), finals.comparisons());
+        assertSameRecords("standardised comparisons (R36)", expected.adjustedComparisons(), finals.adjustedComparisons());
+        assertSameRecords("time to event (R37, R38)", expected.timeToEvent(), finals.timeToEvent());
     }
 
     /** Compares by Avro binary encoding: exact, and avoids Avro's equals() on decoded logical types. */

@@ -31,7 +31,7 @@ class ContractSubjectsGovernedTest {
     @Test
     void everyContractSubjectIsBackward(LocalStack stack) throws Exception {
         RestSchemaRegistryClient client = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
-        assertEquals(6, Topics.valueSubjects().size());
+        assertEquals(8, Topics.valueSubjects().size());
         for (String subject : Topics.valueSubjects()) {
             assertEquals(Optional.of("BACKWARD"), client.getCompatibility(subject), subject);
         }

@@ -3,19 +3,21 @@ package org.spineoutcomes.topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.FollowUpEvent;
 import org.spineoutcomes.schema.ImagingEvent;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
+import org.spineoutcomes.schema.TimeToEvent;
 
 /**
  * Every topic of the contract, defined once (docs/architecture.md, topic table), with its key and
  * value types and serdes. The local stack creates them from this list; the producers, the streams
  * app and the tests take their names and serdes from here.
- * All keyed topics are keyed by the patient pseudonym (inputs, outcomes) or by the cell key
- * (aggregates, comparisons). Inputs share one partition count so they are co-partitioned.
+ * All keyed topics are keyed by the patient pseudonym (inputs, outcomes) or by the record key
+ * of the cell or comparison (aggregates, comparisons, adjusted comparisons, time to event). Inputs share one partition count so they are co-partitioned.
  */
 public final class Topics {
     private Topics() {}
@@ -43,6 +45,12 @@ public final class Topics {
     public static final SpineTopic<String, ArmComparison> ARM_COMPARISONS = SpineTopic.avroValues("spine.arm-comparisons.v1", INPUT_PARTITIONS,
             Map.of("cleanup.policy", "compact"),
             ArmComparison.class, "Between-arm differences with confidence intervals");
+    public static final SpineTopic<String, AdjustedComparison> ADJUSTED_COMPARISONS = SpineTopic.avroValues("spine.adjusted-comparisons.v1",
+            INPUT_PARTITIONS, Map.of("cleanup.policy", "compact"),
+            AdjustedComparison.class, "Per population/comparison/window/measure: difference standardised over covariate patterns (R36) next to the crude Welch difference");
+    public static final SpineTopic<String, TimeToEvent> TIME_TO_EVENT = SpineTopic.avroValues("spine.time-to-event.v1", INPUT_PARTITIONS,
+            Map.of("cleanup.policy", "compact"),
+            TimeToEvent.class, "Time to first new vertebral fracture: Kaplan-Meier per population/arm/stratum (R37), log-rank per population/comparison/stratum (R38)");
     /**
      * Largest record the dead-letter topic takes (8 MiB): an input record that itself fills the broker's
      * default 1 MB limit still fits as a dead letter, with its headers; a larger one is cut (see
@@ -69,7 +77,7 @@ public final class Topics {
 
     public static final List<SpineTopic<String, ? extends SpecificRecord>> INPUTS = List.of(PROCEDURES, IMAGING, FOLLOWUPS);
     public static final List<SpineTopic<?, ?>> ALL = List.of(PROCEDURES, IMAGING, FOLLOWUPS,
-            PATIENT_OUTCOMES, ARM_AGGREGATES, ARM_COMPARISONS, REJECTED, DATA_CUT);
+            PATIENT_OUTCOMES, ARM_AGGREGATES, ARM_COMPARISONS, ADJUSTED_COMPARISONS, TIME_TO_EVENT, REJECTED, DATA_CUT);
 
     /** The registry subjects of the contract's Avro values ({@code <topic>-value}), in {@link #ALL} order. */
     public static List<String> valueSubjects() {

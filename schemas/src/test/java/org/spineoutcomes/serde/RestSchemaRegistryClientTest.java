@@ -317,7 +317,8 @@ class RestSchemaRegistryClientTest {
         RestSchemaRegistryClient client = client();
         assertEquals(java.util.Optional.empty(), client.getCompatibility("spine.followups.v1-value"), "none of its own: 40408 is empty");
         assertEquals(List.of("spine.procedures.v1-value", "spine.imaging.v1-value", "spine.followups.v1-value",
-                        "spine.patient-outcomes.v1-value", "spine.arm-aggregates.v1-value", "spine.arm-comparisons.v1-value"),
+                        "spine.patient-outcomes.v1-value", "spine.arm-aggregates.v1-value", "spine.arm-comparisons.v1-value",
+                        "spine.adjusted-comparisons.v1-value", "spine.time-to-event.v1-value"),
                 SchemaGovernance.requireBackward(client, org.spineoutcomes.topics.Topics.valueSubjects()));
         assertEquals(java.util.Optional.of("BACKWARD"), client.getCompatibility("spine.followups.v1-value"));
         assertEquals(1, registry.count("PUT /config/spine.followups.v1-value"));

@@ -63,7 +63,7 @@ class AsyncApiDocumentTest {
         Set<String> topics = new TreeSet<>();
         Topics.ALL.forEach(t -> topics.add(t.name()));
         assertEquals(topics, addresses);
-        assertEquals(8, addresses.size());
+        assertEquals(10, addresses.size());
     }
 
     @Test
@@ -112,7 +112,7 @@ class AsyncApiDocumentTest {
                 assertTrue(payload.path("schemaFormat").isMissingNode(), topic.name() + ": not Avro");
             }
         }
-        assertEquals(6, avro);
+        assertEquals(8, avro);
         // Plain values: the dead letters' bytes and the data cut's long.
         Map<Class<?>, String> plain = Map.of(byte[].class, "string", Long.class, "integer");
         for (SpineTopic<?, ?> topic : List.of(Topics.REJECTED, Topics.DATA_CUT)) {

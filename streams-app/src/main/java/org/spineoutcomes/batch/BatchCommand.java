@@ -195,8 +195,8 @@ public final class BatchCommand implements Callable<Integer> {
     /** The R36-R38 files (NDJSON, in key order). */
     private static void writeAdjusted(ResultFiles files, Map<String, AdjustedComparison> adjusted,
                                       Map<String, TimeToEvent> timeToEvent) throws IOException {
-        files.writeNdjsonOnly(ResultFiles.ADJUSTED_COMPARISONS_NDJSON, adjusted.values().iterator());
-        files.writeNdjsonOnly(ResultFiles.TIME_TO_EVENT_NDJSON, timeToEvent.values().iterator());
+        files.writeAdjustedComparisons(adjusted.values().iterator());
+        files.writeTimeToEvent(timeToEvent.values().iterator());
     }
 
     /**

@@ -26,14 +26,20 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.kafka.ClientSecurity;
+import org.spineoutcomes.aggregate.Comparison;
+import org.spineoutcomes.aggregate.TimeToEventMapper;
 import org.spineoutcomes.ndjson.NdjsonCodec;
+import org.spineoutcomes.outcome.AdjustedContributions;
 import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.query.Suppression;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClients;
 import org.spineoutcomes.serde.SchemaRegistryException;
@@ -49,7 +55,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code export}: what the pipeline has published, as files for analysts. Reads the three
+ * {@code export}: what the pipeline has published, as files for analysts. Reads the five
  * compacted output topics to the end they had at start (last value per key, tombstones delete) and
  * writes the files {@code ./spine batch} writes, with the same code ({@link ResultFiles}): for the
  * same events and data cut the NDJSON files are byte-identical.
@@ -66,7 +72,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write the pipeline's published results (spine.patient-outcomes.v1, spine.arm-aggregates.v1, "
-                + "spine.arm-comparisons.v1) as the files ./spine batch writes, plus CSV tables (docs/exports.md).",
+                + "spine.arm-comparisons.v1, spine.adjusted-comparisons.v1, spine.time-to-event.v1) as the files ./spine batch "
+                + "writes, plus CSV tables (docs/exports.md).",
                 "Exit codes: 0 written, 1 written but the topics were not settled (stream still publishing), "
                 + "2 bad input, 3 broker/registry/topic unreadable or files not writable."})
 public final class ExportCommand implements Callable<Integer> {
@@ -150,7 +157,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     /** What the export read and wrote (after a run; null before or after a failure): for the summary and the tests. */
     public record Summary(Instant publishedCut, Instant cut, long outcomes, long patientWindows, long aggregates, long comparisons,
-                   long aggregatesRejudged, long unsettledCells, long aggregatesSuppressed, long comparisonsSuppressed) {}
+                   long adjustedComparisons, long timeToEvent, long aggregatesRejudged, long unsettledCells,
+                   long aggregatesSuppressed, long comparisonsSuppressed, long adjustedSuppressed, long timeToEventSuppressed) {}
 
     private Summary summary;
 
@@ -292,12 +300,14 @@ public final class ExportCommand implements Callable<Integer> {
             TopicSnapshot.Snapshot outcomes = reader.read(Topics.PATIENT_OUTCOMES.name());
             TopicSnapshot.Snapshot aggregates = reader.read(Topics.ARM_AGGREGATES.name());
             TopicSnapshot.Snapshot comparisons = reader.read(Topics.ARM_COMPARISONS.name());
+            TopicSnapshot.Snapshot adjusted = reader.read(Topics.ADJUSTED_COMPARISONS.name());
+            TopicSnapshot.Snapshot timeToEvent = reader.read(Topics.TIME_TO_EVENT.name());
             Instant cut = givenCut != null ? givenCut : publishedCut;
-            summary = write(files, registry, publishedCut, cut, outcomes, aggregates, comparisons);
+            summary = write(files, registry, publishedCut, cut, outcomes, aggregates, comparisons, adjusted, timeToEvent);
         }
 
-        out.printf("read from %s: %d patient outcomes, %d aggregates, %d comparisons%n", bootstrap,
-                summary.outcomes(), summary.aggregates(), summary.comparisons());
+        out.printf("read from %s: %d patient outcomes, %d aggregates, %d comparisons, %d standardised comparisons, %d time-to-event records%n",
+                bootstrap, summary.outcomes(), summary.aggregates(), summary.comparisons(), summary.adjustedComparisons(), summary.timeToEvent());
         out.printf("data cut: %s (%s)%n", summary.cut(), givenCut != null ? "--as-of; the pipeline published " + summary.publishedCut()
                 : "published on " + Topics.DATA_CUT.name());
         if (summary.aggregatesRejudged() > 0) {
@@ -307,16 +317,19 @@ public final class ExportCommand implements Callable<Integer> {
         ResultFiles.Format fileFormat = files.format();
         String kinds = (fileFormat.ndjson() ? "NDJSON" : "") + (fileFormat == ResultFiles.Format.BOTH ? " and " : "") + (fileFormat.csv() ? "CSV" : "");
         if (files.suppressed()) {
-            out.printf("wrote %s to %s: %d of %d aggregates and %d of %d comparisons suppressed (fewer than %d patients); "
+            out.printf("wrote %s to %s: %d of %d aggregates, %d of %d comparisons, %d of %d standardised comparisons and %d of %d "
+                            + "time-to-event records suppressed (fewer than %d patients); "
                             + "patient-level files not written (--no-suppression writes them, and is logged)%n",
                     kinds, outDir, summary.aggregatesSuppressed(), summary.aggregates(), summary.comparisonsSuppressed(), summary.comparisons(),
+                    summary.adjustedSuppressed(), summary.adjustedComparisons(), summary.timeToEventSuppressed(), summary.timeToEvent(),
                     files.suppression().minCellSize());
         } else {
             out.printf("wrote %s to %s (%d patient-window rows; small-cell suppression lifted)%n", kinds, outDir, summary.patientWindows());
         }
         if (summary.unsettledCells() > 0) {
-            err.printf("warning: %d cells of %s disagree with the patient outcomes (patients per cell): the stream was still "
-                    + "publishing; export again when it is idle%n", summary.unsettledCells(), Topics.ARM_AGGREGATES.name());
+            err.printf("warning: %d cells of %s, %s or %s disagree with the patient outcomes (patients per cell): the stream was "
+                    + "still publishing; export again when it is idle%n", summary.unsettledCells(), Topics.ARM_AGGREGATES.name(),
+                    Topics.ADJUSTED_COMPARISONS.name(), Topics.TIME_TO_EVENT.name());
             return 1;
         }
         return 0;
@@ -348,11 +361,14 @@ public final class ExportCommand implements Callable<Integer> {
 
     private static Summary write(ResultFiles files, SchemaRegistryClient registry, Instant publishedCut, Instant cut,
                                  TopicSnapshot.Snapshot outcomes, TopicSnapshot.Snapshot aggregates,
-                                 TopicSnapshot.Snapshot comparisons) throws IOException {
+                                 TopicSnapshot.Snapshot comparisons, TopicSnapshot.Snapshot adjusted,
+                                 TopicSnapshot.Snapshot timeToEvent) throws IOException {
         Map<String, CellCounts> cells = new HashMap<>();
+        AdjustedCounts adjustedCounts = new AdjustedCounts();
         long[] windows = {0};
         Iterator<PatientOutcome> outcomeRecords = decoded(outcomes, registry, PatientOutcome.class, o -> {
             windows[0] += o.getWindows().size();
+            adjustedCounts.add(o);
             for (Map.Entry<CellKey, Contribution> c : CellContributions.of(o).entrySet()) {
                 CellCounts counts = cells.computeIfAbsent(c.getKey().asText(), k -> new CellCounts());
                 counts.patients++;
@@ -367,7 +383,7 @@ public final class ExportCommand implements Callable<Integer> {
 
         long[] rejudged = {0};
         long[] unsettled = {0};
-        long[] suppressed = {0, 0};
+        long[] suppressed = {0, 0, 0, 0};
         Suppression suppression = files.suppression();
         SpineAvroDeserializer<ArmAggregate> aggregateReader = new SpineAvroDeserializer<>(registry, ArmAggregate.class);
         Iterator<ArmAggregate> aggregateRecords = aggregates.values().entrySet().stream().map(e -> {
@@ -389,8 +405,96 @@ public final class ExportCommand implements Callable<Integer> {
             }
             return c;
         }));
-        return new Summary(publishedCut, cut, outcomeCount, windows[0], aggregateCount, comparisonCount, rejudged[0], unsettled[0],
-                suppressed[0], suppressed[1]);
+        // R36-R38: written as published (none depends on the cut), each checked against the patients of its cells.
+        files.writeAdjustedComparisons(decoded(adjusted, registry, AdjustedComparison.class, c -> {
+            if (suppression != null && (suppression.suppresses(c.getN1()) || suppression.suppresses(c.getN2()))) suppressed[2]++;
+            return adjustedCounts.check(c);
+        }));
+        files.writeTimeToEvent(decoded(timeToEvent, registry, TimeToEvent.class, t -> {
+            if (suppression != null && (t.getKaplanMeier() != null ? suppression.suppresses(t.getKaplanMeier().getPatients())
+                    : suppression.suppresses(t.getLogRank().getPatients1()) || suppression.suppresses(t.getLogRank().getPatients2()))) {
+                suppressed[3]++;
+            }
+            return adjustedCounts.check(t);
+        }));
+        unsettled[0] += adjustedCounts.unsettled(adjusted.values().keySet(), timeToEvent.values().keySet());
+        return new Summary(publishedCut, cut, outcomeCount, windows[0], aggregateCount, comparisonCount,
+                adjusted.values().size(), timeToEvent.values().size(), rejudged[0], unsettled[0],
+                suppressed[0], suppressed[1], suppressed[2], suppressed[3]);
+    }
+
+    /**
+     * The patients of the R36 and R37 cells, counted from the patient outcomes, and the published records
+     * that disagree with them (a record whose n or patient counts differ, one missing or one too many):
+     * such a record was computed before the stream caught up with the outcomes.
+     */
+    private static final class AdjustedCounts {
+        /** Standardisation cell text + "/" + measure -> patients with a value. */
+        final Map<String, Long> withValue = new HashMap<>();
+        /** Kaplan-Meier record key -> patients. */
+        final Map<String, Long> survival = new HashMap<>();
+        long disagreeing;
+
+        void add(PatientOutcome o) {
+            AdjustedContributions.standardisation(o).forEach((cell, c) ->
+                    c.values().keySet().forEach(measure -> withValue.merge(cell.asText() + "/" + measure, 1L, Long::sum)));
+            AdjustedContributions.survival(o).keySet().forEach(cell -> survival.merge(TimeToEventMapper.kaplanMeierKey(cell), 1L, Long::sum));
+        }
+
+        private long n(String population, String arm, String window, String measure) {
+            return withValue.getOrDefault(new CellKey(population, arm, window, "ALL").asText() + "/" + measure, 0L);
+        }
+
+        private long patients(String population, String arm, String stratum) {
+            return survival.getOrDefault(population + "/" + arm + "/" + stratum, 0L);
+        }
+
+        AdjustedComparison check(AdjustedComparison c) {
+            String p = c.getPopulation().name();
+            String w = c.getWindow().name();
+            if (c.getN1() != n(p, c.getFirstArm().name(), w, c.getMeasure()) || c.getN2() != n(p, c.getSecondArm().name(), w, c.getMeasure())) {
+                disagreeing++;
+            }
+            return c;
+        }
+
+        TimeToEvent check(TimeToEvent t) {
+            String p = t.getPopulation().name();
+            String s = t.getStratum().name();
+            boolean agrees = t.getKaplanMeier() != null
+                    ? t.getKaplanMeier().getPatients() == patients(p, t.getArm().name(), s)
+                    : t.getLogRank().getPatients1() == patients(p, t.getFirstArm().name(), s)
+                            && t.getLogRank().getPatients2() == patients(p, t.getSecondArm().name(), s);
+            if (!agrees) disagreeing++;
+            return t;
+        }
+
+        /** Records that disagree, plus those the outcomes call for that were not published, plus published ones they do not. */
+        long unsettled(java.util.Set<String> adjustedKeys, java.util.Set<String> timeToEventKeys) {
+            java.util.Set<String> expectedAdjusted = new java.util.TreeSet<>();
+            java.util.Set<String> expectedTimeToEvent = new java.util.TreeSet<>(survival.keySet());
+            withValue.keySet().forEach(k -> {
+                String[] part = k.split("/", -1); // population/arm/window/ALL/measure
+                for (Comparison c : Comparison.values()) {
+                    if (c.first().equals(part[1]) && n(part[0], c.second(), part[2], part[4]) > 0) {
+                        expectedAdjusted.add(AdjustedComparisonMapper.key(part[0], c, part[2], part[4]));
+                    }
+                }
+            });
+            survival.keySet().forEach(k -> {
+                String[] part = k.split("/", -1); // population/arm/stratum
+                for (Comparison c : Comparison.values()) {
+                    if (c.first().equals(part[1]) && patients(part[0], c.second(), part[2]) > 0) {
+                        expectedTimeToEvent.add(TimeToEventMapper.logRankKey(part[0], c, part[2]));
+                    }
+                }
+            });
+            return disagreeing + symmetricDifference(expectedAdjusted, adjustedKeys) + symmetricDifference(expectedTimeToEvent, timeToEventKeys);
+        }
+
+        private static long symmetricDifference(java.util.Set<String> a, java.util.Set<String> b) {
+            return a.stream().filter(k -> !b.contains(k)).count() + b.stream().filter(k -> !a.contains(k)).count();
+        }
     }
 
     /** The snapshot's values decoded in key order, each passed through {@code then}. */

@@ -13,9 +13,11 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.query.Suppression;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.schema.TimeToEvent;
 
 /**
  * The result files of {@code ./spine batch} and {@code ./spine export}, written by one piece of
@@ -140,14 +142,23 @@ public final class ResultFiles {
         }
     }
 
-    /**
-     * Writes records of a kind that has no CSV table (adjusted comparisons, time to event) to the NDJSON file
-     * {@code name}, in the order given; nothing when NDJSON is off. Returns how many.
-     */
-    public <T extends SpecificRecord> long writeNdjsonOnly(String name, Iterator<T> records) throws IOException {
+    /** Writes the R36 standardised comparisons to their NDJSON file (suppressed as in the query API when on); returns how many. */
+    public long writeAdjustedComparisons(Iterator<AdjustedComparison> records) throws IOException {
+        return writeNdjsonOnly(ADJUSTED_COMPARISONS_NDJSON, records,
+                r -> suppression != null ? suppression.adjustedComparison(r).toString() : codec.formatRecord(r));
+    }
+
+    /** Writes the R37/R38 Kaplan-Meier and log-rank records to their NDJSON file (suppressed when on); returns how many. */
+    public long writeTimeToEvent(Iterator<TimeToEvent> records) throws IOException {
+        return writeNdjsonOnly(TIME_TO_EVENT_NDJSON, records,
+                r -> suppression != null ? suppression.timeToEvent(r).toString() : codec.formatRecord(r));
+    }
+
+    /** Records of a kind that has no CSV table, one NDJSON line each; nothing when NDJSON is off. */
+    private <T extends SpecificRecord> long writeNdjsonOnly(String name, Iterator<T> records, Function<T, String> line) throws IOException {
         if (!format.ndjson()) return 0;
         try (Sink sink = new Sink(name, null, null)) {
-            return writeAll(sink, records, r -> new Formatted(codec.formatRecord(r), null));
+            return writeAll(sink, records, r -> new Formatted(line.apply(r), null));
         }
     }
 

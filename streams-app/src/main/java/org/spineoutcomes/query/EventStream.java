@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,24 +37,25 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.spineoutcomes.app.AppConfig;
-import org.spineoutcomes.schema.ArmAggregate;
-import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.serde.SchemaRegistryClient;
+import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/stream}: server-sent events of aggregate and comparison changes, for dashboards.
+ * {@code GET /api/stream}: server-sent events of the result topics' changes, for dashboards.
  *
- * <p>One Kafka consumer per instance (started with the first client) tails spine.arm-aggregates.v1 and
- * spine.arm-comparisons.v1: read_committed, no consumer group, every partition assigned and read from
- * the end. Each record becomes an event for every connected client:
+ * <p>One Kafka consumer per instance (started with the first client) tails the four result topics
+ * ({@link #FEEDS}: arm aggregates, arm comparisons, standardised comparisons, time to event):
+ * read_committed, no consumer group, every partition assigned and read from the end. Each record becomes
+ * an event for every connected client, named after its topic:
  * <pre>
  * event: aggregate
  * data: {"key":"ITT/VERTEBROPLASTY/M3/ALL","value":{...the aggregate, suppressed where needed...}}
  * </pre>
- * ({@code event: comparison} alike; a deleted cell or comparison has {@code "value":null}). A client
+ * ({@code comparison}, {@code adjusted-comparison} and {@code time-to-event} alike, each suppressed as
+ * the query API shows it; a deleted record has {@code "value":null}). A client
  * first gets {@code event: hello} (this instance, the suppression threshold) once the tail is in place,
  * then the changes, and a {@code : keep-alive} comment after {@link #KEEP_ALIVE} without any. Each client
  * has a thread and a bounded queue of its own: a slow client cannot hold up the others; one whose queue
@@ -68,9 +70,14 @@ public final class EventStream implements HttpHandler, AutoCloseable {
     /** Events waiting for one client at most; beyond it the client is dropped (it reconnects and reloads). */
     static final int QUEUE = 10_000;
 
+    /** One tailed topic: its SSE event name and how one of its values is shown (suppression applied). */
+    public record Feed(String topic, String event, Function<byte[], ObjectNode> show) {}
+
+    /** The events in the order of the topics in {@link #feeds}. */
+    public static final List<String> EVENT_NAMES = List.of("aggregate", "comparison", "adjusted-comparison", "time-to-event");
+
     private final Supplier<Consumer<String, byte[]>> consumers;
-    private final Deserializer<ArmAggregate> aggregates;
-    private final Deserializer<ArmComparison> comparisons;
+    private final Map<String, Feed> feeds = new LinkedHashMap<>();
     private final Suppression suppression;
     private final String instance;
     private final Duration keepAlive;
@@ -83,11 +90,10 @@ public final class EventStream implements HttpHandler, AutoCloseable {
     private volatile Consumer<String, byte[]> consumer;
     private Thread tail;
 
-    public EventStream(Supplier<Consumer<String, byte[]>> consumers, Deserializer<ArmAggregate> aggregates,
-                       Deserializer<ArmComparison> comparisons, Suppression suppression, String instance, Duration keepAlive) {
+    public EventStream(Supplier<Consumer<String, byte[]>> consumers, List<Feed> feeds, Suppression suppression,
+                       String instance, Duration keepAlive) {
         this.consumers = consumers;
-        this.aggregates = aggregates;
-        this.comparisons = comparisons;
+        feeds.forEach(f -> this.feeds.put(f.topic(), f));
         this.suppression = suppression;
         this.instance = instance;
         this.keepAlive = keepAlive;
@@ -103,8 +109,21 @@ public final class EventStream implements HttpHandler, AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-event-stream");
         return new EventStream(() -> new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()),
-                Topics.ARM_AGGREGATES.valueSerde(registry).deserializer(), Topics.ARM_COMPARISONS.valueSerde(registry).deserializer(),
-                suppression, instance, KEEP_ALIVE);
+                feeds(registry, suppression), suppression, instance, KEEP_ALIVE);
+    }
+
+    /** The four result topics, each value shown as the query API shows it. */
+    public static List<Feed> feeds(SchemaRegistryClient registry, Suppression suppression) {
+        return List.of(
+                feed(Topics.ARM_AGGREGATES, EVENT_NAMES.get(0), registry, suppression::aggregate),
+                feed(Topics.ARM_COMPARISONS, EVENT_NAMES.get(1), registry, suppression::comparison),
+                feed(Topics.ADJUSTED_COMPARISONS, EVENT_NAMES.get(2), registry, suppression::adjustedComparison),
+                feed(Topics.TIME_TO_EVENT, EVENT_NAMES.get(3), registry, suppression::timeToEvent));
+    }
+
+    private static <V> Feed feed(SpineTopic<String, V> topic, String event, SchemaRegistryClient registry, Function<V, ObjectNode> show) {
+        Deserializer<V> values = topic.valueSerde(registry).deserializer();
+        return new Feed(topic.name(), event, bytes -> show.apply(values.deserialize(topic.name(), bytes)));
     }
 
     /** Connected clients now. */
@@ -173,7 +192,7 @@ public final class EventStream implements HttpHandler, AutoCloseable {
 
     /** Every partition of the two topics, positioned at the end (retried until the topics are there). */
     private void assignAtEnd(Consumer<String, byte[]> c) {
-        List<String> topics = List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name());
+        List<String> topics = List.copyOf(feeds.keySet());
         while (!closed) {
             try {
                 List<TopicPartition> parts = new ArrayList<>();
@@ -205,23 +224,22 @@ public final class EventStream implements HttpHandler, AutoCloseable {
 
     /** The SSE text of one output record; null when it cannot be decoded (logged). */
     String event(ConsumerRecord<String, byte[]> r) {
-        boolean aggregate = r.topic().equals(Topics.ARM_AGGREGATES.name());
+        Feed feed = feeds.get(r.topic());
+        if (feed == null) return null;
         ObjectNode data = mapper.createObjectNode();
         data.put("key", r.key());
         try {
             if (r.value() == null) {
                 data.putNull("value");
-            } else if (aggregate) {
-                data.set("value", suppression.aggregate(aggregates.deserialize(r.topic(), r.value())));
             } else {
-                data.set("value", suppression.comparison(comparisons.deserialize(r.topic(), r.value())));
+                data.set("value", feed.show().apply(r.value()));
             }
         } catch (RuntimeException e) {
             LOG.warn("event stream: cannot decode {} at {}-{}@{}: {}", r.key(), r.topic(), r.partition(), r.offset(), e.toString());
             return null;
         }
         data.put("publishedAt", Instant.ofEpochMilli(r.timestamp()).toString());
-        return "event: " + (aggregate ? "aggregate" : "comparison") + "\ndata: " + json(data) + "\n\n";
+        return "event: " + feed.event() + "\ndata: " + json(data) + "\n\n";
     }
 
     private void broadcast(String event) {
@@ -241,7 +259,8 @@ public final class EventStream implements HttpHandler, AutoCloseable {
         m.put("instance", instance);
         m.put("minCellSize", suppression.minCellSize());
         m.put("suppressionReason", suppression.reason());
-        m.put("topics", List.of(Topics.ARM_AGGREGATES.name(), Topics.ARM_COMPARISONS.name()));
+        m.put("topics", List.copyOf(feeds.keySet()));
+        m.put("events", feeds.values().stream().map(Feed::event).toList());
         m.put("keepAliveSeconds", keepAlive.toSeconds());
         return "event: hello\ndata: " + json(m) + "\n\n";
     }

@@ -32,6 +32,8 @@ import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
 import org.spineoutcomes.topology.DataCut;
 import org.spineoutcomes.topology.PatientState;
 import org.spineoutcomes.topology.CellAggregateProcessor;
@@ -111,6 +113,18 @@ public final class KafkaStateAccess implements StateAccess {
             }
         }
         return stats;
+    }
+
+    @Override
+    public PatternStatistics standardisationCell(CellKey key, int partition) {
+        PatternStatistics s = one(SpineTopology.STANDARDISATION_STORE, KeyQuery.<String, PatternStatistics>withKey(key.asText()), partition);
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    @Override
+    public SurvivalCounts survivalCell(CellKey key, int partition) {
+        SurvivalCounts s = one(SpineTopology.SURVIVAL_STORE, KeyQuery.<String, SurvivalCounts>withKey(key.asText()), partition);
+        return s == null || s.isEmpty() ? null : s;
     }
 
     @Override

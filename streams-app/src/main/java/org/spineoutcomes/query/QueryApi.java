@@ -28,11 +28,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
 import org.spineoutcomes.aggregate.AggregateMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
 import org.spineoutcomes.http.BadRequest;
 import org.spineoutcomes.http.BearerToken;
+import org.spineoutcomes.aggregate.TimeToEventMapper;
 import org.spineoutcomes.http.Request;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.schema.Population;
@@ -41,6 +43,9 @@ import org.spineoutcomes.schema.TreatmentArm;
 import org.spineoutcomes.schema.Window;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
+import org.spineoutcomes.outcome.AdjustedContributions;
 import org.spineoutcomes.topology.SpineTopology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +57,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /api/aggregates?population=&window=&stratum=[&asOf=]}: every arm's aggregate of one
  *       population/window/stratum at the current data cut or at {@code asOf};</li>
  *   <li>{@code /api/comparisons?population=&window=&stratum=}: the three arm comparisons;</li>
+ *   <li>{@code /api/adjusted-comparisons?population=&window=}: the standardised comparisons (R36) of one population
+ *       and follow-up window, every pair and measure;</li>
+ *   <li>{@code /api/time-to-event?population=&stratum=}: the Kaplan-Meier cells (R37) of every arm and the
+ *       log-rank pairs (R38) of one population and stratum;</li>
  *   <li>{@code /api/cells}: which population/window/stratum cells exist (all instances);</li>
  *   <li>{@code /api/rejections}: dead-lettered records by reason code, summed over all instances;</li>
  *   <li>{@code /api/stream}: server-sent events of aggregate and comparison changes ({@link EventStream}).</li>
@@ -206,6 +215,8 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
             return switch (path) {
                 case PREFIX + "aggregates" -> aggregates(call);
                 case PREFIX + "comparisons" -> comparisons(call);
+                case PREFIX + "adjusted-comparisons" -> adjustedComparisons(call);
+                case PREFIX + "time-to-event" -> timeToEvent(call);
                 case PREFIX + "cells" -> cells(call);
                 case PREFIX + "rejections" -> rejections(call);
                 default -> error(404, "not found; GET " + PREFIX + " lists the endpoints", path);
@@ -224,6 +235,8 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
                 PREFIX + "patients/{pseudonym}",
                 PREFIX + "aggregates?population=&window=&stratum=[&asOf=]",
                 PREFIX + "comparisons?population=&window=&stratum=",
+                PREFIX + "adjusted-comparisons?population=&window=",
+                PREFIX + "time-to-event?population=&stratum=",
                 PREFIX + "cells",
                 PREFIX + "rejections[?scope=all|instance]",
                 PREFIX + "stream"));
@@ -283,6 +296,69 @@ public final class QueryApi implements HttpHandler, AutoCloseable {
             }
             return Answer.json(200, bytes(out));
         });
+    }
+
+    /** R36: the standardised comparisons of one population and window, from the population's partition of the adjusted-cell step. */
+    private Answer adjustedComparisons(Call call) {
+        QueryParameters.AdjustedSelection sel = QueryParameters.adjustedSelection(call.query());
+        String p = sel.population().name();
+        String w = sel.window().name();
+        return routed(call, SpineTopology.STANDARDISATION_STORE, p, call.target(), partition -> {
+            ObjectNode out = populationHeader(p);
+            out.put("window", w);
+            Map<TreatmentArm, PatternStatistics> cells = byArm(arm -> state.standardisationCell(new CellKey(p, arm.name(), w, Stratum.ALL.name()), partition));
+            ArrayNode list = out.putArray("adjustedComparisons");
+            for (Comparison c : Comparison.values()) {
+                PatternStatistics first = cells.get(c.firstArm());
+                PatternStatistics second = cells.get(c.secondArm());
+                for (String measure : AdjustedContributions.STANDARDISED_MEASURES) {
+                    if (AdjustedComparisonMapper.exists(first, second, measure)) {
+                        list.add(suppression.adjustedComparison(AdjustedComparisonMapper.toAdjustedComparison(p, c, w, measure, first, second)));
+                    }
+                }
+            }
+            return Answer.json(200, bytes(out));
+        });
+    }
+
+    /** R37, R38: every arm's Kaplan-Meier record and the log-rank pairs of one population and stratum. */
+    private Answer timeToEvent(Call call) {
+        QueryParameters.SurvivalSelection sel = QueryParameters.survivalSelection(call.query());
+        String p = sel.population().name();
+        String s = sel.stratum().name();
+        return routed(call, SpineTopology.SURVIVAL_STORE, p, call.target(), partition -> {
+            ObjectNode out = populationHeader(p);
+            out.put("stratum", s);
+            Map<TreatmentArm, SurvivalCounts> cells = byArm(arm -> state.survivalCell(new CellKey(p, arm.name(), Window.OVERALL.name(), s), partition));
+            ArrayNode km = out.putArray("kaplanMeier");
+            cells.forEach((arm, counts) -> km.add(suppression.timeToEvent(
+                    TimeToEventMapper.toKaplanMeier(new CellKey(p, arm.name(), Window.OVERALL.name(), s), counts))));
+            ArrayNode logRank = out.putArray("logRank");
+            for (Comparison c : Comparison.values()) {
+                if (cells.containsKey(c.firstArm()) && cells.containsKey(c.secondArm())) {
+                    logRank.add(suppression.timeToEvent(TimeToEventMapper.toLogRank(p, c, s, cells.get(c.firstArm()), cells.get(c.secondArm()))));
+                }
+            }
+            return Answer.json(200, bytes(out));
+        });
+    }
+
+    /** The cells that exist, by arm (in the schema's arm order). */
+    private static <T> Map<TreatmentArm, T> byArm(java.util.function.Function<TreatmentArm, T> read) {
+        Map<TreatmentArm, T> cells = new EnumMap<>(TreatmentArm.class);
+        for (TreatmentArm arm : TreatmentArm.values()) {
+            T cell = read.apply(arm);
+            if (cell != null) cells.put(arm, cell);
+        }
+        return cells;
+    }
+
+    private ObjectNode populationHeader(String population) {
+        ObjectNode out = mapper.createObjectNode();
+        out.put("population", population);
+        out.put("minCellSize", suppression.minCellSize());
+        out.put("servedBy", state.self());
+        return out;
     }
 
     private ObjectNode header(QueryParameters.CellSelection sel, Instant cut) {

@@ -47,6 +47,36 @@ public final class QueryParameters {
         return new CellSelection(population, window, stratum, asOf(query));
     }
 
+    /** R36 compares the follow-up windows only. */
+    static final List<Window> STANDARDISED_WINDOWS = List.of(Window.D1, Window.W1, Window.M1, Window.M3, Window.M6, Window.M12, Window.M24);
+
+    /** One population and follow-up window of the standardised comparisons (R36), which the adjusted-cell step keeps per population. */
+    public record AdjustedSelection(Population population, Window window) {}
+
+    /** /api/adjusted-comparisons: population and window (D1..M24) required. */
+    public static AdjustedSelection adjustedSelection(Map<String, String> query) {
+        onlyKnown(query, List.of(POPULATION, WINDOW));
+        Population population = required(query, POPULATION, Population.class);
+        Window window = required(query, WINDOW, Window.class);
+        if (!STANDARDISED_WINDOWS.contains(window)) {
+            List<String> allowed = STANDARDISED_WINDOWS.stream().map(Enum::name).toList();
+            throw new BadRequest(WINDOW, query.get(WINDOW), allowed, "window " + window.name()
+                    + " has no standardised comparison (R36 compares follow-up windows): expected one of " + String.join(", ", allowed));
+        }
+        return new AdjustedSelection(population, window);
+    }
+
+    /** One population and stratum of the Kaplan-Meier cells and log-rank pairs (R37, R38). */
+    public record SurvivalSelection(Population population, Stratum stratum) {}
+
+    /** /api/time-to-event: population required, stratum (default ALL). */
+    public static SurvivalSelection survivalSelection(Map<String, String> query) {
+        onlyKnown(query, List.of(POPULATION, STRATUM));
+        Population population = required(query, POPULATION, Population.class);
+        Stratum stratum = query.containsKey(STRATUM) ? symbol(query.get(STRATUM), STRATUM, Stratum.class) : Stratum.ALL;
+        return new SurvivalSelection(population, stratum);
+    }
+
     /** /api/cells: no parameter (every population and window), or population and window together. */
     public static Optional<CellSelection> groupSelection(Map<String, String> query) {
         onlyKnown(query, List.of(POPULATION, WINDOW));

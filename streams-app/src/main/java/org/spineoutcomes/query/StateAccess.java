@@ -7,6 +7,8 @@ import java.util.Optional;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
 
 /**
  * What the query API reads from the running app: who owns a key, this instance's stores, its ingest
@@ -18,7 +20,10 @@ public interface StateAccess {
     /** This instance's application.server, host:port. */
     String self();
 
-    /** The instance owning {@code key} of {@code store} (patient pseudonym, or population/window for the cell stores). */
+    /**
+     * The instance owning {@code key} of {@code store}: patient pseudonym, population/window for the cell stores,
+     * population for the standardisation and Kaplan-Meier stores.
+     */
     Owner owner(String store, String key);
 
     /** The patient's current outcome from this instance's store partition; empty when unknown or without outcome. */
@@ -29,6 +34,12 @@ public interface StateAccess {
 
     /** The cell's patient count from this instance's partition (0 when the cell does not exist); cheaper than {@link #cell}. */
     long patients(CellKey key, int partition);
+
+    /** An R36 standardisation cell (population/arm/window/ALL) from this instance's partition; null when it does not exist. */
+    PatternStatistics standardisationCell(CellKey key, int partition);
+
+    /** An R37 Kaplan-Meier cell (population/arm/OVERALL/stratum) from this instance's partition; null when it has no patient. */
+    SurvivalCounts survivalCell(CellKey key, int partition);
 
     /** The current data cut (R2): the configured one, else the largest occurred-at published by the patient tasks. */
     Optional<Instant> dataCut();

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.spineoutcomes.ndjson.NdjsonCodec;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
+import org.spineoutcomes.schema.TimeToEvent;
 
 /**
  * Small-cell suppression of everything the query API and the dashboard show (spine.dashboard.min.cell.size,
@@ -23,6 +25,19 @@ import org.spineoutcomes.schema.ArmComparison;
  *       threshold): key fields only, {@code suppressed}, {@code reason} and {@code suppressedArms};
  *       otherwise each difference with {@code n1} or {@code n2} under the threshold is suppressed as in 2.</li>
  * </ol>
+ * The standardised comparisons and time-to-event records (R36-R38) follow the same idea:
+ * <ol start="4">
+ *   <li>a standardised comparison with {@code n1} or {@code n2} under the threshold is suppressed whole
+ *       (key fields, {@code suppressed}, {@code reason}, {@code suppressedArms}); in one that is shown, each
+ *       pattern whose {@code n1} or {@code n2} is under the threshold keeps only its name, {@code suppressed}
+ *       and {@code reason} (its counts and sums are gone; the estimate over all patterns is shown);</li>
+ *   <li>a Kaplan-Meier record whose cell has fewer patients is suppressed whole (key fields only); in one
+ *       that is shown the per-day counts ({@code days}) are left out (a day's count is a handful of
+ *       patients), and each point of {@code reported} and {@code curve} with fewer patients at risk keeps
+ *       only its day, {@code suppressed} and {@code reason}; so a curve ends where fewer remain at risk;</li>
+ *   <li>a log-rank record with {@code patients1} or {@code patients2} under the threshold is suppressed whole
+ *       (with {@code suppressedArms}).</li>
+ * </ol>
  * Whatever is shown carries {@code "suppressed": false}.
  */
 public final class Suppression {
@@ -33,6 +48,9 @@ public final class Suppression {
     public static final List<String> AGGREGATE_KEY_FIELDS = List.of("population", "arm", "window", "stratum", "dataCut");
     /** What a suppressed comparison keeps: its key. */
     public static final List<String> COMPARISON_KEY_FIELDS = List.of("population", "comparison", "firstArm", "secondArm", "window", "stratum");
+    private static final List<String> ADJUSTED_KEY_FIELDS = List.of("population", "comparison", "firstArm", "secondArm", "window", "measure");
+    private static final List<String> KAPLAN_MEIER_KEY_FIELDS = List.of("population", "arm", "stratum");
+    private static final List<String> LOG_RANK_KEY_FIELDS = List.of("population", "comparison", "firstArm", "secondArm", "stratum");
 
     private final int minCellSize;
     private final NdjsonCodec codec = new NdjsonCodec();
@@ -71,20 +89,53 @@ public final class Suppression {
     /** The comparison's JSON with the rules above applied. */
     public ObjectNode comparison(ArmComparison comparison) {
         ObjectNode full = json(codec.formatRecord(comparison));
-        boolean first = suppresses(comparison.getFirstPatients());
-        boolean second = suppresses(comparison.getSecondPatients());
-        if (first || second) {
-            ObjectNode out = suppressed(full, COMPARISON_KEY_FIELDS);
-            ArrayNode arms = out.putArray("suppressedArms");
-            if (first) arms.add(comparison.getFirstArm().name());
-            if (second) arms.add(comparison.getSecondArm().name());
-            return out;
-        }
+        ObjectNode whole = suppressedArms(full, COMPARISON_KEY_FIELDS, comparison.getFirstPatients(), comparison.getSecondPatients(),
+                comparison.getFirstArm().name(), comparison.getSecondArm().name());
+        if (whole != null) return whole;
         suppressEntries(full, "meanDifferences", "measure", "n1", "n2");
         suppressEntries(full, "adjustedDifferences", "measure", "n1", "n2");
         suppressEntries(full, "riskDifferences", "flag", "n1", "n2");
         full.put("suppressed", false);
         return full;
+    }
+
+    /** The standardised comparison's JSON with rule 4 applied. */
+    public ObjectNode adjustedComparison(AdjustedComparison comparison) {
+        ObjectNode full = json(codec.formatRecord(comparison));
+        ObjectNode whole = suppressedArms(full, ADJUSTED_KEY_FIELDS, comparison.getN1(), comparison.getN2(),
+                comparison.getFirstArm().name(), comparison.getSecondArm().name());
+        if (whole != null) return whole;
+        suppressEntries(full, "patterns", "pattern", "n1", "n2");
+        full.put("suppressed", false);
+        return full;
+    }
+
+    /** The Kaplan-Meier or log-rank record's JSON with rules 5 and 6 applied. */
+    public ObjectNode timeToEvent(TimeToEvent record) {
+        ObjectNode full = json(codec.formatRecord(record));
+        if (record.getLogRank() != null) {
+            ObjectNode whole = suppressedArms(full, LOG_RANK_KEY_FIELDS, record.getLogRank().getPatients1(),
+                    record.getLogRank().getPatients2(), record.getFirstArm().name(), record.getSecondArm().name());
+            if (whole != null) return whole;
+        } else if (record.getKaplanMeier() != null) {
+            if (suppresses(record.getKaplanMeier().getPatients())) return suppressed(full, KAPLAN_MEIER_KEY_FIELDS);
+            ObjectNode km = (ObjectNode) full.get("kaplanMeier");
+            km.remove("days");
+            suppressEntries(km, "reported", "day", "atRisk");
+            suppressEntries(km, "curve", "day", "atRisk");
+        }
+        full.put("suppressed", false);
+        return full;
+    }
+
+    /** The suppressed form of a two-arm record when either count is under the threshold; null when it is shown. */
+    private ObjectNode suppressedArms(ObjectNode full, List<String> keep, long first, long second, String firstArm, String secondArm) {
+        if (!suppresses(first) && !suppresses(second)) return null;
+        ObjectNode out = suppressed(full, keep);
+        ArrayNode arms = out.putArray("suppressedArms");
+        if (suppresses(first)) arms.add(firstArm);
+        if (suppresses(second)) arms.add(secondArm);
+        return out;
     }
 
     private ObjectNode suppressed(ObjectNode full, List<String> keep) {

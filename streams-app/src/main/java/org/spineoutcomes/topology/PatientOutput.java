@@ -14,6 +14,12 @@ public sealed interface PatientOutput {
     /** The net change of cells of one population/window (key: population/window). */
     record CellChanged(CellDeltaBatch batch) implements PatientOutput {}
 
+    /**
+     * The net change of one population's standardisation and Kaplan-Meier cells (R36, R37) by one
+     * patient whose outcome changed (key: population).
+     */
+    record AdjustedChanged(AdjustedDeltaBatch batch) implements PatientOutput {}
+
     /** The largest occurred-at seen by one input partition grew (key: partition number). */
     record DataCutAdvanced(long maxOccurredAtMs) implements PatientOutput {}
 

@@ -109,6 +109,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     /** Groups with a pending batch; in memory, rebuilt from the store at start. */
     private final java.util.Set<String> pendingGroups = new java.util.TreeSet<>();
     private final Map<String, Long> newestPending = new java.util.HashMap<>();
+    private final AdjustedChanges adjusted = new AdjustedChanges();
     private ProcessorContext<String, PatientOutput> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, Long> localCut;
@@ -151,6 +152,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         this.events = context.getStateStore(eventsStore);
         recent.clear();
         recentCells.clear();
+        adjusted.clear();
         this.localCut = context.getStateStore(dataCutStore);
         this.rulesDone = context.getStateStore(rulesStore);
         this.pending = context.getStateStore(pendingStore);
@@ -206,6 +208,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             return;
         }
         apply(record, in, patientId, update);
+        adjusted.handOn(context);
         if (update.computeLater()) defer(patientId, update.before(), new PendingEvent(in, record.timestamp(), record.headers(),
                 update.added().result() != AddResult.DUPLICATE_ID_CONFLICT));
     }
@@ -261,7 +264,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         boolean changed = !sameOutcome(stored, next);
         if (!changed) return new Update(added, next, false, Map.of(), null);
         Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(added, next, true, deltas(cellsOf(patientId, stored), newCells), newCells);
+        return new Update(added, next, true, deltas(cellsOf(patientId, stored), newCells), newCells, stored, false);
     }
 
     /** The contributions of the stored outcome: remembered from its last update, or derived again. */
@@ -317,7 +320,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         save(patientId, u.state(), EventFields.eventId(in.event()));
         advanceDataCut(in, record.timestamp());
         if (u.cells() != null) recentCells.put(patientId, new CellsOf(u.state().outcomeBytes(), u.cells()));
-        if (u.outcomeChanged()) emit(patientId, u.state(), u.deltas(), record.timestamp());
+        if (u.outcomeChanged()) emit(patientId, u, record.timestamp());
     }
 
     /**
@@ -334,6 +337,13 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
                 ReasonCode.DUPLICATE_ID_CONFLICT, "eventId",
                 PatientEventLog.conflictMessage(loser.id()) + " (accepted earlier, displaced by a later version)",
                 o.source(), o.partition(), o.offset()), timestamp);
+    }
+
+    /** Forwards a changed outcome ({@code u.before()}: the state it replaces) with its cell changes. */
+    private void emit(String patientId, Update u, long timestamp) {
+        emit(patientId, u.state(), u.deltas(), timestamp);
+        // R36-R38 cells: folded over this call of the step, handed on at its end (adjusted.handOn).
+        adjusted.add(u.before() == null ? null : u.before().outcome(), u.state().outcome(), timestamp);
     }
 
     private void emit(String patientId, PatientState outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
@@ -378,7 +388,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      */
     private void flushPending(long now) {
         computeDeferred(now);
-        boolean any = !pendingGroups.isEmpty();
+        boolean any = adjusted.handOn(context) | !pendingGroups.isEmpty();
         for (String group : pendingGroups) {
             CellDeltaBatch batch = pending.get(group);
             if (batch != null && !batch.isEmpty()) {
@@ -516,12 +526,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
         if (sameOutcome(state, next)) return new Update(null, next, false, Map.of(), null);
         Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(null, next, true, deltas(cellsOf(patientId, state), newCells), newCells);
+        return new Update(null, next, true, deltas(cellsOf(patientId, state), newCells), newCells, state, false);
     }
 
     private void publishChange(String patientId, Update u, long timestamp) {
         recentCells.put(patientId, new CellsOf(u.state().outcomeBytes(), u.cells()));
-        emit(patientId, u.state(), u.deltas(), timestamp);
+        emit(patientId, u, timestamp);
     }
 
     /**
@@ -565,7 +575,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         recent.put(patientId, state);
         if (sameOutcome(current, state)) return;
         Map<CellKey, Contribution> newCells = CellContributions.of(state.outcome());
-        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(patientId, current), newCells), newCells), d.newest);
+        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(patientId, current), newCells), newCells, current, false), d.newest);
     }
 
     // ------------------------------------------------------------------ rules-version recompute
@@ -597,6 +607,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
                 recomputeFailed(kv.key, e, now);
             }
         }
+        adjusted.handOn(context);
         if (last != null) recomputeCursor = last;
         if (finished) {
             rulesDone.put(RULES_DONE_KEY, (long) rules.version());

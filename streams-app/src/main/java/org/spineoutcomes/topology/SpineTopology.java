@@ -43,8 +43,10 @@ import org.spineoutcomes.topics.Topics;
  * procedures ┐                                   ┌─► spine.patient-outcomes.v1
  * imaging    ├─► ingest ─► patient (store) ──────┼─► spine.rejected.v1 (also from ingest)
  * followups  ┘   decode,   events in any order,  ├─► spine.data-cut.v1 ─► global store data-cut
- *                validate  outcome, cell deltas  └─► [cell-deltas, key population/window] ─► cell (store) ─┬─► spine.arm-aggregates.v1
- *                                                                                                          └─► spine.arm-comparisons.v1
+ *                validate  outcome, cell deltas  ├─► [cell-deltas, key population/window] ─► cell (store) ─┬─► spine.arm-aggregates.v1
+ *                                                │                                                         └─► spine.arm-comparisons.v1
+ *                                                └─► [adjusted-deltas, key population] ─► adjusted-cell (store) ─┬─► spine.adjusted-comparisons.v1
+ *                                                                                                                └─► spine.time-to-event.v1
  * </pre>
  * Every operator, store and internal topic is named, so the topology can evolve without
  * renaming state (ensure.explicit.internal.resource.naming).
@@ -67,6 +69,12 @@ public final class SpineTopology {
     public static final String CELL_DELTAS_TOPIC = "cell-deltas";
     /** Input records waiting for the schema registry (see {@link IngestProcessor}). */
     public static final String HELD_STORE = "ingest-held";
+    /** R36 standardisation cells (population/arm/window/ALL): per-pattern exact sums. */
+    public static final String STANDARDISATION_STORE = "standardisation-cells";
+    /** R37 Kaplan-Meier cells (population/arm/OVERALL/stratum): per-day counts. */
+    public static final String SURVIVAL_STORE = "survival-cells";
+    public static final String ADJUSTED_DIRTY_STORE = "adjusted-to-publish";
+    public static final String ADJUSTED_DELTAS_TOPIC = "adjusted-deltas";
 
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 20_000;
@@ -120,6 +128,9 @@ public final class SpineTopology {
         // Held records are whole input records: the changelog takes what the input topics and dead letters do.
         builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE), Serdes.String(), HeldRecord.serde())
                 .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
+        builder.addStateStore(store(STANDARDISATION_STORE, Serdes.String(), StoreSerdes.patternStatistics()));
+        builder.addStateStore(store(SURVIVAL_STORE, Serdes.String(), StoreSerdes.survivalCounts()));
+        builder.addStateStore(store(ADJUSTED_DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
@@ -161,6 +172,8 @@ public final class SpineTopology {
                         "data-cut"))
                 .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
                         .mapValues(v -> ((PatientOutput.CellChanged) v).batch(), Named.as("cell-delta-value"))), "cell-deltas"))
+                .branch((k, v) -> v instanceof PatientOutput.AdjustedChanged, Branched.withConsumer(s -> adjusted(s
+                        .mapValues(v -> ((PatientOutput.AdjustedChanged) v).batch(), Named.as("adjusted-delta-value"))), "adjusted-deltas"))
                 .noDefaultBranch();
 
         return builder.build();
@@ -186,6 +199,28 @@ public final class SpineTopology {
                                 Named.as("cell-dead-letter-bytes"))
                         .to(Topics.REJECTED.name(), produced(Topics.REJECTED, "sink-cell-rejected")),
                         "failed"))
+                .noDefaultBranch();
+    }
+
+    /**
+     * R36-R38: the patients' changes of the standardisation and Kaplan-Meier cells (folded per population
+     * by the patient step over each of its calls), repartitioned by population (a comparison's two arms
+     * meet in one task), merged and published to spine.adjusted-comparisons.v1 and spine.time-to-event.v1.
+     */
+    private void adjusted(KStream<String, AdjustedDeltaBatch> changes) {
+        changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))
+                .process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval()),
+                        Named.as("adjusted-cell"), STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE)
+                .split(Named.as("adjusted-"))
+                .branch((k, v) -> v instanceof AdjustedOutput.AdjustedComparisonChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((AdjustedOutput.AdjustedComparisonChanged) v).comparison(), Named.as("adjusted-comparison-value"))
+                        .to(Topics.ADJUSTED_COMPARISONS.name(), produced(Topics.ADJUSTED_COMPARISONS, "sink-adjusted-comparisons")),
+                        "comparisons"))
+                .branch((k, v) -> v instanceof AdjustedOutput.TimeToEventChanged, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((AdjustedOutput.TimeToEventChanged) v).record(), Named.as("time-to-event-value"))
+                        .to(Topics.TIME_TO_EVENT.name(), produced(Topics.TIME_TO_EVENT, "sink-time-to-event")),
+                        "time-to-event"))
                 .noDefaultBranch();
     }
 

@@ -18,6 +18,16 @@ final class StoreSerdes {
                 });
     }
 
+    static Serde<org.spineoutcomes.stats.PatternStatistics> patternStatistics() {
+        return Serdes.serdeFrom((topic, s) -> s == null ? null : s.toBytes(),
+                (topic, b) -> b == null ? null : org.spineoutcomes.stats.PatternStatistics.fromBytes(b));
+    }
+
+    static Serde<org.spineoutcomes.stats.SurvivalCounts> survivalCounts() {
+        return Serdes.serdeFrom((topic, s) -> s == null ? null : s.toBytes(),
+                (topic, b) -> b == null ? null : org.spineoutcomes.stats.SurvivalCounts.fromBytes(b));
+    }
+
     static Serde<CellStatistics> cellStatistics() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : s.toBytes(), (topic, b) -> b == null ? null : CellStatistics.fromBytes(b));
     }

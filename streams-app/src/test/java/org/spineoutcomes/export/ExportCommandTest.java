@@ -57,7 +57,8 @@ class ExportCommandTest {
     private static final String CLOCK = "2026-06-01T00:00:00Z";
     private static final Instant SAMPLE_CUT = Instant.parse("2025-04-14T09:30:00Z"); // largest occurred-at of the sample
     private static final List<String> FILES = List.of(ResultFiles.OUTCOMES_NDJSON, ResultFiles.AGGREGATES_NDJSON,
-            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV);
+            ResultFiles.COMPARISONS_NDJSON, ResultFiles.PATIENT_WINDOWS_CSV, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_CSV,
+            ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON);
 
     @TempDir
     Path dir;
@@ -93,6 +94,14 @@ class ExportCommandTest {
         stream.aggregates().forEach((k, v) -> add(aggregates, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(aggregates, v)));
         String comparisons = Topics.ARM_COMPARISONS.name();
         stream.comparisons().forEach((k, v) -> add(comparisons, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(comparisons, v)));
+        // R36-R38, keyed by population on the stream's side; any partition will do here. A record that ceased to exist: a tombstone.
+        String adjusted = Topics.ADJUSTED_COMPARISONS.name();
+        String gone = "ITT/KP_vs_VP/D1/odiChange";
+        add(adjusted, Math.floorMod(gone.hashCode(), 3), gone, serializer.serialize(adjusted, stream.adjustedComparisons().values().iterator().next()));
+        add(adjusted, Math.floorMod(gone.hashCode(), 3), gone, null);
+        stream.adjustedComparisons().forEach((k, v) -> add(adjusted, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(adjusted, v)));
+        String timeToEvent = Topics.TIME_TO_EVENT.name();
+        stream.timeToEvent().forEach((k, v) -> add(timeToEvent, Math.floorMod(k.hashCode(), 3), k, serializer.serialize(timeToEvent, v)));
         // The cut per input partition (R2): the export takes the largest.
         String cut = Topics.DATA_CUT.name();
         add(cut, 0, "0", epochMillis(SAMPLE_CUT.minusSeconds(7200)));
@@ -194,7 +203,11 @@ class ExportCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
         assertTrue(run.out().contains("(48 patient-window rows; small-cell suppression lifted)"), run.out());
-        assertTrue(run.out().contains("read from fake:9092: 6 patient outcomes, 485 aggregates, 230 comparisons"), run.out());
+        assertTrue(run.out().contains("read from fake:9092: 6 patient outcomes, 485 aggregates, 230 comparisons, "
+                + stream.adjustedComparisons().size() + " standardised comparisons, " + stream.timeToEvent().size() + " time-to-event records"),
+                run.out());
+        assertTrue(stream.adjustedComparisons().size() > 10 && stream.timeToEvent().size() > 10,
+                stream.adjustedComparisons().size() + ", " + stream.timeToEvent().size());
         assertTrue(run.out().contains("data cut: 2025-04-14T09:30:00Z (published on spine.data-cut.v1)"), run.out());
         ExportCommand.Summary s = run.command().summary();
         assertEquals(SAMPLE_CUT, s.publishedCut());
@@ -233,7 +246,8 @@ class ExportCommandTest {
         Run ndjson = export("ndjson", "--format", "ndjson", "--no-suppression");
         assertEquals(0, ndjson.exitCode(), ndjson.err());
         try (Stream<Path> files = Files.list(ndjson.dir())) {
-            assertEquals(List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_NDJSON, ResultFiles.OUTCOMES_NDJSON),
+            assertEquals(List.of(ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_NDJSON,
+                            ResultFiles.OUTCOMES_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         Run csv = export("csv", "--format", "CSV", "--no-suppression");
@@ -256,15 +270,20 @@ class ExportCommandTest {
         }
         assertEquals(0, run.exitCode(), run.err());
         try (Stream<Path> files = Files.list(run.dir())) {
-            assertEquals(List.of(ResultFiles.AGGREGATES_CSV, ResultFiles.AGGREGATES_NDJSON, ResultFiles.COMPARISONS_CSV, ResultFiles.COMPARISONS_NDJSON),
+            assertEquals(List.of(ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.AGGREGATES_CSV, ResultFiles.AGGREGATES_NDJSON,
+                            ResultFiles.COMPARISONS_CSV, ResultFiles.COMPARISONS_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         // Six patients: every cell is under 11, so every aggregate and comparison keeps only its key.
         ExportCommand.Summary s = run.command().summary();
         assertEquals(485, s.aggregatesSuppressed());
         assertEquals(230, s.comparisonsSuppressed());
+        assertEquals(stream.adjustedComparisons().size(), s.adjustedSuppressed());
+        assertEquals(stream.timeToEvent().size(), s.timeToEventSuppressed());
         assertEquals(6, s.outcomes(), "read to check the cells, not written");
-        assertTrue(run.out().contains("485 of 485 aggregates and 230 of 230 comparisons suppressed (fewer than 11 patients); "
+        assertTrue(run.out().contains("485 of 485 aggregates, 230 of 230 comparisons, " + s.adjustedComparisons() + " of "
+                + s.adjustedComparisons() + " standardised comparisons and " + s.timeToEvent() + " of " + s.timeToEvent()
+                + " time-to-event records suppressed (fewer than 11 patients); "
                 + "patient-level files not written (--no-suppression writes them, and is logged)"), run.out());
         Suppression eleven = new Suppression(11);
         assertEquals(stream.aggregates().values().stream().map(a -> eleven.aggregate(a).toString()).toList(),
@@ -279,9 +298,21 @@ class ExportCommandTest {
         assertEquals("ITT,VP_vs_CONSERVATIVE,VERTEBROPLASTY,CONSERVATIVE,M3,ALL," + ",".repeat(2 + 5 * ResultCsv.MAIN_MEASURES.size() + 5
                 + 5 * ResultCsv.MAIN_FLAGS.size()) + "true,", csvRow(run.dir().resolve(ResultFiles.COMPARISONS_CSV),
                 "ITT,VP_vs_CONSERVATIVE,VERTEBROPLASTY,CONSERVATIVE,M3,ALL,"));
+        assertEquals(stream.adjustedComparisons().values().stream().map(c -> eleven.adjustedComparison(c).toString()).toList(),
+                Files.readAllLines(run.dir().resolve(ResultFiles.ADJUSTED_COMPARISONS_NDJSON)));
+        assertEquals(stream.timeToEvent().values().stream().map(t -> eleven.timeToEvent(t).toString()).toList(),
+                Files.readAllLines(run.dir().resolve(ResultFiles.TIME_TO_EVENT_NDJSON)));
+        // Two patients per arm at most: each standardised comparison keeps its key and names the arms under 11.
+        assertEquals("{\"population\":\"ITT\",\"comparison\":\"KP_vs_VP\",\"firstArm\":\"KYPHOPLASTY\",\"secondArm\":\"VERTEBROPLASTY\","
+                + "\"window\":\"M3\",\"measure\":\"painRelief\",\"suppressed\":true,\"reason\":\"fewer than 11 patients\","
+                + "\"suppressedArms\":[\"KYPHOPLASTY\",\"VERTEBROPLASTY\"]}",
+                Files.readAllLines(run.dir().resolve(ResultFiles.ADJUSTED_COMPARISONS_NDJSON)).stream()
+                        .filter(l -> l.startsWith("{\"population\":\"ITT\",\"comparison\":\"KP_vs_VP\",") && l.contains("\"window\":\"M3\",\"measure\":\"painRelief\""))
+                        .findFirst().orElseThrow());
         List<String> header = Files.readAllLines(run.dir().resolve(ResultFiles.AGGREGATES_CSV)).get(0).lines().toList();
         assertTrue(header.get(0).endsWith(",suppressed,suppressedStatistics"), header.get(0));
-        for (String file : List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_NDJSON, ResultFiles.COMPARISONS_CSV)) {
+        for (String file : List.of(ResultFiles.AGGREGATES_NDJSON, ResultFiles.AGGREGATES_CSV, ResultFiles.COMPARISONS_NDJSON, ResultFiles.COMPARISONS_CSV,
+                ResultFiles.ADJUSTED_COMPARISONS_NDJSON, ResultFiles.TIME_TO_EVENT_NDJSON)) {
             String text = Files.readString(run.dir().resolve(file));
             for (String patient : stream.outcomes().keySet()) assertFalse(text.contains(patient), patient + " in " + file);
         }
@@ -333,9 +364,27 @@ class ExportCommandTest {
         Run run = export("unsettled");
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("warning: "), run.err());
-        assertTrue(run.err().contains("cells of spine.arm-aggregates.v1 disagree with the patient outcomes"), run.err());
+        assertTrue(run.err().contains("cells of spine.arm-aggregates.v1, spine.adjusted-comparisons.v1 or spine.time-to-event.v1 disagree "
+                + "with the patient outcomes"), run.err());
         assertTrue(run.command().summary().unsettledCells() > 0);
         assertEquals(5, run.command().summary().outcomes());
+    }
+
+    @Test
+    void timeToEventRecordsThatDisagreeWithTheOutcomesAreReportedWithExitCode1() {
+        // A Kaplan-Meier cell deleted (tombstone) while its patients' outcomes are still there, and one
+        // record published with a patient too few: 2 disagreements.
+        String topic = Topics.TIME_TO_EVENT.name();
+        SpineAvroSerializer<SpecificRecord> serializer = new SpineAvroSerializer<>(InMemorySchemaRegistryClient.forScope(scope));
+        add(topic, Math.floorMod("ITT/KYPHOPLASTY/ALL".hashCode(), 3), "ITT/KYPHOPLASTY/ALL", null);
+        org.spineoutcomes.schema.TimeToEvent vp = stream.timeToEvent().get("ITT/VERTEBROPLASTY/ALL");
+        org.spineoutcomes.schema.TimeToEvent fewer = org.spineoutcomes.schema.TimeToEvent.newBuilder(vp)
+                .setKaplanMeier(org.spineoutcomes.schema.KaplanMeierCurve.newBuilder(vp.getKaplanMeier())
+                        .setPatients(vp.getKaplanMeier().getPatients() - 1).build()).build();
+        add(topic, Math.floorMod("ITT/VERTEBROPLASTY/ALL".hashCode(), 3), "ITT/VERTEBROPLASTY/ALL", serializer.serialize(topic, fewer));
+        Run run = export("unsettled-km");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(2, run.command().summary().unsettledCells());
     }
 
     @Test

@@ -31,6 +31,8 @@ import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
 import org.spineoutcomes.testing.EventFixtures;
 import org.spineoutcomes.topology.SpineTopology;
 
@@ -55,6 +57,8 @@ class QueryApiTest {
         String self;
         final Map<String, PatientOutcome> patients = new HashMap<>();
         final Map<CellKey, CellStatistics> cells = new HashMap<>();
+        final Map<CellKey, PatternStatistics> standardisation = new HashMap<>();
+        final Map<CellKey, SurvivalCounts> survival = new HashMap<>();
         BiFunction<String, String, Owner> owners = (store, key) -> Owner.local(self, 0);
         IngestCounts counts = new IngestCounts(0, 0, Map.of());
         List<String> instances;
@@ -69,6 +73,16 @@ class QueryApiTest {
         @Override public CellStatistics cell(CellKey key, int partition) {
             localReads.incrementAndGet();
             CellStatistics s = cells.get(key);
+            return s == null ? null : s.copy();
+        }
+        @Override public PatternStatistics standardisationCell(CellKey key, int partition) {
+            localReads.incrementAndGet();
+            PatternStatistics s = standardisation.get(key);
+            return s == null ? null : s.copy();
+        }
+        @Override public SurvivalCounts survivalCell(CellKey key, int partition) {
+            localReads.incrementAndGet();
+            SurvivalCounts s = survival.get(key);
             return s == null ? null : s.copy();
         }
         @Override public long patients(CellKey key, int partition) {
@@ -168,6 +182,60 @@ class QueryApiTest {
         assertEquals(1, cells.get("cells").size());
         assertEquals("{\"population\":\"ITT\",\"window\":\"M3\",\"stratum\":\"ALL\",\"arms\":[\"VERTEBROPLASTY\",\"CONSERVATIVE\"],"
                 + "\"suppressedArms\":[\"CONSERVATIVE\"]}", cells.get("cells").get(0).toString());
+    }
+
+    @Test
+    void adjustedComparisonsAndTimeToEvent_areReadFromThePopulationsPartition_andSuppressed() throws Exception {
+        FakeState state = new FakeState();
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        state.owners = (store, key) -> {
+            asked.add(store + " " + key);
+            return Owner.local(state.self, 2);
+        };
+        // M1: KP 15 patients (12 HIGH relief 4, 3 LOW relief 2), VP 14 (12 HIGH relief 3, 2 LOW relief 1); no conservative cell.
+        state.standardisation.put(new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL"),
+                SuppressionTest.pattern(SuppressionTest.pattern(new PatternStatistics(), SuppressionTest.HIGH, 12, 4), SuppressionTest.LOW, 3, 2));
+        state.standardisation.put(new CellKey("ITT", "VERTEBROPLASTY", "M1", "ALL"),
+                SuppressionTest.pattern(SuppressionTest.pattern(new PatternStatistics(), SuppressionTest.HIGH, 12, 3), SuppressionTest.LOW, 2, 1));
+        // Kaplan-Meier: KP 20 patients, VP 10 (suppressed), conservative 12.
+        state.survival.put(new CellKey("ITT", "KYPHOPLASTY", "OVERALL", "SEX_F"),
+                SuppressionTest.times(SuppressionTest.times(new SurvivalCounts(), 10, 2, 2), 60, 18, 0));
+        state.survival.put(new CellKey("ITT", "VERTEBROPLASTY", "OVERALL", "SEX_F"), SuppressionTest.times(new SurvivalCounts(), 40, 10, 1));
+        state.survival.put(new CellKey("ITT", "CONSERVATIVE", "OVERALL", "SEX_F"), SuppressionTest.times(new SurvivalCounts(), 400, 12, 0));
+        SpineHttpServer server = serve(state, Duration.ofMillis(200));
+
+        JsonNode adjusted = JSON.readTree(get(server, "/api/adjusted-comparisons?population=itt&window=M1").body());
+        assertEquals("ITT", adjusted.get("population").asText());
+        assertEquals("M1", adjusted.get("window").asText());
+        assertEquals(1, adjusted.get("adjustedComparisons").size(), "KP vs VP pain relief only: " + adjusted);
+        JsonNode c = adjusted.get("adjustedComparisons").get(0);
+        assertEquals("painRelief", c.get("measure").asText());
+        assertEquals(15, c.get("n1").asLong());
+        assertTrue(c.get("patterns").get(1).get("suppressed").asBoolean());
+
+        JsonNode tte = JSON.readTree(get(server, "/api/time-to-event?population=ITT&stratum=sex_f").body());
+        assertEquals("SEX_F", tte.get("stratum").asText());
+        assertEquals(List.of("VERTEBROPLASTY", "KYPHOPLASTY", "CONSERVATIVE"), // schema order of the arms
+                java.util.stream.StreamSupport.stream(tte.get("kaplanMeier").spliterator(), false).map(k -> k.get("arm").asText()).toList());
+        JsonNode kp = tte.get("kaplanMeier").get(1);
+        assertEquals(0.9, kp.get("kaplanMeier").get("reported").get(0).get("survival").asDouble(), 1e-15); // 18 / 20 after day 10
+        assertTrue(tte.get("kaplanMeier").get(0).get("suppressed").asBoolean());
+        // KP vs VP (VP suppressed), KP vs conservative (shown: 2 events against none), VP vs conservative (VP suppressed).
+        JsonNode lr = tte.get("logRank");
+        assertEquals(3, lr.size());
+        assertEquals("KP_vs_CONSERVATIVE", lr.get(1).get("comparison").asText());
+        assertFalse(lr.get(1).get("suppressed").asBoolean());
+        assertEquals(2, lr.get(1).get("logRank").get("observed1").asLong());
+        assertTrue(lr.get(0).get("suppressed").asBoolean() && lr.get(2).get("suppressed").asBoolean());
+        assertEquals(List.of(SpineTopology.STANDARDISATION_STORE + " ITT", SpineTopology.SURVIVAL_STORE + " ITT"), asked);
+
+        HttpResponse<String> baseline = get(server, "/api/adjusted-comparisons?population=ITT&window=BASELINE");
+        assertEquals(400, baseline.statusCode());
+        assertEquals("{\"error\":\"window BASELINE has no standardised comparison (R36 compares follow-up windows): expected one of "
+                + "D1, W1, M1, M3, M6, M12, M24\",\"parameter\":\"window\",\"value\":\"BASELINE\",\"allowed\":[\"D1\",\"W1\",\"M1\","
+                + "\"M3\",\"M6\",\"M12\",\"M24\"]}", baseline.body());
+        assertEquals(400, get(server, "/api/time-to-event?population=ITT&window=M1").statusCode());
+        assertEquals(400, get(server, "/api/time-to-event").statusCode());
     }
 
     @Test

@@ -12,13 +12,19 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
 import org.spineoutcomes.aggregate.AggregateMapper;
+import org.spineoutcomes.aggregate.TimeToEventMapper;
 import org.spineoutcomes.aggregate.Comparison;
 import org.spineoutcomes.aggregate.ComparisonMapper;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.stats.Contribution;
 import org.spineoutcomes.stats.Measures;
+import org.spineoutcomes.stats.PatternContribution;
+import org.spineoutcomes.stats.PatternStatistics;
+import org.spineoutcomes.stats.SurvivalCounts;
+import org.spineoutcomes.stats.SurvivalTime;
 
 /** Small-cell suppression with counts on both sides of the threshold, checked by hand. */
 class SuppressionTest {
@@ -103,6 +109,77 @@ class SuppressionTest {
         assertEquals(-2.0, pain.get("meanDifference").asDouble(), 1e-12);
         assertEquals("{\"measure\":\"odi\",\"suppressed\":true,\"reason\":\"fewer than 11 patients\"}",
                 measure(json, "meanDifferences", "measure", "odi").toString());
+    }
+
+    static final String HIGH = "AGE_75_84/SEX_F/BASELINE_PAIN_GE_8/FRACTURE_AGE_LE_6W";
+    static final String LOW = "AGE_75_84/SEX_F/BASELINE_PAIN_LT_8/FRACTURE_AGE_LE_6W";
+
+    /** {@code n} patients of a pattern with the given pain relief each. */
+    static PatternStatistics pattern(PatternStatistics into, String pattern, int n, double relief) {
+        for (int i = 0; i < n; i++) into.add(new PatternContribution(pattern, java.util.Map.of(Measures.PAIN_RELIEF, relief)));
+        return into;
+    }
+
+    @Test
+    void standardisedComparison_suppressedWholeUnderElevenPerArm_elseItsSmallPatternsOnly() {
+        // KP: 12 patients in HIGH (relief 4) and 3 in LOW (relief 2); VP: 12 in HIGH (relief 3) and 2 in LOW (relief 1).
+        PatternStatistics kp = pattern(pattern(new PatternStatistics(), HIGH, 12, 4), LOW, 3, 2);
+        PatternStatistics vp = pattern(pattern(new PatternStatistics(), HIGH, 12, 3), LOW, 2, 1);
+        ObjectNode json = eleven.adjustedComparison(AdjustedComparisonMapper.toAdjustedComparison("ITT", Comparison.KP_vs_VP, "M1",
+                Measures.PAIN_RELIEF, kp, vp));
+        assertFalse(json.get("suppressed").asBoolean());
+        assertEquals(15, json.get("n1").asLong());
+        // Both patterns usable but constant within each arm: zero variance, so no standardised difference (R36).
+        assertEquals("ZERO_VARIANCE", json.get("absentReason").asText());
+        assertFalse(json.has("difference"));
+        assertEquals(3.6 - 38.0 / 14, json.get("crudeDifference").asDouble(), 1e-12); // (48 + 6) / 15 - (36 + 2) / 14
+        assertEquals("{\"pattern\":\"" + HIGH + "\",\"usable\":true,\"n1\":12,\"sum1\":\"48\",\"sumOfSquares1\":\"192\","
+                + "\"n2\":12,\"sum2\":\"36\",\"sumOfSquares2\":\"108\"}", json.get("patterns").get(0).toString());
+        assertEquals("{\"pattern\":\"" + LOW + "\",\"suppressed\":true,\"reason\":\"fewer than 11 patients\"}",
+                json.get("patterns").get(1).toString());
+
+        // VP with 10 patients in all: the record keeps only its key.
+        ObjectNode small = eleven.adjustedComparison(AdjustedComparisonMapper.toAdjustedComparison("ITT", Comparison.KP_vs_VP, "M1",
+                Measures.PAIN_RELIEF, kp, pattern(new PatternStatistics(), HIGH, 10, 3)));
+        assertEquals("{\"population\":\"ITT\",\"comparison\":\"KP_vs_VP\",\"firstArm\":\"KYPHOPLASTY\",\"secondArm\":\"VERTEBROPLASTY\","
+                + "\"window\":\"M1\",\"measure\":\"painRelief\",\"suppressed\":true,\"reason\":\"fewer than 11 patients\","
+                + "\"suppressedArms\":[\"VERTEBROPLASTY\"]}", small.toString());
+    }
+
+    /** {@code n} patients censored on {@code day}, {@code events} of them with their event that day instead. */
+    static SurvivalCounts times(SurvivalCounts into, int day, int n, int events) {
+        for (int i = 0; i < n; i++) into.add(new SurvivalTime(day, i < events));
+        return into;
+    }
+
+    @Test
+    void kaplanMeier_losesItsDayCountsAndThePointsWithFewerThanElevenAtRisk() {
+        // 20 patients: 2 events on day 10, 8 censored on day 60, 1 event and 9 censored on day 400.
+        SurvivalCounts c = times(times(times(new SurvivalCounts(), 10, 2, 2), 60, 8, 0), 400, 10, 1);
+        CellKey cell = new CellKey("ITT", "KYPHOPLASTY", "OVERALL", "ALL");
+        ObjectNode json = eleven.timeToEvent(TimeToEventMapper.toKaplanMeier(cell, c));
+        assertFalse(json.get("suppressed").asBoolean());
+        JsonNode km = json.get("kaplanMeier");
+        assertEquals(20, km.get("patients").asLong());
+        assertFalse(km.has("days"), "per-day counts are left out");
+        // Day 30: 18 at risk, S = 18/20 = 0.9: shown. Day 90: 10 at risk: suppressed, as every later day.
+        JsonNode at30 = km.get("reported").get(0);
+        assertEquals(18, at30.get("atRisk").asLong());
+        assertEquals(0.9, at30.get("survival").asDouble(), 1e-15);
+        assertEquals("{\"day\":90,\"suppressed\":true,\"reason\":\"fewer than 11 patients\"}", km.get("reported").get(1).toString());
+        // Curve steps: day 10 (20 at risk) shown, day 400 (10 at risk) suppressed.
+        assertEquals(20, km.get("curve").get(0).get("atRisk").asLong());
+        assertTrue(km.get("curve").get(1).get("suppressed").asBoolean());
+
+        ObjectNode ten = eleven.timeToEvent(TimeToEventMapper.toKaplanMeier(cell, times(new SurvivalCounts(), 10, 10, 1)));
+        assertEquals("{\"population\":\"ITT\",\"arm\":\"KYPHOPLASTY\",\"stratum\":\"ALL\",\"suppressed\":true,"
+                + "\"reason\":\"fewer than 11 patients\"}", ten.toString());
+        ObjectNode logRank = eleven.timeToEvent(TimeToEventMapper.toLogRank("ITT", Comparison.KP_vs_VP, "ALL", c,
+                times(new SurvivalCounts(), 10, 10, 1)));
+        assertEquals("{\"population\":\"ITT\",\"comparison\":\"KP_vs_VP\",\"firstArm\":\"KYPHOPLASTY\","
+                + "\"secondArm\":\"VERTEBROPLASTY\",\"stratum\":\"ALL\",\"suppressed\":true,\"reason\":\"fewer than 11 patients\","
+                + "\"suppressedArms\":[\"VERTEBROPLASTY\"]}", logRank.toString());
+        assertFalse(eleven.timeToEvent(TimeToEventMapper.toLogRank("ITT", Comparison.KP_vs_VP, "ALL", c, c)).get("suppressed").asBoolean());
     }
 
     @Test

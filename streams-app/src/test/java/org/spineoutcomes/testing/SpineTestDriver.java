@@ -18,6 +18,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.schema.AdjustedComparison;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.FollowUpEvent;
@@ -26,6 +27,7 @@ import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.ProcedureEvent;
 import java.util.function.UnaryOperator;
 import org.spineoutcomes.ingest.RegistryGate;
+import org.spineoutcomes.schema.TimeToEvent;
 import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topics.SpineTopic;
@@ -54,6 +56,8 @@ public final class SpineTestDriver implements AutoCloseable {
     public final Output<PatientOutcome> outcomes;
     public final Output<ArmAggregate> aggregates;
     public final Output<ArmComparison> comparisons;
+    public final Output<AdjustedComparison> adjustedComparisons;
+    public final Output<TimeToEvent> timeToEvent;
     private final TestOutputTopic<byte[], byte[]> rejected;
 
     /** A driver whose wall clock (the validator's processing clock) starts at {@code wallClock}. */
@@ -77,6 +81,8 @@ public final class SpineTestDriver implements AutoCloseable {
         outcomes = new Output<>(outputTopic(Topics.PATIENT_OUTCOMES));
         aggregates = new Output<>(outputTopic(Topics.ARM_AGGREGATES));
         comparisons = new Output<>(outputTopic(Topics.ARM_COMPARISONS));
+        adjustedComparisons = new Output<>(outputTopic(Topics.ADJUSTED_COMPARISONS));
+        timeToEvent = new Output<>(outputTopic(Topics.TIME_TO_EVENT));
         rejected = outputTopic(Topics.REJECTED);
     }
 

@@ -49,7 +49,8 @@ class OrderIndependenceTest {
     }
 
     record Finals(Map<String, ? extends SpecificRecord> outcomes, Map<String, ? extends SpecificRecord> aggregates,
-                  Map<String, ? extends SpecificRecord> comparisons, int rejected) {}
+                  Map<String, ? extends SpecificRecord> comparisons, Map<String, ? extends SpecificRecord> adjusted,
+                  Map<String, ? extends SpecificRecord> timeToEvent, int rejected) {}
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
@@ -73,7 +74,13 @@ class OrderIndependenceTest {
         assertSameTable("outcomes vs batch", expected.outcomes(), a.outcomes());
         assertSameTable("aggregates vs batch at " + FIXED_CUT, expected.aggregates(), a.aggregates());
         assertSameTable("comparisons vs batch", expected.comparisons(), a.comparisons());
+        assertSameTable("adjusted comparisons, interleaving 1 vs 2", a.adjusted(), b.adjusted());
+        assertSameTable("time to event, interleaving 1 vs 2", a.timeToEvent(), b.timeToEvent());
+        assertSameTable("adjusted comparisons vs batch", expected.adjustedComparisons(), a.adjusted());
+        assertSameTable("time to event vs batch", expected.timeToEvent(), a.timeToEvent());
         assertTrue(a.aggregates().size() > 100, "a cohort fills many cells: " + a.aggregates().size());
+        assertTrue(a.adjusted().size() > 20 && a.timeToEvent().size() > 20,
+                "a cohort fills many R36-R38 records: " + a.adjusted().size() + ", " + a.timeToEvent().size());
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -88,6 +95,8 @@ class OrderIndependenceTest {
         assertSameTable("outcomes vs batch", expected.outcomes(), finals.outcomes());
         assertSameTable("aggregates vs batch at the default cut " + expected.dataCut(), expected.aggregates(), finals.aggregates());
         assertSameTable("comparisons vs batch", expected.comparisons(), finals.comparisons());
+        assertSameTable("adjusted comparisons vs batch", expected.adjustedComparisons(), finals.adjusted());
+        assertSameTable("time to event vs batch", expected.timeToEvent(), finals.timeToEvent());
     }
 
     static LongStream foldedSeeds() {
@@ -115,7 +124,41 @@ class OrderIndependenceTest {
             assertSameTable("outcomes vs batch", expected.outcomes(), driver.outcomes.table());
             assertSameTable("aggregates vs batch", expected.aggregates(), driver.aggregates.table());
             assertSameTable("comparisons vs batch", expected.comparisons(), driver.comparisons.table());
+            assertSameTable("adjusted comparisons vs batch", expected.adjustedComparisons(), driver.adjustedComparisons.table());
+            assertSameTable("time to event vs batch", expected.timeToEvent(), driver.timeToEvent.table());
         }
+    }
+
+    /**
+     * The runtime's settings (changes folded every 100 ms, publication coalesced every second on the wall
+     * clock, sliced rounds) on a larger cohort, so that standardised comparisons have usable patterns and
+     * Kaplan-Meier cells have events: the R36-R38 records equal the batch's.
+     */
+    @org.junit.jupiter.api.Test
+    void runtimeSettings_adjustedAndTimeToEventRecordsEqualTheBatch() {
+        RandomCohort.Cohort cohort = RandomCohort.generate(301, 150);
+        List<SpecificRecord> order = cohort.interleaving(302);
+        BatchComputation.Result expected = batch(order).computation().result(FIXED_CUT);
+        TopologySettings settings = TopologySettings.defaults().withDataCut(FIXED_CUT).withDeltaFlushInterval(Duration.ofMillis(100))
+                .withPublishInterval(Duration.ofSeconds(1));
+        java.util.Random rnd = new java.util.Random(303);
+        try (SpineTestDriver driver = new SpineTestDriver(settings, WALL_CLOCK)) {
+            for (SpecificRecord e : order) {
+                driver.pipe(e);
+                if (rnd.nextInt(20) == 0) driver.advanceWallClock(Duration.ofMillis(100));
+            }
+            driver.advanceWallClock(Duration.ofMillis(100));
+            driver.advanceWallClock(Duration.ofSeconds(1));
+            for (int i = 0; i < 400; i++) driver.advanceWallClock(Duration.ofMillis(50)); // rounds cut into 20 ms slices finish
+            assertSameTable("adjusted comparisons vs batch", expected.adjustedComparisons(), driver.adjustedComparisons.table());
+            assertSameTable("time to event vs batch", expected.timeToEvent(), driver.timeToEvent.table());
+        }
+        long withEstimate = expected.adjustedComparisons().values().stream().filter(c -> c.getDifference() != null).count();
+        long withEvents = expected.timeToEvent().values().stream()
+                .filter(t -> t.getKaplanMeier() != null && t.getKaplanMeier().getEvents() > 0).count();
+        long logRanks = expected.timeToEvent().values().stream().filter(t -> t.getLogRank() != null && t.getLogRank().getChiSquare() != null).count();
+        assertTrue(withEstimate > 5 && withEvents > 5 && logRanks > 5,
+                "usable patterns, events and log-rank tests: " + withEstimate + ", " + withEvents + ", " + logRanks);
     }
 
     private record Batch(BatchComputation computation, int invalid) {}
@@ -137,7 +180,8 @@ class OrderIndependenceTest {
             driver.pipeAll(events);
             if (letCutRepublish) driver.advanceWallClock(settings.cutRefresh());
             return new Finals(Map.copyOf(driver.outcomes.table()), Map.copyOf(driver.aggregates.table()),
-                    Map.copyOf(driver.comparisons.table()), driver.readRejected().size());
+                    Map.copyOf(driver.comparisons.table()), Map.copyOf(driver.adjustedComparisons.table()),
+                    Map.copyOf(driver.timeToEvent.table()), driver.readRejected().size());
         }
     }
 
