@@ -207,7 +207,8 @@ class PrivacyEndToEndTest {
                     assertEquals(404, r.statusCode());
                     scan.text("http answers", "/api/patients/<raw MRN>", r.body());
                 }
-                for (String path : List.of("/api/", "/api/cells", "/api/rejections", "/metrics", "/health", "/ready", "/",
+                for (String path : List.of("/api/", "/api/cells", "/api/rejections", "/api/adjusted-comparisons?population=ITT&window=M3",
+                        "/api/time-to-event?population=ITT&stratum=ALL", "/metrics", "/health", "/ready", "/",
                         "/dashboard/", "/dashboard/app.js", "/dashboard/style.css", "/dashboard/vendor/chart.umd.min.js")) {
                     get(app, path, scan, httpStatuses);
                 }
@@ -223,7 +224,7 @@ class PrivacyEndToEndTest {
                 String defaultExport = export(env, "--out", suppressed.toString());
                 assertTrue(defaultExport.contains("patient-level files not written"), defaultExport);
                 try (Stream<Path> files = Files.list(suppressed)) {
-                    assertEquals(4, files.count(), "aggregates and comparisons, NDJSON and CSV");
+                    assertEquals(6, files.count(), "aggregates and comparisons, NDJSON and CSV; standardised comparisons and time to event, NDJSON");
                 }
                 List<JsonNode> exported = new ArrayList<>();
                 for (String line : Files.readAllLines(suppressed.resolve(ResultFiles.AGGREGATES_NDJSON))) exported.add(JSON.readTree(line));
