@@ -21,6 +21,10 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -202,12 +206,12 @@ public final class BatchCommand implements Callable<Integer> {
     /**
      * Bounded memory: pass 1 validates (invalid lines go to rejected.txt at once) and spills each
      * valid line's text to one of {@code bucketCount} files by a hash of its patient id; pass 2
-     * computes one bucket at a time (outcomes to a sorted file, cells merged, refused kept). Patients
+     * computes the buckets, one per core at a time (outcomes to a sorted file per bucket), and merges
+     * their cells and refused versions in bucket order; the sorted files are merged at the end. Patients
      * are independent and cell sums exact, so the outputs are the same as {@link #inMemory}'s.
      */
     private Summary partitioned(int bucketCount, Instant processingClock, Instant cut, BufferedWriter rejected,
                                 Map<String, Long> rejectedByReason, ResultFiles files) throws IOException {
-        NdjsonCodec codec = new NdjsonCodec();
         Path spillDir = Files.createTempDirectory(outDir, ".batch-spill-");
         try {
             long lines = spill(bucketCount, spillDir, processingClock, rejected, rejectedByReason);
@@ -222,26 +226,38 @@ public final class BatchCommand implements Callable<Integer> {
             long accepted = 0;
             long outcomes = 0;
             String source = input.toString();
-            for (int b = 0; b < bucketCount; b++) {
-                Path bucket = spillDir.resolve("events-" + b);
-                BatchComputation computation = new BatchComputation();
-                try (Stream<Parsed> parsed = NdjsonReader.mapInChunks(readSpilled(bucket), 4096,
-                        s -> new Parsed(s.lineNumber(), parseValid(codec, s)))) {
-                    parsed.forEach(p -> computation.add(p.event(), new PatientEventLog.Origin(source, 0, p.lineNumber())));
+            // Buckets are computed by up to `workers` threads at once (each bucket on one thread, its patients
+            // independent of every other bucket's) and merged here in bucket order, so the output is the same
+            // whatever the number of workers. At most workers + 1 buckets are in memory.
+            int workers = Math.max(1, Math.min(bucketCount, Runtime.getRuntime().availableProcessors()));
+            ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, "batch-bucket");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                java.util.ArrayDeque<Future<BucketResult>> inFlight = new java.util.ArrayDeque<>();
+                int next = 0;
+                for (int merged = 0; merged < bucketCount; merged++) {
+                    while (next < bucketCount && inFlight.size() <= workers) {
+                        int b = next++;
+                        inFlight.add(pool.submit(() -> computeBucket(spillDir, b, source, files)));
+                    }
+                    BucketResult result = await(inFlight.removeFirst());
+                    BatchComputation.Part part = result.part();
+                    Instant bucketCut = result.dataCut();
+                    if (bucketCut != null && (maxOccurredAt == null || bucketCut.isAfter(maxOccurredAt))) maxOccurredAt = bucketCut;
+                    accepted += part.accepted();
+                    outcomes += part.outcomes().size();
+                    part.cells().forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
+                    part.patternCells().forEach((k, v) -> patternCells.merge(k, v, PatternStatistics::merge));
+                    part.survivalCells().forEach((k, v) -> survivalCells.merge(k, v, SurvivalCounts::merge));
+                    for (BatchComputation.Refused r : part.refused()) {
+                        refusedByPatient.computeIfAbsent(EventFields.patientId(r.event()), k -> new ArrayList<>()).add(r);
+                    }
                 }
-                Files.delete(bucket);
-                BatchComputation.Part part = computation.part();
-                Instant bucketCut = computation.defaultDataCut();
-                if (bucketCut != null && (maxOccurredAt == null || bucketCut.isAfter(maxOccurredAt))) maxOccurredAt = bucketCut;
-                accepted += part.accepted();
-                outcomes += part.outcomes().size();
-                part.cells().forEach((k, v) -> cells.merge(k, v, CellStatistics::merge));
-                part.patternCells().forEach((k, v) -> patternCells.merge(k, v, PatternStatistics::merge));
-                part.survivalCells().forEach((k, v) -> survivalCells.merge(k, v, SurvivalCounts::merge));
-                for (BatchComputation.Refused r : part.refused()) {
-                    refusedByPatient.computeIfAbsent(EventFields.patientId(r.event()), k -> new ArrayList<>()).add(r);
-                }
-                writeSorted(spillDir.resolve("outcomes-" + b), part.outcomes(), files);
+            } finally {
+                pool.shutdownNow();
             }
             cells.values().removeIf(CellStatistics::isEmpty);
             Instant dataCut = cut != null ? cut : maxOccurredAt;
@@ -266,6 +282,36 @@ public final class BatchCommand implements Callable<Integer> {
                     timeToEvent.size(), tRead, tCompute);
         } finally {
             deleteRecursively(spillDir);
+        }
+    }
+
+    private record BucketResult(BatchComputation.Part part, Instant dataCut) {}
+
+    /** Pass 2 for one bucket, on one thread: its events parsed and computed, its outcomes written sorted to outcomes-b. */
+    private static BucketResult computeBucket(Path spillDir, int b, String source, ResultFiles files) throws IOException {
+        NdjsonCodec codec = new NdjsonCodec();
+        Path bucket = spillDir.resolve("events-" + b);
+        BatchComputation computation = new BatchComputation();
+        try (Stream<Spilled> spilled = readSpilled(bucket)) {
+            spilled.forEach(s -> computation.add(parseValid(codec, s), new PatientEventLog.Origin(source, 0, s.lineNumber())));
+        }
+        Files.delete(bucket);
+        BatchComputation.Part part = computation.part();
+        writeSorted(spillDir.resolve("outcomes-" + b), part.outcomes(), files);
+        return new BucketResult(part, computation.defaultDataCut());
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while computing the patient buckets", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -316,8 +362,6 @@ public final class BatchCommand implements Callable<Integer> {
 
     private record Spilled(long lineNumber, String text) {}
 
-    private record Parsed(long lineNumber, SpecificRecord event) {}
-
     private static SpecificRecord parseValid(NdjsonCodec codec, Spilled s) {
         if (codec.parse(s.text(), s.lineNumber()) instanceof ParseResult.Parsed p) return p.event();
         throw new IllegalStateException("line " + s.lineNumber() + " parsed in pass 1 but not when read back");
@@ -367,7 +411,7 @@ public final class BatchCommand implements Callable<Integer> {
     /** A bucket's outcomes as (patient id, NDJSON line, CSV rows) in patient-id order ("" for a format not written). */
     private static void writeSorted(Path file, Map<String, PatientOutcome> outcomes, ResultFiles files) throws IOException {
         List<String> keys = List.copyOf(outcomes.keySet());
-        List<ResultFiles.Formatted> texts = outcomes.values().parallelStream().map(files::outcome).toList();
+        List<ResultFiles.Formatted> texts = outcomes.values().stream().map(files::outcome).toList();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
             for (int i = 0; i < keys.size(); i++) {
                 writeText(out, keys.get(i));
