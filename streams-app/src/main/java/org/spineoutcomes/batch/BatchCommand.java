@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Spliterator;
@@ -34,7 +35,6 @@ import org.spineoutcomes.export.ResultFiles;
 import org.spineoutcomes.ndjson.CheckedLine;
 import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.ndjson.NdjsonReader;
-import org.spineoutcomes.ndjson.ParseResult;
 import org.spineoutcomes.outcome.PatientEventLog;
 import org.spineoutcomes.aggregate.AdjustedComparisonMapper;
 import org.spineoutcomes.aggregate.TimeToEventMapper;
@@ -83,6 +83,8 @@ public final class BatchCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** One line on stderr at most every 5 s on long work (none for an input read in under 5 s). */
+    private final ProgressLine progress;
 
     public BatchCommand() {
         this(System.out, System.err);
@@ -91,6 +93,7 @@ public final class BatchCommand implements Callable<Integer> {
     public BatchCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
+        this.progress = new ProgressLine(err, java.time.Duration.ofSeconds(5));
     }
 
     @Override
@@ -171,6 +174,7 @@ public final class BatchCommand implements Callable<Integer> {
             // (kept for readable output; the result does not depend on it).
             checked.parallel().forEachOrdered(line -> {
                 lineCount[0]++;
+                progress.maybe(() -> String.format(Locale.ROOT, "%,d events read", lineCount[0]));
                 if (line.valid()) {
                     computation.add(line.event(), new PatientEventLog.Origin(line.source(), 0, line.lineNumber()));
                 } else {
@@ -244,6 +248,8 @@ public final class BatchCommand implements Callable<Integer> {
                         inFlight.add(pool.submit(() -> computeBucket(spillDir, b, source, files)));
                     }
                     BucketResult result = await(inFlight.removeFirst());
+                    int done = merged + 1;
+                    progress.maybe(() -> String.format(Locale.ROOT, "pass 2 of 2 (outcomes and statistics): %d of %d patient buckets", done, bucketCount));
                     BatchComputation.Part part = result.part();
                     Instant bucketCut = result.dataCut();
                     if (bucketCut != null && (maxOccurredAt == null || bucketCut.isAfter(maxOccurredAt))) maxOccurredAt = bucketCut;
@@ -289,11 +295,10 @@ public final class BatchCommand implements Callable<Integer> {
 
     /** Pass 2 for one bucket, on one thread: its events parsed and computed, its outcomes written sorted to outcomes-b. */
     private static BucketResult computeBucket(Path spillDir, int b, String source, ResultFiles files) throws IOException {
-        NdjsonCodec codec = new NdjsonCodec();
         Path bucket = spillDir.resolve("events-" + b);
         BatchComputation computation = new BatchComputation();
         try (Stream<Spilled> spilled = readSpilled(bucket)) {
-            spilled.forEach(s -> computation.add(parseValid(codec, s), new PatientEventLog.Origin(source, 0, s.lineNumber())));
+            spilled.forEach(s -> computation.add(s.event(), new PatientEventLog.Origin(source, 0, s.lineNumber())));
         }
         Files.delete(bucket);
         BatchComputation.Part part = computation.part();
@@ -324,14 +329,19 @@ public final class BatchCommand implements Callable<Integer> {
                 spills[b] = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spillDir.resolve("events-" + b)), 1 << 16));
             }
             long[] lineCount = {0};
-            checked.forEach(c -> { // parsed and validated in parallel, in chunks
+            // Parsed and validated in parallel, in chunks; valid events are encoded (Avro binary) in parallel too,
+            // so pass 2 decodes binary instead of parsing JSON a second time.
+            NdjsonReader.mapInChunks(checked, 4096, c -> c.checked().valid() ? new Checked(c.checked(), SpillCodec.encode(c.checked().event()))
+                    : new Checked(c.checked(), null)).forEach(c -> {
                 lineCount[0]++;
-                CheckedLine line = c.checked();
+                progress.maybe(() -> String.format(Locale.ROOT, "pass 1 of 2 (validate, split by patient): %,d events read", lineCount[0]));
+                CheckedLine line = c.line();
                 if (line.valid()) {
                     try {
                         DataOutputStream spill = spills[bucketOf(EventFields.patientId(line.event()), bucketCount)];
                         spill.writeLong(line.lineNumber());
-                        writeText(spill, c.text());
+                        spill.writeInt(c.encoded().length);
+                        spill.write(c.encoded());
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -360,15 +370,15 @@ public final class BatchCommand implements Callable<Integer> {
         return Math.floorMod(h ^ (h >>> 16), bucketCount);
     }
 
-    private record Spilled(long lineNumber, String text) {}
+    /** A checked line and, when valid, its event encoded for the spill file. */
+    private record Checked(CheckedLine line, byte[] encoded) {}
 
-    private static SpecificRecord parseValid(NdjsonCodec codec, Spilled s) {
-        if (codec.parse(s.text(), s.lineNumber()) instanceof ParseResult.Parsed p) return p.event();
-        throw new IllegalStateException("line " + s.lineNumber() + " parsed in pass 1 but not when read back");
-    }
+    private record Spilled(long lineNumber, SpecificRecord event) {}
+
 
     /** A spill file's lines, in the order written; close the stream. */
     private static Stream<Spilled> readSpilled(Path file) throws IOException {
+        SpillCodec decoder = new SpillCodec();
         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
         Spliterator<Spilled> lines = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
             @Override
@@ -380,7 +390,9 @@ public final class BatchCommand implements Callable<Integer> {
                     } catch (EOFException end) {
                         return false;
                     }
-                    action.accept(new Spilled(lineNumber, readText(in)));
+                    byte[] encoded = new byte[in.readInt()];
+                    in.readFully(encoded);
+                    action.accept(new Spilled(lineNumber, decoder.decode(encoded)));
                     return true;
                 } catch (IOException e) {
                     throw new UncheckedIOException("Reading " + file, e);
