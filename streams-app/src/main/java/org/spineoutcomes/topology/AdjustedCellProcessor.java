@@ -36,7 +36,7 @@ import org.spineoutcomes.stats.SurvivalCounts;
  * to exist is tombstoned, R30, and one that never existed is not) and published later: after every
  * input when the publish interval is zero, else in rounds on the wall clock, at most one per interval.
  * Under load a round's cost sets the pause before the next (it waits {@value #COST_FACTOR} times as
- * long as it took), so the derived statistics cannot crowd out the merging; a round also runs in slices
+ * long as it took; while catching up, the cell step's slower pace), so the derived statistics cannot crowd out the merging; a round also runs in slices
  * of {@link #SLICE}, so the tasks on the same thread keep going between them. Once no change arrived for
  * an interval the next round runs at once: final values come out as soon as the input stops. None of
  * these records depends on the data cut.
@@ -71,6 +71,8 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private long roundNanos;
     private long earliestRoundMs;
     private long lastInputMs;
+    /** Record timestamp of the newest input (its batch's newest event): far behind the wall clock while catching up. */
+    private long lastInputTimestampMs = Long.MIN_VALUE;
     private int roundPublished;
 
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval) {
@@ -97,6 +99,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     @Override
     public void process(Record<String, AdjustedDeltaBatch> record) {
         lastInputMs = context.currentSystemTimeMs();
+        lastInputTimestampMs = record.timestamp();
         AdjustedDeltaBatch batch = record.value();
         long ts = record.timestamp();
         // Marks first, while the stores still hold the state before this batch.
@@ -171,7 +174,14 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
             return;
         }
         cursor = null;
-        earliestRoundMs = now + Math.max(publishInterval.toMillis(), roundNanos / 1_000_000 * COST_FACTOR);
+        // While catching up (a backfill, a replay, a backlog) intermediate values matter little: the same pacing as
+        // the cell step's (CellAggregateProcessor.CATCHING_UP_LAG), at most 1/50 of the thread, rounds 10 intervals apart.
+        boolean catchingUp = lastInputTimestampMs != Long.MIN_VALUE
+                && now - lastInputTimestampMs > CellAggregateProcessor.CATCHING_UP_LAG.toMillis();
+        earliestRoundMs = catchingUp
+                ? now + Math.max(CellAggregateProcessor.CATCH_UP_INTERVALS * publishInterval.toMillis(),
+                        roundNanos / 1_000_000 * CellAggregateProcessor.CATCH_UP_COST_FACTOR)
+                : now + Math.max(publishInterval.toMillis(), roundNanos / 1_000_000 * COST_FACTOR);
         // Visible to read-committed consumers now, not at the next commit of the interval.
         if (roundPublished > 0) context.commit();
     }

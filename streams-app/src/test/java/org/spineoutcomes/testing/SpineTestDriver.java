@@ -103,6 +103,15 @@ public final class SpineTestDriver implements AutoCloseable {
         else throw new IllegalArgumentException("not an input event: " + event);
     }
 
+    /** Pipes an event stamped with {@code timestamp} (else a record carries the driver's start time). */
+    public void pipe(SpecificRecord event, Instant timestamp) {
+        String key = EventFields.patientId(event);
+        if (event instanceof ProcedureEvent e) procedures.pipeInput(key, e, timestamp);
+        else if (event instanceof ImagingEvent e) imaging.pipeInput(key, e, timestamp);
+        else if (event instanceof FollowUpEvent e) followUps.pipeInput(key, e, timestamp);
+        else throw new IllegalArgumentException("not an input event: " + event);
+    }
+
     public void pipeAll(List<? extends SpecificRecord> events) {
         for (SpecificRecord e : events) pipe(e);
     }

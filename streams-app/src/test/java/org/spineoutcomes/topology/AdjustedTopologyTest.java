@@ -49,6 +49,13 @@ class AdjustedTopologyTest {
         d.pipe(nrs(id, id + "-m1", day(30), m1));
     }
 
+    /** As above, every record stamped {@code at}. */
+    private static void patient(SpineTestDriver d, String id, boolean kyphoplasty, int baseline, int m1, Instant at) {
+        d.pipe(kyphoplasty ? kyphoplasty(id, id + "-proc", day(0)) : vertebroplasty(id, id + "-proc", day(0)), at);
+        d.pipe(nrs(id, id + "-base", day(-1), baseline), at);
+        d.pipe(nrs(id, id + "-m1", day(30), m1), at);
+    }
+
     @Test
     void standardisedDifference_followsTheRulesTwoPatternExample_thenMovesWithRetractionsAndCorrections() {
         try (SpineTestDriver d = new SpineTestDriver(TopologySettings.defaults(), WALL_CLOCK)) {
@@ -222,6 +229,46 @@ class AdjustedTopologyTest {
             assertEquals(4, d.adjustedComparisons.poll().size());
             assertEquals(2.5, d.adjustedComparisons.get(KP_VP_M1).getDifference(), 1e-15); // 4 - (1 + 2) / 2
             assertTrue(d.timeToEvent.poll().isEmpty(), "no time to event changed: the correction is on day 30 like the original");
+        }
+    }
+
+    /**
+     * While catching up (the newest input is far older than the wall clock: a backfill) a round waits 10
+     * publish intervals after the last, so a stream of changes every 500 ms publishes nothing for 8 s; when the
+     * input stops, the final values come out one interval later. Live (input stamped at the wall clock), the
+     * same stream publishes about once a second.
+     */
+    @Test
+    void whileCatchingUp_roundsAreTenIntervalsApart_andTheFinalValuesComeOutWhenTheInputStops() {
+        assertEquals(0, publicationsDuringAStreamOfChanges(WALL_CLOCK.minus(Duration.ofDays(30))), "catching up");
+        assertTrue(publicationsDuringAStreamOfChanges(WALL_CLOCK) >= 3, "live: about one round a second");
+    }
+
+    /**
+     * KP_VP_M1 publications while 16 kyphoplasty patients arrive 500 ms apart, their records stamped
+     * {@code stamped}; checks the final record after the input stops.
+     */
+    private static int publicationsDuringAStreamOfChanges(Instant stamped) {
+        TopologySettings settings = TopologySettings.defaults().withDeltaFlushInterval(Duration.ofMillis(100))
+                .withPublishInterval(Duration.ofSeconds(1));
+        try (SpineTestDriver d = new SpineTestDriver(settings, WALL_CLOCK)) {
+            patient(d, "k1", true, 8, 5, stamped);
+            patient(d, "k2", true, 8, 3, stamped);
+            patient(d, "v1", false, 8, 7, stamped);
+            patient(d, "v2", false, 8, 5, stamped);
+            settle(d);
+            assertEquals(2, d.adjustedComparisons.get(KP_VP_M1).getN1(), "the first round publishes at once");
+            d.adjustedComparisons.poll();
+            int during = 0;
+            for (int i = 0; i < 16; i++) {
+                patient(d, "k" + (i + 3), true, 8, 4, stamped.plusMillis(500L * (i + 1)));
+                for (int t = 0; t < 10; t++) d.advanceWallClock(Duration.ofMillis(50));
+                during += (int) d.adjustedComparisons.poll().stream().filter(r -> r.key().equals(KP_VP_M1)).count();
+            }
+            settle(d);
+            assertEquals(18, d.adjustedComparisons.get(KP_VP_M1).getN1(), "2 + 16 kyphoplasty patients, once the input stopped");
+            assertEquals(2, d.adjustedComparisons.get(KP_VP_M1).getN2());
+            return during;
         }
     }
 
