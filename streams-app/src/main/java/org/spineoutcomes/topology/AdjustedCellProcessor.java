@@ -73,6 +73,10 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private long lastInputMs;
     /** Record timestamp of the newest input (its batch's newest event): far behind the wall clock while catching up. */
     private long lastInputTimestampMs = Long.MIN_VALUE;
+    /** Whether the next round was scheduled at the catch-up pace; when the last round ended and its work in ms. */
+    private boolean roundScheduledCatchingUp;
+    private long lastRoundEndMs;
+    private long lastRoundMs;
     private int roundPublished;
 
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval) {
@@ -100,6 +104,11 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     public void process(Record<String, AdjustedDeltaBatch> record) {
         lastInputMs = context.currentSystemTimeMs();
         lastInputTimestampMs = record.timestamp();
+        if (roundScheduledCatchingUp && lastInputMs - lastInputTimestampMs <= CellAggregateProcessor.CATCHING_UP_LAG.toMillis()) {
+            // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
+            roundScheduledCatchingUp = false;
+            earliestRoundMs = Math.min(earliestRoundMs, lastRoundEndMs + Math.max(publishInterval.toMillis(), lastRoundMs * COST_FACTOR));
+        }
         AdjustedDeltaBatch batch = record.value();
         long ts = record.timestamp();
         // Marks first, while the stores still hold the state before this batch.
@@ -178,6 +187,9 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         // the cell step's (CellAggregateProcessor.CATCHING_UP_LAG), at most 1/50 of the thread, rounds 10 intervals apart.
         boolean catchingUp = lastInputTimestampMs != Long.MIN_VALUE
                 && now - lastInputTimestampMs > CellAggregateProcessor.CATCHING_UP_LAG.toMillis();
+        roundScheduledCatchingUp = catchingUp;
+        lastRoundEndMs = now;
+        lastRoundMs = roundNanos / 1_000_000;
         earliestRoundMs = catchingUp
                 ? now + Math.max(CellAggregateProcessor.CATCH_UP_INTERVALS * publishInterval.toMillis(),
                         roundNanos / 1_000_000 * CellAggregateProcessor.CATCH_UP_COST_FACTOR)

@@ -151,6 +151,11 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     public void process(Record<String, CellDeltaBatch> record) {
         lastDeltaMs = context.currentSystemTimeMs();
         lastDeltaInputMs = record.timestamp();
+        if (roundScheduledCatchingUp && lastDeltaMs - lastDeltaInputMs <= CATCHING_UP_LAG.toMillis()) {
+            // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
+            roundScheduledCatchingUp = false;
+            nextPublishMs = Math.min(nextPublishMs, lastRoundEndMs + lastRoundWorkMs * PUBLISH_COST_FACTOR);
+        }
         Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
@@ -285,6 +290,9 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private long lastRoundEndMs;
     private long roundWorkNanos;
     private int roundPublished;
+    /** Whether the next round was scheduled at the catch-up pace, and the last round's work in ms. */
+    private boolean roundScheduledCatchingUp;
+    private long lastRoundWorkMs;
 
     private void publishIfDue(long now) {
         if (roundCursor == null) {
@@ -305,6 +313,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         roundCursor = null;
         lastRoundEndMs = now;
         boolean catchingUp = now - lastDeltaInputMs > CATCHING_UP_LAG.toMillis();
+        roundScheduledCatchingUp = catchingUp;
+        lastRoundWorkMs = roundWorkNanos / 1_000_000;
         nextPublishMs = catchingUp
                 ? now + Math.max(CATCH_UP_INTERVALS * publishInterval.toMillis(), roundWorkNanos / 1_000_000 * CATCH_UP_COST_FACTOR)
                 : now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;

@@ -244,6 +244,33 @@ class AdjustedTopologyTest {
         assertTrue(publicationsDuringAStreamOfChanges(WALL_CLOCK) >= 3, "live: about one round a second");
     }
 
+    /** Live input after a backfill: the round scheduled at the catch-up pace is brought forward to the live one (both steps). */
+    @Test
+    void liveInputAfterABackfill_isPublishedAtTheLivePace() {
+        TopologySettings settings = TopologySettings.defaults().withDeltaFlushInterval(Duration.ofMillis(100))
+                .withPublishInterval(Duration.ofSeconds(1));
+        Instant backfill = WALL_CLOCK.minus(Duration.ofDays(30));
+        try (SpineTestDriver d = new SpineTestDriver(settings, WALL_CLOCK)) {
+            patient(d, "k1", true, 8, 5, backfill);
+            patient(d, "k2", true, 8, 3, backfill);
+            patient(d, "v1", false, 8, 7, backfill);
+            patient(d, "v2", false, 8, 5, backfill);
+            settle(d); // 3 s of wall clock; the round after the backfill sets the next one 10 intervals away
+            assertEquals(2, d.adjustedComparisons.get(KP_VP_M1).getN1());
+            d.aggregates.poll();
+            int during = 0;
+            int aggregatesDuring = 0;
+            for (int i = 0; i < 8; i++) {
+                patient(d, "k" + (i + 3), true, 8, 4, WALL_CLOCK.plusSeconds(3).plusMillis(500L * i));
+                for (int t = 0; t < 10; t++) d.advanceWallClock(Duration.ofMillis(50));
+                during += (int) d.adjustedComparisons.poll().stream().filter(r -> r.key().equals(KP_VP_M1)).count();
+                aggregatesDuring += (int) d.aggregates.poll().stream().filter(r -> r.key().equals("ITT/KYPHOPLASTY/M1/ALL")).count();
+            }
+            assertTrue(during >= 2, "rounds about a second apart once the input is live: " + during);
+            assertTrue(aggregatesDuring >= 2, "the cell step too: " + aggregatesDuring);
+        }
+    }
+
     /**
      * KP_VP_M1 publications while 16 kyphoplasty patients arrive 500 ms apart, their records stamped
      * {@code stamped}; checks the final record after the input stops.
