@@ -79,7 +79,7 @@ public final class KaplanMeier {
     }
 
     private static SurvivalPoint point(int day, long atRisk, long events, BigDecimal survival, BigDecimal greenwood) {
-        OptionalDouble g = greenwood == null ? OptionalDouble.empty() : OptionalDouble.of(greenwood.doubleValue());
+        OptionalDouble g = greenwood == null ? OptionalDouble.empty() : OptionalDouble.of(ToDouble.of(greenwood));
         OptionalDouble none = OptionalDouble.empty();
         if (survival.compareTo(BigDecimal.ONE) == 0) {
             return new SurvivalPoint(day, atRisk, events, 1.0, g, none, none, Optional.of(AbsentReason.NO_EVENTS));
@@ -87,11 +87,11 @@ public final class KaplanMeier {
         if (survival.signum() == 0) {
             return new SurvivalPoint(day, atRisk, events, 0.0, g, none, none, Optional.of(AbsentReason.SURVIVAL_ZERO));
         }
-        double lnS = Math.log1p(survival.subtract(BigDecimal.ONE).doubleValue());
-        double se = greenwood.sqrt(MC).doubleValue() / Math.abs(lnS);
+        double lnS = Math.log1p(ToDouble.of(survival.subtract(BigDecimal.ONE)));
+        double se = ToDouble.of(greenwood.sqrt(MC)) / Math.abs(lnS);
         double lower = Math.exp(lnS * Math.exp(Z * se));
         double upper = Math.exp(lnS * Math.exp(-Z * se));
-        return new SurvivalPoint(day, atRisk, events, survival.doubleValue(), g, OptionalDouble.of(lower),
+        return new SurvivalPoint(day, atRisk, events, ToDouble.of(survival), g, OptionalDouble.of(lower),
                 OptionalDouble.of(upper), Optional.empty());
     }
 }

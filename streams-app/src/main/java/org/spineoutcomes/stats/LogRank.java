@@ -68,16 +68,16 @@ public final class LogRank {
         OptionalDouble none = OptionalDouble.empty();
         if (!positiveVariance) {
             AbsentReason reason = observedA + observedB == 0 ? AbsentReason.NO_EVENTS : AbsentReason.ZERO_VARIANCE;
-            return new LogRankEstimate(first.patients(), second.patients(), observedA, observedB, expected.doubleValue(),
+            return new LogRankEstimate(first.patients(), second.patients(), observedA, observedB, ToDouble.of(expected),
                     0.0, none, none, none, none, none, Optional.of(reason));
         }
         BigDecimal observedMinusExpected = Exact.n(observedA).subtract(expected, MC);
         BigDecimal chiSquare = observedMinusExpected.multiply(observedMinusExpected, MC).divide(variance, MC);
-        double pValue = Erf.erfc(Math.sqrt(chiSquare.doubleValue() / 2));
-        double logHazardRatio = observedMinusExpected.divide(variance, MC).doubleValue();
-        double half = Z / variance.sqrt(MC).doubleValue();
-        return new LogRankEstimate(first.patients(), second.patients(), observedA, observedB, expected.doubleValue(),
-                variance.doubleValue(), OptionalDouble.of(chiSquare.doubleValue()), OptionalDouble.of(pValue),
+        double pValue = Erf.erfc(Math.sqrt(ToDouble.of(chiSquare) / 2));
+        double logHazardRatio = ToDouble.of(observedMinusExpected.divide(variance, MC));
+        double half = Z / ToDouble.of(variance.sqrt(MC));
+        return new LogRankEstimate(first.patients(), second.patients(), observedA, observedB, ToDouble.of(expected),
+                ToDouble.of(variance), OptionalDouble.of(ToDouble.of(chiSquare)), OptionalDouble.of(pValue),
                 OptionalDouble.of(Math.exp(logHazardRatio)), OptionalDouble.of(Math.exp(logHazardRatio - half)),
                 OptionalDouble.of(Math.exp(logHazardRatio + half)), Optional.empty());
     }

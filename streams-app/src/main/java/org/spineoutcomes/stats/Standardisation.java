@@ -100,6 +100,6 @@ public final class Standardisation {
     }
 
     private static OptionalDouble some(BigDecimal b) {
-        return OptionalDouble.of(b.doubleValue());
+        return OptionalDouble.of(ToDouble.of(b));
     }
 }
