@@ -23,10 +23,15 @@ final class ProgressLine {
     }
 
     void update(String line) {
+        update(() -> line);
+    }
+
+    /** As {@link #update(String)}, the line built only when it is shown (building it may be costly: app metrics). */
+    void update(java.util.function.Supplier<String> line) {
         long now = System.nanoTime();
         if (now < next) return;
         next = now + everyNanos;
-        print(line);
+        print(line.get());
     }
 
     /** Ends the line on a terminal (after a last update, when given). */
