@@ -35,8 +35,8 @@ import org.spineoutcomes.stats.SurvivalCounts;
  * move is marked in a logged store (with whether it existed before the change, so a record that ceases
  * to exist is tombstoned, R30, and one that never existed is not) and published later: after every
  * input when the publish interval is zero, else in rounds on the wall clock, at most one per interval.
- * Under load a round's cost sets the pause before the next (it waits {@value #COST_FACTOR} times as
- * long as it took; while catching up, the cell step's slower pace), so the derived statistics cannot crowd out the merging; a round also runs in slices
+ * Under load a round's cost sets the pause before the next ({@link PublicationPace}, as in the cell step,
+ * and at least the interval), so the derived statistics cannot crowd out the merging; a round also runs in slices
  * of {@link #SLICE}, so the tasks on the same thread keep going between them. Once no change arrived for
  * an interval the next round runs at once: final values come out as soon as the input stops. None of
  * these records depends on the data cut.
@@ -51,7 +51,6 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private static final String EXISTED = "existed";
     private static final String ABSENT = "absent";
 
-    static final int COST_FACTOR = 9;
     static final Duration SLICE = Duration.ofMillis(20);
     private static final Duration MAX_CHECK = Duration.ofMillis(50);
 
@@ -59,6 +58,8 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private final String survivalStore;
     private final String dirtyStore;
     private final Duration publishInterval;
+    /** When the next round may start: as the cell step's, and at least an interval after the last. */
+    private final PublicationPace pace;
     private ProcessorContext<String, AdjustedOutput> context;
     private KeyValueStore<String, PatternStatistics> patternCells;
     private KeyValueStore<String, SurvivalCounts> survivalCells;
@@ -69,14 +70,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     /** The round in progress: the last key it published ("" before the first); null between rounds. */
     private String cursor;
     private long roundNanos;
-    private long earliestRoundMs;
     private long lastInputMs;
-    /** Record timestamp of the newest input (its batch's newest event): far behind the wall clock while catching up. */
-    private long lastInputTimestampMs = Long.MIN_VALUE;
-    /** Whether the next round was scheduled at the catch-up pace; when the last round ended and its work in ms. */
-    private boolean roundScheduledCatchingUp;
-    private long lastRoundEndMs;
-    private long lastRoundMs;
     private int roundPublished;
 
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval) {
@@ -84,6 +78,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         this.survivalStore = survivalStore;
         this.dirtyStore = dirtyStore;
         this.publishInterval = publishInterval;
+        this.pace = new PublicationPace(publishInterval, publishInterval);
     }
 
     @Override
@@ -103,12 +98,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     @Override
     public void process(Record<String, AdjustedDeltaBatch> record) {
         lastInputMs = context.currentSystemTimeMs();
-        lastInputTimestampMs = record.timestamp();
-        if (roundScheduledCatchingUp && lastInputMs - lastInputTimestampMs <= CellAggregateProcessor.CATCHING_UP_LAG.toMillis()) {
-            // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
-            roundScheduledCatchingUp = false;
-            earliestRoundMs = Math.min(earliestRoundMs, lastRoundEndMs + Math.max(publishInterval.toMillis(), lastRoundMs * COST_FACTOR));
-        }
+        pace.input(lastInputMs, record.timestamp());
         AdjustedDeltaBatch batch = record.value();
         long ts = record.timestamp();
         // Marks first, while the stores still hold the state before this batch.
@@ -170,7 +160,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private void publishWhenDue(long now) {
         if (cursor == null) {
             boolean quiet = now - lastInputMs >= publishInterval.toMillis();
-            if (now < earliestRoundMs && !quiet) return;
+            if (!pace.due(now) && !quiet) return;
             cursor = "";
             roundNanos = 0;
             roundPublished = 0;
@@ -183,17 +173,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
             return;
         }
         cursor = null;
-        // While catching up (a backfill, a replay, a backlog) intermediate values matter little: the same pacing as
-        // the cell step's (CellAggregateProcessor.CATCHING_UP_LAG), at most 1/50 of the thread, rounds 10 intervals apart.
-        boolean catchingUp = lastInputTimestampMs != Long.MIN_VALUE
-                && now - lastInputTimestampMs > CellAggregateProcessor.CATCHING_UP_LAG.toMillis();
-        roundScheduledCatchingUp = catchingUp;
-        lastRoundEndMs = now;
-        lastRoundMs = roundNanos / 1_000_000;
-        earliestRoundMs = catchingUp
-                ? now + Math.max(CellAggregateProcessor.CATCH_UP_INTERVALS * publishInterval.toMillis(),
-                        roundNanos / 1_000_000 * CellAggregateProcessor.CATCH_UP_COST_FACTOR)
-                : now + Math.max(publishInterval.toMillis(), roundNanos / 1_000_000 * COST_FACTOR);
+        pace.roundEnded(now, roundNanos);
         // Visible to read-committed consumers now, not at the next commit of the interval.
         if (roundPublished > 0) context.commit();
     }

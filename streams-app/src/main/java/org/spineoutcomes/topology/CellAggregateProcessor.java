@@ -87,7 +87,6 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     static final long TOMBSTONE = 0L;
     private ReadOnlyKeyValueStore<String, Long> cutStore;
     private Instant lastPublishedCut;
-    private long nextPublishMs;
     /**
      * Per dirty key, the newest input-record timestamp folded in since its last publication: published
      * records carry it, so a consumer can measure input-to-aggregate latency. In memory only (after a
@@ -95,28 +94,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      */
     private final Map<String, Long> newestInput = new java.util.HashMap<>();
 
-    /**
-     * Publication may take at most 1 / (1 + factor) of the thread's time: after a round that took
-     * t ms the next waits at least factor x t ms (and at least the publish interval). Under a backfill
-     * the derived statistics would otherwise crowd out the exact additions; under a light load a
-     * round takes milliseconds and the interval rules. When no delta arrived for an interval the
-     * factor is waived (nothing to crowd out), so the values after a backfill come out at once.
-     */
-    static final int PUBLISH_COST_FACTOR = 9;
-
-    /**
-     * Catching up: the newest input folded into this task's cells is older than this (a backfill, a
-     * replay, a backlog after an outage). Intermediate values then matter little (the dashboard still
-     * moves, the final values come out as soon as the deltas stop), so publication may take at most
-     * 1 / (1 + {@link #CATCH_UP_COST_FACTOR}) of the thread, and rounds are at least
-     * {@link #CATCH_UP_INTERVALS} publish intervals apart. Each cell task paces itself, and a thread
-     * runs several: under the plain factor three tasks could spend a third of the thread publishing.
-     */
-    static final Duration CATCHING_UP_LAG = Duration.ofSeconds(10);
-    static final int CATCH_UP_COST_FACTOR = 49;
-    static final int CATCH_UP_INTERVALS = 10;
-    /** Timestamp of the newest input folded into the last delta batch (its record timestamp). */
-    private long lastDeltaInputMs = Long.MIN_VALUE;
+    /** When the next publication round may start (live: at least its cost x 9 after the last; catching up: slower). */
+    private final PublicationPace pace;
 
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
@@ -128,6 +107,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.configuredCut = configuredCut;
         this.cutRefresh = cutRefresh;
         this.publishInterval = publishInterval;
+        this.pace = new PublicationPace(publishInterval, Duration.ZERO);
     }
 
     @Override
@@ -150,12 +130,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     @Override
     public void process(Record<String, CellDeltaBatch> record) {
         lastDeltaMs = context.currentSystemTimeMs();
-        lastDeltaInputMs = record.timestamp();
-        if (roundScheduledCatchingUp && lastDeltaMs - lastDeltaInputMs <= CATCHING_UP_LAG.toMillis()) {
-            // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
-            roundScheduledCatchingUp = false;
-            nextPublishMs = Math.min(nextPublishMs, lastRoundEndMs + lastRoundWorkMs * PUBLISH_COST_FACTOR);
-        }
+        pace.input(lastDeltaMs, record.timestamp());
         Map<CellKey, CellStatistics> deltas = record.value().cells();
         // Existence of every touched cell before this record, to know which comparisons existed.
         Map<CellKey, Boolean> existedBefore = new TreeMap<>();
@@ -285,21 +260,17 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
 
     /** The last dirty key published by the round in progress ("" at its start); null when no round is in progress. */
     private String roundCursor;
-    /** Wall-clock time of the last delta record and of the end of the last round. */
+    /** Wall-clock time of the last delta record. */
     private long lastDeltaMs;
-    private long lastRoundEndMs;
     private long roundWorkNanos;
     private int roundPublished;
-    /** Whether the next round was scheduled at the catch-up pace, and the last round's work in ms. */
-    private boolean roundScheduledCatchingUp;
-    private long lastRoundWorkMs;
 
     private void publishIfDue(long now) {
         if (roundCursor == null) {
             // Under load a round waits its cost times the factor; once the deltas stop (the end of a
             // backfill, a quiet moment), the plain interval rules again, so final values come out at once.
-            boolean idle = now - lastDeltaMs >= publishInterval.toMillis() && now - lastRoundEndMs >= publishInterval.toMillis();
-            if (now < nextPublishMs && !idle) return;
+            boolean idle = now - lastDeltaMs >= publishInterval.toMillis() && now - pace.lastRoundEndMs() >= publishInterval.toMillis();
+            if (!pace.due(now) && !idle) return;
             roundCursor = "";
             roundWorkNanos = 0;
             roundPublished = 0;
@@ -311,13 +282,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (slice.lastKey() != null) roundCursor = slice.lastKey();
         if (!slice.finished()) return;
         roundCursor = null;
-        lastRoundEndMs = now;
-        boolean catchingUp = now - lastDeltaInputMs > CATCHING_UP_LAG.toMillis();
-        roundScheduledCatchingUp = catchingUp;
-        lastRoundWorkMs = roundWorkNanos / 1_000_000;
-        nextPublishMs = catchingUp
-                ? now + Math.max(CATCH_UP_INTERVALS * publishInterval.toMillis(), roundWorkNanos / 1_000_000 * CATCH_UP_COST_FACTOR)
-                : now + roundWorkNanos / 1_000_000 * PUBLISH_COST_FACTOR;
+        pace.roundEnded(now, roundWorkNanos);
         // Visible to read-committed consumers at once, not at the next commit of the interval.
         if (roundPublished > 0) context.commit();
     }
