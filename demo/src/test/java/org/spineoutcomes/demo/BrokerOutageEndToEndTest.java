@@ -2,23 +2,22 @@ package org.spineoutcomes.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spineoutcomes.demo.AppCalls.awaitStatus;
+import static org.spineoutcomes.demo.AppCalls.awaitTrue;
+import static org.spineoutcomes.demo.AppCalls.get;
+import static org.spineoutcomes.demo.AppCalls.seconds;
 import static org.spineoutcomes.demo.StackOutputs.metric;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.localstack.LocalStack;
@@ -47,7 +45,6 @@ import org.spineoutcomes.topics.Topics;
 class BrokerOutageEndToEndTest {
     private static final int PATIENTS = 400;
     private static final Duration OUTAGE = Duration.ofSeconds(20);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void brokerStoppedMidRun_readyReportsIt_healthStaysUp_appResumesAlone_outputsEqualTheBatch() throws Exception {
@@ -64,7 +61,7 @@ class BrokerOutageEndToEndTest {
             pp.put(ProducerConfig.ACKS_CONFIG, "all");
             pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000"); // outlives the outage: records wait in the producer
             pp.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
-            SpineRuntime runtime = SpineRuntime.start(config(stack), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            SpineRuntime runtime = SpineRuntime.start(AppCalls.runtimeConfig(stack, "broker-outage-e2e"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(pp, new StringSerializer(), new SpineAvroSerializer<>(registry))) {
                 URI ready = runtime.baseUri().resolve("/ready");
                 URI health = runtime.baseUri().resolve("/health");
@@ -107,18 +104,6 @@ class BrokerOutageEndToEndTest {
         }
     }
 
-    private static AppConfig config(LocalStack stack) throws Exception {
-        return AppConfig.of(Map.of(
-                AppConfig.APPLICATION_ID, "broker-outage-e2e",
-                AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
-                AppConfig.STATE_DIR, Files.createTempDirectory(stack.workDir(), "broker-outage-state").toString(),
-                AppConfig.HTTP_PORT, "0",
-                AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1",
-                AppConfig.PUBLISH_INTERVAL_MS, "300",
-                AppConfig.CUT_REFRESH_MS, "500",
-                AppConfig.STREAM_THREADS, "1"));
-    }
 
     private static void send(KafkaProducer<String, SpecificRecord> producer, List<SpecificRecord> events) {
         for (SpecificRecord e : events) {
@@ -126,30 +111,7 @@ class BrokerOutageEndToEndTest {
         }
     }
 
-    private static HttpResponse<String> get(URI uri) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
 
-    private static HttpResponse<String> awaitStatus(URI uri, int status, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HttpResponse<String> last = get(uri);
-        while (last.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            last = get(uri);
-        }
-        assertEquals(status, last.statusCode(), last.body());
-        return last;
-    }
 
-    private static void awaitTrue(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-            Thread.sleep(100);
-        }
-    }
 
-    private static double seconds(long fromNanos, long toNanos) {
-        return (toNanos - fromNanos) / 1e9;
-    }
 }

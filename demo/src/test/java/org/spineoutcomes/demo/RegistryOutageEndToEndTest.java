@@ -3,24 +3,23 @@ package org.spineoutcomes.demo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spineoutcomes.demo.AppCalls.awaitStatus;
+import static org.spineoutcomes.demo.AppCalls.awaitTrue;
+import static org.spineoutcomes.demo.AppCalls.get;
+import static org.spineoutcomes.demo.AppCalls.seconds;
 import static org.spineoutcomes.demo.StackOutputs.metric;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,7 +30,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
-import org.spineoutcomes.app.AppConfig;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
 import org.spineoutcomes.ingest.RegistryGate;
@@ -56,7 +54,6 @@ import org.spineoutcomes.topics.Topics.RejectionHeaders;
  */
 class RegistryOutageEndToEndTest {
     private static final int PATIENTS = 600;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration OUTAGE = Duration.ofSeconds(8);
 
     @Test
@@ -85,7 +82,7 @@ class RegistryOutageEndToEndTest {
                 stack.registry().stop();
                 long firstDown = System.nanoTime();
                 send(producer, atStart);
-                SpineRuntime runtime = SpineRuntime.start(config(stack), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                SpineRuntime runtime = SpineRuntime.start(AppCalls.runtimeConfig(stack, "registry-outage-e2e"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
                 try {
                     URI ready = runtime.baseUri().resolve("/ready");
                     RegistryGate gate = runtime.app().registryGate();
@@ -189,18 +186,6 @@ class RegistryOutageEndToEndTest {
         }
     }
 
-    private static AppConfig config(LocalStack stack) throws Exception {
-        return AppConfig.of(Map.of(
-                AppConfig.APPLICATION_ID, "registry-outage-e2e",
-                AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
-                AppConfig.STATE_DIR, Files.createTempDirectory(stack.workDir(), "outage-state").toString(),
-                AppConfig.HTTP_PORT, "0",
-                AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1",
-                AppConfig.PUBLISH_INTERVAL_MS, "300",
-                AppConfig.CUT_REFRESH_MS, "500",
-                AppConfig.STREAM_THREADS, "1"));
-    }
 
     private static void send(KafkaProducer<String, SpecificRecord> producer, List<SpecificRecord> events) {
         for (SpecificRecord e : events) {
@@ -219,29 +204,7 @@ class RegistryOutageEndToEndTest {
         return names;
     }
 
-    private static HttpResponse<String> get(URI uri) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
 
-    private static void awaitStatus(URI uri, int status, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HttpResponse<String> last = get(uri);
-        while (last.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            last = get(uri);
-        }
-        assertEquals(status, last.statusCode(), last.body());
-    }
 
-    private static void awaitTrue(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-            Thread.sleep(100);
-        }
-    }
 
-    private static double seconds(long fromNanos, long toNanos) {
-        return (toNanos - fromNanos) / 1e9;
-    }
 }

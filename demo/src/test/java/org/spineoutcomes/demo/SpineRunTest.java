@@ -3,13 +3,13 @@ package org.spineoutcomes.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spineoutcomes.demo.AppCalls.awaitStatus;
+import static org.spineoutcomes.demo.AppCalls.get;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +39,6 @@ import picocli.CommandLine;
  * <p>Its own stack, so that the input topics hold only what these tests send.
  */
 class SpineRunTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String PATIENT = "run-test-patient-1";
 
     private static LocalStack stack;
@@ -77,19 +76,7 @@ class SpineRunTest {
         return env;
     }
 
-    private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
 
-    private static HttpResponse<String> awaitStatus(URI uri, int status, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HttpResponse<String> last = get(uri);
-        while (last.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            last = get(uri);
-        }
-        return last;
-    }
 
     private static String awaitMetricLine(URI metrics, String line, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
