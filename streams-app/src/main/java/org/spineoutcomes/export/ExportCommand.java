@@ -407,14 +407,11 @@ public final class ExportCommand implements Callable<Integer> {
         }));
         // R36-R38: written as published (none depends on the cut), each checked against the patients of its cells.
         files.writeAdjustedComparisons(decoded(adjusted, registry, AdjustedComparison.class, c -> {
-            if (suppression != null && (suppression.suppresses(c.getN1()) || suppression.suppresses(c.getN2()))) suppressed[2]++;
+            if (suppression != null && suppression.suppressesWhole(c)) suppressed[2]++;
             return adjustedCounts.check(c);
         }));
         files.writeTimeToEvent(decoded(timeToEvent, registry, TimeToEvent.class, t -> {
-            if (suppression != null && (t.getKaplanMeier() != null ? suppression.suppresses(t.getKaplanMeier().getPatients())
-                    : suppression.suppresses(t.getLogRank().getPatients1()) || suppression.suppresses(t.getLogRank().getPatients2()))) {
-                suppressed[3]++;
-            }
+            if (suppression != null && suppression.suppressesWhole(t)) suppressed[3]++;
             return adjustedCounts.check(t);
         }));
         unsettled[0] += adjustedCounts.unsettled(adjusted.values().keySet(), timeToEvent.values().keySet());

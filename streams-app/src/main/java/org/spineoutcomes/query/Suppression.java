@@ -99,6 +99,19 @@ public final class Suppression {
         return full;
     }
 
+    /** Whether the standardised comparison is shown as its key only (rule 4: an arm under the threshold). */
+    public boolean suppressesWhole(AdjustedComparison comparison) {
+        return suppresses(comparison.getN1()) || suppresses(comparison.getN2());
+    }
+
+    /** Whether the Kaplan-Meier or log-rank record is shown as its key only (rules 5, 6: a curve or an arm under the threshold). */
+    public boolean suppressesWhole(TimeToEvent record) {
+        if (record.getLogRank() != null) {
+            return suppresses(record.getLogRank().getPatients1()) || suppresses(record.getLogRank().getPatients2());
+        }
+        return record.getKaplanMeier() != null && suppresses(record.getKaplanMeier().getPatients());
+    }
+
     /** The standardised comparison's JSON with rule 4 applied. */
     public ObjectNode adjustedComparison(AdjustedComparison comparison) {
         ObjectNode full = json(codec.formatRecord(comparison));
