@@ -90,6 +90,14 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "App instances (same application id, own state directories) sharing the work (default: ${DEFAULT-VALUE}).")
     int instances;
 
+    @Option(names = "--no-baselines",
+            description = "Skip the two baselines (for a long run of the topology alone; the ratios are then absent).")
+    boolean noBaselines;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "An app setting for the topology run, as in the properties file (repeatable), e.g. --set spine.publish.interval.ms=2000.")
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--rate", defaultValue = "1000", description = "Events/s sent during the latency phase (default: ${DEFAULT-VALUE}).")
     int rate;
 
@@ -137,11 +145,19 @@ public final class StreamBenchmark implements Callable<Integer> {
             double produceSeconds = seconds(t);
             status(String.format(Locale.ROOT, "cohort: %,d patients, %,d events, produced in %.1f s", patients, events, produceSeconds));
 
-            double baselineSeconds = baseline(stack, events);
-            status(String.format(Locale.ROOT, "baseline (exactly-once one-stage copy): %.1f s, %,.0f events/s", baselineSeconds, events / baselineSeconds));
-            double stateIoSeconds = stateIoBaseline(stack, events);
-            status(String.format(Locale.ROOT, "state-I/O baseline (per-patient stores and output, no clinical work): %.1f s, %,.0f events/s",
-                    stateIoSeconds, events / stateIoSeconds));
+            double baselineSeconds = Double.NaN;
+            double stateIoSeconds = Double.NaN;
+            if (noBaselines) {
+                baselineCpuNanos = -1;
+                stateIoCpuNanos = -1;
+                status("baselines skipped (--no-baselines)");
+            } else {
+                baselineSeconds = baseline(stack, events);
+                status(String.format(Locale.ROOT, "baseline (exactly-once one-stage copy): %.1f s, %,.0f events/s", baselineSeconds, events / baselineSeconds));
+                stateIoSeconds = stateIoBaseline(stack, events);
+                status(String.format(Locale.ROOT, "state-I/O baseline (per-patient stores and output, no clinical work): %.1f s, %,.0f events/s",
+                        stateIoSeconds, events / stateIoSeconds));
+            }
 
             Memory beforeApp = Memory.sample();
             Path state = Files.createTempDirectory(stack.workDir(), "bench-state");
@@ -149,11 +165,13 @@ public final class StreamBenchmark implements Callable<Integer> {
             try (AutoCloseable closeAll = () -> { for (SpineStreamsApp a : apps) a.close(); }) {
                 for (int i = 0; i < instances; i++) {
                     // Scale-out as an operator would do it: same application id, a state directory each.
-                    AppConfig config = AppConfig.of(Map.of(
+                    Map<String, String> values = new java.util.LinkedHashMap<>(settings);
+                    values.putAll(Map.of(
                             AppConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                             AppConfig.SCHEMA_REGISTRY_URL, stack.schemaRegistryUrl(),
                             AppConfig.STATE_DIR, Files.createDirectories(state.resolve("instance-" + i)).toString(),
                             AppConfig.APPLICATION_ID, "bench-spine"));
+                    AppConfig config = AppConfig.of(values);
                     apps.add(new SpineStreamsApp(config, registry));
                 }
                 t = System.nanoTime();
@@ -171,7 +189,16 @@ public final class StreamBenchmark implements Callable<Integer> {
 
                 Memory afterSettle = Memory.sample();
                 long stateBytes = directorySize(state);
+                List<KafkaStreams> streamsOfApps = apps.stream().map(SpineStreamsApp::streams).toList();
+                StreamThreadTime threadsBefore = StreamThreadTime.sample(streamsOfApps);
+                long latencyCpu = processCpuNanos();
+                long latencyGc = gcMillis();
+                long latencyWall = System.nanoTime();
                 Latency latency = latency(stack, registry, pseudonymiser, (double) events / patients);
+                double latencyCores = (processCpuNanos() - latencyCpu) / (double) (System.nanoTime() - latencyWall);
+                double latencyGcShare = (gcMillis() - latencyGc) * 1e6 / (System.nanoTime() - latencyWall);
+                StreamThreadTime threadsAfter = StreamThreadTime.sample(streamsOfApps);
+                status("latency: stream threads over the phase (Kafka Streams' thread metrics, last 30-60 s):\n" + threadsAfter.describe().stripTrailing());
 
                 double per100k = 100_000.0 / patients;
                 report.text("mode", "mode", quick ? "quick" : "full")
@@ -179,6 +206,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .text("commit", "git commit", gitCommit())
                         .count("cores", "cores", Runtime.getRuntime().availableProcessors(), "")
                         .count("instances", "app instances", instances, "")
+                        .text("settings", "app settings (--set)", settings.isEmpty() ? "defaults" : settings.toString())
                         .count("maxHeapMb", "max heap (-Xmx)", Runtime.getRuntime().maxMemory() / 1_000_000, "MB")
                         .count("patients", "patients (throughput cohort)", patients, "")
                         .count("events", "events (throughput cohort)", events, "")
@@ -193,10 +221,10 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("stateIoSeconds", "state-I/O baseline: done in", stateIoSeconds, "s", 1)
                         .number("stateIoEventsPerSec", "state-I/O baseline: throughput", events / stateIoSeconds, "events/s", 0)
                         .number("ratioTopologyToStateIo", "ratio topology / state-I/O baseline", stateIoSeconds / settled, "x", 3)
-                        .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", baselineCpuNanos / 1e3 / events, "us", 1)
-                        .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", stateIoCpuNanos / 1e3 / events, "us", 1)
+                        .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", (baselineCpuNanos < 0 ? Double.NaN : baselineCpuNanos / 1e3 / events), "us", 1)
+                        .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", (stateIoCpuNanos < 0 ? Double.NaN : stateIoCpuNanos / 1e3 / events), "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
-                        .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (double) baselineCpuNanos / topologyCpu, "x", 3)
+                        .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (baselineCpuNanos < 0 ? Double.NaN : (double) baselineCpuNanos / topologyCpu), "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
                         .count("latencyEvents", "latency: events sent", latency.sent(), "")
@@ -209,6 +237,15 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .count("latencyAggregateP50Ms", "sent -> aggregate: p50", pct(latency.aggregate(), 0.50), "ms")
                         .count("latencyAggregateP99Ms", "sent -> aggregate: p99", pct(latency.aggregate(), 0.99), "ms")
                         .count("latencyAggregateMaxMs", "sent -> aggregate: max", max(latency.aggregate()), "ms")
+                        .number("latencyCpuCores", "latency phase: process CPU (broker, app, bench)", latencyCores, "cores", 2)
+                        .number("latencyGcShare", "latency phase: time in garbage collection", latencyGcShare, "", 3)
+                        .number("latencyProcessRatio", "latency phase: stream threads processing (mean)", threadsAfter.mean("process-ratio"), "", 3)
+                        .number("latencyPunctuateRatio", "latency phase: stream threads punctuating (mean)", threadsAfter.mean("punctuate-ratio"), "", 3)
+                        .number("latencyPollRatio", "latency phase: stream threads polling (mean)", threadsAfter.mean("poll-ratio"), "", 3)
+                        .number("latencyCommitRatio", "latency phase: stream threads committing (mean)", threadsAfter.mean("commit-ratio"), "", 3)
+                        .number("latencyCommits", "latency phase: commits (all threads)", threadsAfter.sumSince(threadsBefore, "commit-total"), "", 0)
+                        .number("latencyCommitMaxMs", "latency phase: longest commit", threadsAfter.max("commit-latency-max"), "ms", 0)
+                        .number("latencyPunctuateMaxMs", "latency phase: longest punctuation", threadsAfter.max("punctuate-latency-max"), "ms", 0)
                         .number("heapBeforeAppMb", "heap used before app (after GC)", beforeApp.heapMb(), "MB", 0)
                         .number("heapMb", "heap used after settle (after GC)", afterSettle.heapMb(), "MB", 0)
                         .number("heapAppMb", "heap used by app (difference)", afterSettle.heapMb() - beforeApp.heapMb(), "MB", 0)
@@ -241,6 +278,7 @@ public final class StreamBenchmark implements Callable<Integer> {
 
         List<Long> outcome = new ArrayList<>();
         List<Long> aggregate = new ArrayList<>();
+        List<long[]> timeline = new ArrayList<>(); // read ms since the phase started, latency ms, 1 if an outcome
         Properties p = consumerProps(stack);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -279,7 +317,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                     // Patient outcomes keep the input record's timestamp (the producer's send time); aggregates
                     // carry the newest input timestamp folded into the publication. Earlier inputs are skipped.
                     if (r.timestamp() < start) continue;
-                    (r.topic().equals(Topics.PATIENT_OUTCOMES.name()) ? outcome : aggregate).add(now - r.timestamp());
+                    boolean isOutcome = r.topic().equals(Topics.PATIENT_OUTCOMES.name());
+                    (isOutcome ? outcome : aggregate).add(now - r.timestamp());
+                    timeline.add(new long[] {now - start, now - r.timestamp(), isOutcome ? 1 : 0});
                 }
                 if (!records.isEmpty()) quietSince = System.nanoTime();
                 progress.update(String.format(Locale.ROOT, "latency: %,d / %,d events sent at %d/s; read %,d outcomes, %,d aggregates",
@@ -288,6 +328,8 @@ public final class StreamBenchmark implements Callable<Integer> {
             }
             producer.join();
             if (failure.get() != null) throw new IllegalStateException("latency phase: sending failed", failure.get());
+            status("latency: by 5 s of the phase (read time), sent -> outcome p50 / p99 / max (records); sent -> aggregate p99 / max (records):\n"
+                    + timelineTable(timeline).stripTrailing());
             Collections.sort(outcome);
             Collections.sort(aggregate);
             double achieved = sent.get() / Math.max(1e-9, sendNanos.get() / 1e9);
@@ -295,6 +337,25 @@ public final class StreamBenchmark implements Callable<Integer> {
                     sent.get(), achieved, outcome.size(), aggregate.size()));
             return new Latency((int) sent.get(), achieved, outcome, aggregate);
         }
+    }
+
+    /** The latencies of the phase by 5 s of read time, so a slow start or a pause shows where it happened. */
+    static String timelineTable(List<long[]> timeline) {
+        java.util.TreeMap<Long, List<List<Long>>> windows = new java.util.TreeMap<>();
+        for (long[] t : timeline) {
+            List<List<Long>> w = windows.computeIfAbsent(t[0] / 5_000, k -> List.of(new ArrayList<>(), new ArrayList<>()));
+            w.get((int) t[2]).add(t[1]);
+        }
+        StringBuilder b = new StringBuilder();
+        windows.forEach((k, w) -> {
+            List<Long> agg = w.get(0);
+            List<Long> out = w.get(1);
+            Collections.sort(agg);
+            Collections.sort(out);
+            b.append(String.format(Locale.ROOT, "  %3d-%3d s: outcome %5d / %5d / %5d ms (%5d); aggregate %5d / %5d ms (%4d)%n",
+                    k * 5, k * 5 + 5, pct(out, 0.5), pct(out, 0.99), max(out), out.size(), pct(agg, 0.99), max(agg), agg.size()));
+        });
+        return b.toString();
     }
 
     /** Nearest-rank percentile of a sorted list; -1 when empty. */
@@ -424,6 +485,12 @@ public final class StreamBenchmark implements Callable<Integer> {
             streams.close(Duration.ofSeconds(30));
             return s;
         }
+    }
+
+    /** Time spent in garbage collection by this JVM so far (all collectors), in ms. */
+    static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
     /** CPU time of the baseline phases (whole process: broker, streams threads, the bench's reader). */

@@ -55,6 +55,7 @@ public final class AppConfig {
     public static final String CUT_REFRESH_MS = "spine.data.cut.refresh.ms";
     public static final String PUBLISH_INTERVAL_MS = "spine.publish.interval.ms";
     public static final String DELTA_FLUSH_MS = "spine.cell.delta.flush.ms";
+    public static final String ADJUSTED_PUBLISH_INTERVAL_MS = "spine.adjusted.publish.interval.ms";
     public static final String PROCESSING_GUARANTEE = "spine.processing.guarantee";
     public static final String HTTP_PORT = "spine.http.port";
     public static final String HTTP_BIND_ADDRESS = "spine.http.bind.address";
@@ -99,6 +100,7 @@ public final class AppConfig {
     private final Optional<Instant> dataCut;
     private final Duration cutRefresh;
     private final Duration publishInterval;
+    private final Duration adjustedPublishInterval;
     private final Duration deltaFlushInterval;
     private final boolean rulesRecompute;
     private final int httpPort;
@@ -144,6 +146,7 @@ public final class AppConfig {
         this.cutRefresh = millis(CUT_REFRESH_MS, 1);
         this.publishInterval = millis(PUBLISH_INTERVAL_MS, 0);
         this.deltaFlushInterval = millis(DELTA_FLUSH_MS, 0);
+        this.adjustedPublishInterval = millis(ADJUSTED_PUBLISH_INTERVAL_MS, 0);
         this.rulesRecompute = bool(RULES_RECOMPUTE);
         this.httpPort = integer(HTTP_PORT, 0, 65_535, "a port number 0-65535 (0 = any free port)");
         this.httpBindAddress = matching(HTTP_BIND_ADDRESS, HOST_CHARS, "an IP address or host name (0.0.0.0 = every interface)");
@@ -378,6 +381,9 @@ public final class AppConfig {
     public Duration cutRefresh() { return cutRefresh; }
 
     public Duration publishInterval() { return publishInterval; }
+
+    /** spine.adjusted.publish.interval.ms: how often the R36-R38 records are published while input flows. */
+    public Duration adjustedPublishInterval() { return adjustedPublishInterval; }
 
     public Duration deltaFlushInterval() { return deltaFlushInterval; }
 

@@ -37,7 +37,8 @@ public final class SpineStreamsApp implements AutoCloseable {
     /** With other outcome rules than this release's (tests stand in an older release with them). */
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry, org.spineoutcomes.outcome.OutcomeRules rules) throws java.io.IOException {
         TopologySettings settings = TopologySettings.defaults().withRules(rules).withDataCut(config.dataCut().orElse(null)).withCutRefresh(config.cutRefresh())
-                .withPublishInterval(config.publishInterval()).withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
+                .withPublishInterval(config.publishInterval()).withAdjustedPublishInterval(config.adjustedPublishInterval())
+                .withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
         this.registryGate = new RegistryGate(registry instanceof org.spineoutcomes.serde.RestSchemaRegistryClient rest
                 ? String.join(", ", rest.baseUrls()) : registry.toString());
         this.topology = new SpineTopology(registry, settings, registryGate).build();

@@ -28,11 +28,27 @@ public final class CompletenessCounts {
     /** {patients, assessed} per date, mutated in place: this map is updated for every patient of every cell. */
     private final TreeMap<LocalDate, long[]> byWindowLastDate = new TreeMap<>();
 
+    /** Dates whose counts are not consistent (negative, or more assessed than patients), kept with every change. */
+    private int inconsistentDates;
+
+    /**
+     * The sums before the last data-cut date asked for, kept with every change: a cell of a large cohort has
+     * thousands of dates and is published every second while the cut moves rarely, so {@link #at} answers
+     * without walking them. Null until asked.
+     */
+    private LocalDate sumsBefore;
+    private long dueBefore;
+    private long assessedBefore;
+
     public CompletenessCounts() {}
 
     public CompletenessCounts copy() {
         CompletenessCounts c = new CompletenessCounts();
         byWindowLastDate.forEach((d, counts) -> c.byWindowLastDate.put(d, counts.clone()));
+        c.inconsistentDates = inconsistentDates;
+        c.sumsBefore = sumsBefore;
+        c.dueBefore = dueBefore;
+        c.assessedBefore = assessedBefore;
         return c;
     }
 
@@ -61,8 +77,15 @@ public final class CompletenessCounts {
             counts = new long[2];
             byWindowLastDate.put(windowLastDate, counts);
         }
+        boolean wasConsistent = consistent(counts);
         counts[0] = Math.addExact(counts[0], patients);
         counts[1] = Math.addExact(counts[1], assessed);
+        boolean nowConsistent = consistent(counts);
+        if (wasConsistent != nowConsistent) inconsistentDates += nowConsistent ? -1 : 1;
+        if (sumsBefore != null && windowLastDate.isBefore(sumsBefore)) {
+            dueBefore = Math.addExact(dueBefore, patients);
+            assessedBefore = Math.addExact(assessedBefore, assessed);
+        }
         if (counts[0] == 0 && counts[1] == 0) {
             byWindowLastDate.remove(windowLastDate);
         }
@@ -74,10 +97,11 @@ public final class CompletenessCounts {
 
     /** No date with negative counts or with more assessed than patients (checked without building a view). */
     public boolean isConsistent() {
-        for (long[] c : byWindowLastDate.values()) {
-            if (c[0] < 0 || c[1] < 0 || c[1] > c[0]) return false;
-        }
-        return true;
+        return inconsistentDates == 0;
+    }
+
+    private static boolean consistent(long[] c) {
+        return c[0] >= 0 && c[1] >= 0 && c[1] <= c[0];
     }
 
     /** Read-only view, ascending by date. */
@@ -94,12 +118,19 @@ public final class CompletenessCounts {
      */
     public CompletenessEstimate at(Instant dataCut) {
         LocalDate cutDate = LocalDate.ofInstant(Objects.requireNonNull(dataCut, "dataCut"), ZoneOffset.UTC);
-        long due = 0;
-        long assessed = 0;
-        for (long[] c : byWindowLastDate.headMap(cutDate, false).values()) {
-            due += c[0];
-            assessed += c[1];
+        if (!cutDate.equals(sumsBefore)) {
+            long due = 0;
+            long assessed = 0;
+            for (long[] c : byWindowLastDate.headMap(cutDate, false).values()) {
+                due += c[0];
+                assessed += c[1];
+            }
+            sumsBefore = cutDate;
+            dueBefore = due;
+            assessedBefore = assessed;
         }
+        long due = dueBefore;
+        long assessed = assessedBefore;
         return CompletenessEstimate.of(due, assessed);
     }
 

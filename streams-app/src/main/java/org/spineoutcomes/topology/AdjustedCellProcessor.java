@@ -74,11 +74,21 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private int roundPublished;
 
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval) {
+        this(patternStore, survivalStore, dirtyStore, publishInterval, publishInterval);
+    }
+
+    /**
+     * @param publishInterval zero: publish after every record; else how long the input must have been
+     *                        quiet for the marked records to come out at once
+     * @param liveInterval    while input flows, rounds start at least this far apart (not below the publish
+     *                        interval): these records cost the most to derive (a whole survival curve each)
+     */
+    public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval, Duration liveInterval) {
         this.patternStore = patternStore;
         this.survivalStore = survivalStore;
         this.dirtyStore = dirtyStore;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(publishInterval, publishInterval);
+        this.pace = new PublicationPace(liveInterval, liveInterval);
     }
 
     @Override

@@ -210,7 +210,8 @@ public final class SpineTopology {
     private void adjusted(KStream<String, AdjustedDeltaBatch> changes) {
         changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
                         .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))
-                .process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval()),
+                .process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval(),
+                                settings.effectiveAdjustedPublishInterval()),
                         Named.as("adjusted-cell"), STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE)
                 .split(Named.as("adjusted-"))
                 .branch((k, v) -> v instanceof AdjustedOutput.AdjustedComparisonChanged, Branched.withConsumer(s -> s

@@ -244,6 +244,41 @@ class AdjustedTopologyTest {
         assertTrue(publicationsDuringAStreamOfChanges(WALL_CLOCK) >= 3, "live: about one round a second");
     }
 
+    /**
+     * With spine.adjusted.publish.interval.ms = 5 s, live input every 500 ms for 8 s moves KP_VP_M1 with every
+     * patient, but its rounds start at least 5 s apart (1 or 2 in 8 s, where the 1 s interval gives about one a
+     * second), while the cell step's aggregates keep their 1 s pace; when the input stops, the final record
+     * comes out one publish interval later, not five.
+     */
+    @Test
+    void adjustedRecordsWaitTheirOwnLiveInterval_andStillComeOutOneIntervalAfterTheInputStops() {
+        TopologySettings settings = TopologySettings.defaults().withDeltaFlushInterval(Duration.ofMillis(100))
+                .withPublishInterval(Duration.ofSeconds(1)).withAdjustedPublishInterval(Duration.ofSeconds(5));
+        try (SpineTestDriver d = new SpineTestDriver(settings, WALL_CLOCK)) {
+            patient(d, "k1", true, 8, 5, WALL_CLOCK);
+            patient(d, "k2", true, 8, 3, WALL_CLOCK);
+            patient(d, "v1", false, 8, 7, WALL_CLOCK);
+            patient(d, "v2", false, 8, 5, WALL_CLOCK);
+            settle(d);
+            assertEquals(2, d.adjustedComparisons.get(KP_VP_M1).getN1(), "the first round publishes at once");
+            d.adjustedComparisons.poll();
+            d.aggregates.poll();
+            int adjustedDuring = 0;
+            int aggregatesDuring = 0;
+            for (int i = 0; i < 16; i++) {
+                patient(d, "k" + (i + 3), true, 8, 4, WALL_CLOCK.plusSeconds(3).plusMillis(500L * i));
+                for (int t = 0; t < 10; t++) d.advanceWallClock(Duration.ofMillis(50));
+                adjustedDuring += (int) d.adjustedComparisons.poll().stream().filter(r -> r.key().equals(KP_VP_M1)).count();
+                aggregatesDuring += (int) d.aggregates.poll().stream().filter(r -> r.key().equals("ITT/KYPHOPLASTY/M1/ALL")).count();
+            }
+            assertTrue(adjustedDuring >= 1 && adjustedDuring <= 2, "rounds at least 5 s apart in 8 s: " + adjustedDuring);
+            assertTrue(aggregatesDuring >= 5, "the cell step keeps its 1 s interval: " + aggregatesDuring);
+            d.advanceWallClock(Duration.ofMillis(1_000)); // quiet for one publish interval
+            for (int i = 0; i < 10; i++) d.advanceWallClock(Duration.ofMillis(50));
+            assertEquals(18, d.adjustedComparisons.get(KP_VP_M1).getN1(), "2 + 16 kyphoplasty patients, 1.5 s after the input stopped");
+        }
+    }
+
     /** Live input after a backfill: the round scheduled at the catch-up pace is brought forward to the live one (both steps). */
     @Test
     void liveInputAfterABackfill_isPublishedAtTheLivePace() {

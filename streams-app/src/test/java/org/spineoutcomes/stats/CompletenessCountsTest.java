@@ -1,0 +1,98 @@
+package org.spineoutcomes.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Completeness counts answer {@link CompletenessCounts#at} and {@link CompletenessCounts#isConsistent} from
+ * sums kept with every change (a cell is published every second, its thousands of dates are not walked
+ * each time): the answers must be those of counting the dates again.
+ */
+class CompletenessCountsTest {
+
+    private static final LocalDate JAN_05 = LocalDate.of(2024, 1, 5);
+    private static final LocalDate JAN_10 = LocalDate.of(2024, 1, 10);
+    private static final LocalDate JAN_20 = LocalDate.of(2024, 1, 20);
+    private static final LocalDate FEB_01 = LocalDate.of(2024, 2, 1);
+    private static final LocalDate FEB_02 = LocalDate.of(2024, 2, 2);
+
+    @Test
+    void dueAndAssessedFollowEveryChangeAfterTheCutWasAskedFor() {
+        CompletenessCounts c = new CompletenessCounts();
+        c.add(JAN_10, true);
+        c.add(JAN_20, false);
+        c.add(FEB_01, true);
+        Instant cut = Instant.parse("2024-01-25T12:00:00Z");
+        // windows ending Jan 10 and Jan 20 have elapsed; one of their two patients was assessed
+        assertDue(c.at(cut), 2, 1);
+
+        c.add(JAN_05, false); // before the cut: due 3
+        assertDue(c.at(cut), 3, 1);
+        c.subtract(JAN_10, true); // the assessed patient leaves
+        assertDue(c.at(cut), 2, 0);
+        c.add(FEB_02, true); // after the cut: nothing changes
+        assertDue(c.at(cut), 2, 0);
+
+        // a later cut: Jan 5, Jan 20 and Feb 1 have elapsed; Feb 2 is the cut's own date, not yet elapsed (R33)
+        assertDue(c.at(Instant.parse("2024-02-02T10:00:00Z")), 3, 1);
+        // and back to the earlier cut
+        assertDue(c.at(cut), 2, 0);
+    }
+
+    @Test
+    void consistencyIsTrackedPerDateAsCountsComeAndGo() {
+        CompletenessCounts c = new CompletenessCounts();
+        assertTrue(c.isConsistent());
+        c.subtract(JAN_10, false); // a subtraction before its addition: -1 patients
+        assertFalse(c.isConsistent());
+        c.adjust(JAN_20, 1, 2); // more assessed than patients on a second date
+        assertFalse(c.isConsistent());
+        c.add(JAN_10, false); // the first date is back to nothing
+        assertFalse(c.isConsistent());
+        c.adjust(JAN_20, 1, 0); // 2 patients, 2 assessed
+        assertTrue(c.isConsistent());
+        CompletenessCounts copy = c.copy();
+        copy.subtract(JAN_20, false); // 1 patient, 2 assessed in the copy only
+        assertFalse(copy.isConsistent());
+        assertTrue(c.isConsistent());
+    }
+
+    @Test
+    void keptSumsEqualARecountOverRandomChanges() {
+        Random random = new Random(7);
+        CompletenessCounts kept = new CompletenessCounts();
+        Instant cut = Instant.parse("2024-06-15T00:00:00Z");
+        kept.at(cut); // from here on the sums before the cut are kept
+        for (int i = 0; i < 5_000; i++) {
+            LocalDate date = LocalDate.of(2024, 1, 1).plusDays(random.nextInt(360));
+            long patients = random.nextInt(5) - 2;
+            long assessed = random.nextInt(3) - 1;
+            kept.adjust(date, patients, assessed);
+            if (i % 97 == 0) {
+                CompletenessCounts recount = new CompletenessCounts();
+                long inconsistent = 0;
+                for (var e : kept.byWindowLastDate().entrySet()) {
+                    recount.adjust(e.getKey(), e.getValue().patients(), e.getValue().assessed());
+                    CompletenessCounts.DueCounts d = e.getValue();
+                    if (d.patients() < 0 || d.assessed() < 0 || d.assessed() > d.patients()) inconsistent++;
+                }
+                CompletenessEstimate expected = recount.at(cut);
+                CompletenessEstimate actual = kept.at(cut);
+                assertEquals(expected.due(), actual.due(), "due after change " + i);
+                assertEquals(expected.assessed(), actual.assessed(), "assessed after change " + i);
+                assertEquals(inconsistent == 0, kept.isConsistent(), "consistency after change " + i);
+            }
+        }
+    }
+
+    private static void assertDue(CompletenessEstimate e, long due, long assessed) {
+        assertEquals(due, e.due(), "due");
+        assertEquals(assessed, e.assessed(), "assessed");
+    }
+}
