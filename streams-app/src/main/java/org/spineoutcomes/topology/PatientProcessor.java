@@ -73,7 +73,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             return size() > RECENT_PATIENTS;
         }
     };
-    static final int RECENT_PATIENTS = 10_000;
+    static final int RECENT_PATIENTS = 5_000;
     /** Contributions kept for fewer patients than decoded logs: a map of about 100 cells each weighs more. */
     static final int RECENT_CELLS = 2_000;
     /**

@@ -77,7 +77,7 @@ public final class SpineTopology {
     public static final String ADJUSTED_DELTAS_TOPIC = "adjusted-deltas";
 
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
-    static final int RECENTLY_READ_PER_STORE = 20_000;
+    static final int RECENTLY_READ_PER_STORE = 10_000;
 
     private final SchemaRegistryClient registry;
     private final TopologySettings settings;
