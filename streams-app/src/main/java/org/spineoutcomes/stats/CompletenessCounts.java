@@ -129,9 +129,7 @@ public final class CompletenessCounts {
             dueBefore = due;
             assessedBefore = assessed;
         }
-        long due = dueBefore;
-        long assessed = assessedBefore;
-        return CompletenessEstimate.of(due, assessed);
+        return CompletenessEstimate.of(dueBefore, assessedBefore);
     }
 
     @Override

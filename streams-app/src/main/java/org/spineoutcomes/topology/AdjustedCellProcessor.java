@@ -73,10 +73,6 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
     private long lastInputMs;
     private int roundPublished;
 
-    public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval) {
-        this(patternStore, survivalStore, dirtyStore, publishInterval, publishInterval);
-    }
-
     /**
      * @param publishInterval zero: publish after every record; else how long the input must have been
      *                        quiet for the marked records to come out at once
@@ -88,7 +84,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         this.survivalStore = survivalStore;
         this.dirtyStore = dirtyStore;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(liveInterval, liveInterval);
+        this.pace = new PublicationPace(liveInterval);
     }
 
     @Override

@@ -107,7 +107,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.configuredCut = configuredCut;
         this.cutRefresh = cutRefresh;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(publishInterval, publishInterval);
+        this.pace = new PublicationPace(publishInterval);
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.time.Duration;
  * statistics, from the wall clock, the cost of its last round and how far its input is behind.
  *
  * <p>Live, publication may take at most 1 / (1 + {@link #COST_FACTOR}) of the thread: after a round that
- * took t ms the next waits factor x t ms (and at least {@code livePauseFloor}). Under load the derived
+ * took t ms the next waits factor x t ms, and at least the interval. Under load the derived
  * statistics would otherwise crowd out the exact additions; under a light load a round takes
  * milliseconds and the interval rules.
  *
@@ -26,7 +26,6 @@ final class PublicationPace {
     static final int CATCH_UP_INTERVALS = 10;
 
     private final long intervalMs;
-    private final long livePauseFloorMs;
     /** Record timestamp of the newest input (Long.MIN_VALUE: none yet, never catching up). */
     private long lastInputTimestampMs = Long.MIN_VALUE;
     private boolean scheduledCatchingUp;
@@ -34,13 +33,9 @@ final class PublicationPace {
     private long lastRoundWorkMs;
     private long nextRoundMs;
 
-    /**
-     * @param interval       the publish interval
-     * @param livePauseFloor the least live pause after a round (zero: the round's cost alone)
-     */
-    PublicationPace(Duration interval, Duration livePauseFloor) {
+    /** @param interval the least pause between two live rounds; catching up, rounds are ten of them apart */
+    PublicationPace(Duration interval) {
         this.intervalMs = interval.toMillis();
-        this.livePauseFloorMs = livePauseFloor.toMillis();
     }
 
     /** An input with record timestamp {@code inputTimestampMs} arrived at wall-clock {@code nowMs}. */
@@ -49,7 +44,7 @@ final class PublicationPace {
         if (scheduledCatchingUp && nowMs - inputTimestampMs <= CATCHING_UP_LAG.toMillis()) {
             // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
             scheduledCatchingUp = false;
-            nextRoundMs = Math.min(nextRoundMs, lastRoundEndMs + Math.max(livePauseFloorMs, lastRoundWorkMs * COST_FACTOR));
+            nextRoundMs = Math.min(nextRoundMs, lastRoundEndMs + Math.max(intervalMs, lastRoundWorkMs * COST_FACTOR));
         }
     }
 
@@ -61,7 +56,7 @@ final class PublicationPace {
         lastRoundWorkMs = workNanos / 1_000_000;
         nextRoundMs = catchingUp
                 ? nowMs + Math.max(CATCH_UP_INTERVALS * intervalMs, lastRoundWorkMs * CATCH_UP_COST_FACTOR)
-                : nowMs + Math.max(livePauseFloorMs, lastRoundWorkMs * COST_FACTOR);
+                : nowMs + Math.max(intervalMs, lastRoundWorkMs * COST_FACTOR);
     }
 
     /** Whether a new round may start at {@code nowMs} by the pace alone. */
