@@ -189,7 +189,7 @@ public final class StreamBenchmark implements Callable<Integer> {
 
                 Memory afterSettle = Memory.sample();
                 long stateBytes = directorySize(state);
-                List<KafkaStreams> streamsOfApps = apps.stream().map(SpineStreamsApp::streams).toList();
+                List<KafkaStreams> streamsOfApps = apps.stream().flatMap(a -> a.allStreams().stream()).toList();
                 StreamThreadTime threadsBefore = StreamThreadTime.sample(streamsOfApps);
                 long latencyCpu = processCpuNanos();
                 long latencyGc = gcMillis();

@@ -65,6 +65,7 @@ public final class AppConfig {
     public static final String MIN_CELL_SIZE = "spine.dashboard.min.cell.size";
     /** true: recompute every stored patient at start under the current rules, whatever their stored rules version. */
     public static final String RULES_RECOMPUTE = "spine.rules.recompute";
+    public static final String TOPOLOGY_SPLIT = "spine.topology.split";
     /** Kafka Streams settings, prefix removed (e.g. streams.num.stream.threads=2). */
     public static final String STREAMS_PREFIX = "streams.";
     /** Security settings for every Kafka client, prefix removed (e.g. kafka.security.protocol=SASL_SSL). */
@@ -102,6 +103,7 @@ public final class AppConfig {
     private final Duration publishInterval;
     private final Duration adjustedPublishInterval;
     private final Duration deltaFlushInterval;
+    private final boolean topologySplit;
     private final boolean rulesRecompute;
     private final int httpPort;
     private final String httpBindAddress;
@@ -148,6 +150,7 @@ public final class AppConfig {
         this.deltaFlushInterval = millis(DELTA_FLUSH_MS, 0);
         this.adjustedPublishInterval = millis(ADJUSTED_PUBLISH_INTERVAL_MS, 0);
         this.rulesRecompute = bool(RULES_RECOMPUTE);
+        this.topologySplit = bool(TOPOLOGY_SPLIT);
         this.httpPort = integer(HTTP_PORT, 0, 65_535, "a port number 0-65535 (0 = any free port)");
         this.httpBindAddress = matching(HTTP_BIND_ADDRESS, HOST_CHARS, "an IP address or host name (0.0.0.0 = every interface)");
         this.httpBearerToken = optional(HTTP_BEARER_TOKEN).map(v -> {
@@ -386,6 +389,9 @@ public final class AppConfig {
     public Duration adjustedPublishInterval() { return adjustedPublishInterval; }
 
     public Duration deltaFlushInterval() { return deltaFlushInterval; }
+
+    /** True: the patient stage and the cell stage run as two Kafka Streams applications (own threads, own commits). */
+    public boolean topologySplit() { return topologySplit; }
 
     /** spine.rules.recompute. */
     public boolean forceRecompute() { return rulesRecompute; }

@@ -2,6 +2,8 @@ package org.spineoutcomes.app;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -10,6 +12,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topology.ErrorHandlers;
+import org.spineoutcomes.topology.HandOnTopics;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.topology.TopologySettings;
 import org.slf4j.Logger;
@@ -25,6 +28,13 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final Topology topology;
+    /** The cell stage when the app runs split (spine.topology.split), else null. */
+    private final KafkaStreams cellStreams;
+    private final Topology cellTopology;
+    private final HandOnTopics handOn;
+    private final HandOnPurge purge;
+    private final java.util.Map<String, Object> adminConfig;
+    private volatile KafkaStreams.State combinedState = KafkaStreams.State.CREATED;
     private final RegistryGate registryGate;
     private final RegistryWatch registryWatch;
     private final java.util.List<KafkaStreams.StateListener> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -41,10 +51,28 @@ public final class SpineStreamsApp implements AutoCloseable {
                 .withDeltaFlushInterval(config.deltaFlushInterval()).withForcedRecompute(config.forceRecompute());
         this.registryGate = new RegistryGate(registry instanceof org.spineoutcomes.serde.RestSchemaRegistryClient rest
                 ? String.join(", ", rest.baseUrls()) : registry.toString());
-        this.topology = new SpineTopology(registry, settings, registryGate).build();
+        SpineTopology spine = new SpineTopology(registry, settings, registryGate);
         Properties properties = streamsProperties(config);
         properties.put(ErrorHandlers.REGISTRY_GATE_CONFIG, registryGate);
-        this.streams = new KafkaStreams(topology, properties);
+        this.adminConfig = new StreamsConfig(properties).getAdminConfigs(config.applicationId() + "-hand-on-admin");
+        if (config.topologySplit()) {
+            this.handOn = HandOnTopics.forApplication(config.applicationId());
+            this.topology = spine.buildPatientStage(handOn);
+            this.cellTopology = spine.buildCellStage(handOn);
+            Properties cellProperties = new Properties();
+            cellProperties.putAll(properties);
+            cellProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, HandOnTopics.cellStageApplicationId(config.applicationId()));
+            this.streams = new KafkaStreams(topology, properties);
+            this.cellStreams = new KafkaStreams(cellTopology, cellProperties);
+            this.purge = new HandOnPurge(adminConfig, HandOnTopics.cellStageApplicationId(config.applicationId()), handOn);
+        } else {
+            this.handOn = null;
+            this.topology = spine.build();
+            this.cellTopology = null;
+            this.streams = new KafkaStreams(topology, properties);
+            this.cellStreams = null;
+            this.purge = null;
+        }
         this.registryWatch = new RegistryWatch(registry, registryGate);
         // A registry outage pauses processing (the tasks' state and the consumer group stay); the watch resumes it.
         // Kafka Streams does not restore the state of paused tasks, so the pause applies only while RUNNING: a
@@ -53,23 +81,40 @@ public final class SpineStreamsApp implements AutoCloseable {
             @Override
             public void paused() {
                 pauseRequested = true;
-                if (streams.state() == KafkaStreams.State.RUNNING) streams.pause();
+                for (KafkaStreams s : allStreams()) {
+                    if (s.state() == KafkaStreams.State.RUNNING) s.pause();
+                }
             }
 
             @Override
             public void resumed() {
                 pauseRequested = false;
-                streams.resume();
+                allStreams().forEach(KafkaStreams::resume);
             }
         });
-        streams.setStateListener((newState, oldState) -> {
-            if (pauseRequested) {
-                if (newState == KafkaStreams.State.RUNNING) streams.pause();
-                else if (oldState == KafkaStreams.State.RUNNING) streams.resume();
-            }
-            stateListeners.forEach(l -> l.onChange(newState, oldState));
-        });
-        streams.setUncaughtExceptionHandler(e -> {
+        for (KafkaStreams s : allStreams()) {
+            s.setStateListener((newState, oldState) -> {
+                if (pauseRequested) {
+                    if (newState == KafkaStreams.State.RUNNING) s.pause();
+                    else if (oldState == KafkaStreams.State.RUNNING) s.resume();
+                }
+                stateChanged();
+            });
+            s.setUncaughtExceptionHandler(this::replaceThread);
+        }
+    }
+
+    /** Tells the listeners when the state of the whole (both stages when split) changes. */
+    private synchronized void stateChanged() {
+        KafkaStreams.State old = combinedState;
+        KafkaStreams.State now = state();
+        if (now == old) return;
+        combinedState = now;
+        stateListeners.forEach(l -> l.onChange(now, old));
+    }
+
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse replaceThread(Throwable e) {
+        {
             if (RegistryGate.unavailableCause(e).isPresent()) {
                 // reported by the gate already (one WARN per outage); processing stays paused until the registry answers
                 LOG.info("stream thread stopped while the schema registry cannot be asked; replacing it");
@@ -77,8 +122,38 @@ public final class SpineStreamsApp implements AutoCloseable {
                 LOG.error("stream thread failed; replacing it", e);
             }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        }
     }
+
+    /**
+     * The state of the app: that of its Kafka Streams application, or when split the least advanced of the
+     * two (ERROR if either failed, RUNNING only when both run).
+     */
+    public KafkaStreams.State state() {
+        if (cellStreams == null) return streams.state();
+        return combine(streams.state(), cellStreams.state());
+    }
+
+    static KafkaStreams.State combine(KafkaStreams.State a, KafkaStreams.State b) {
+        for (KafkaStreams.State s : List.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING,
+                KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.CREATED, KafkaStreams.State.REBALANCING)) {
+            if (a == s || b == s) return s;
+        }
+        return KafkaStreams.State.RUNNING;
+    }
+
+    /** Both Kafka Streams applications when split (patient stage first), else the one. */
+    public List<KafkaStreams> allStreams() {
+        return cellStreams == null ? List.of(streams) : List.of(streams, cellStreams);
+    }
+
+    /** The Kafka Streams application that holds a store of {@link SpineTopology} (by name). */
+    public KafkaStreams streamsWithStore(String storeName) {
+        return cellStreams != null && SpineTopology.CELL_STAGE_STORES.contains(storeName) ? cellStreams : streams;
+    }
+
+    /** The topics between the two stages when split. */
+    public Optional<HandOnTopics> handOnTopics() { return Optional.ofNullable(handOn); }
 
     /** The Kafka Streams properties: what the topology requires, the typed spine.* values, kafka.* security settings, then streams.* overrides. */
     public static Properties streamsProperties(AppConfig config) throws java.io.IOException {
@@ -109,9 +184,17 @@ public final class SpineStreamsApp implements AutoCloseable {
         return p;
     }
 
+    /** The topology (the patient stage's when split). */
     public Topology topology() { return topology; }
 
+    /** The cell stage's topology when split. */
+    public Optional<Topology> cellTopology() { return Optional.ofNullable(cellTopology); }
+
+    /** The Kafka Streams application (the patient stage's when split: ingest, patient outcomes, dead letters). */
     public KafkaStreams streams() { return streams; }
+
+    /** The cell stage's Kafka Streams application when split. */
+    public Optional<KafkaStreams> cellStreams() { return Optional.ofNullable(cellStreams); }
 
     /**
      * Resolves the schemas the app writes (see {@link RegistryWatch}), then starts Kafka Streams: paused
@@ -120,7 +203,12 @@ public final class SpineStreamsApp implements AutoCloseable {
     public void start() {
         LOG.debug("topology:\n{}", topology.describe());
         registryWatch.prepare();
-        streams.start();
+        if (handOn != null) {
+            LOG.debug("cell stage topology:\n{}", cellTopology.describe());
+            HandOnPurge.createTopics(adminConfig, handOn);
+        }
+        for (KafkaStreams s : allStreams()) s.start();
+        if (purge != null) purge.start();
         registryWatch.start();
     }
 
@@ -147,7 +235,13 @@ public final class SpineStreamsApp implements AutoCloseable {
      */
     public boolean close(Duration timeout) {
         registryWatch.close();
-        return streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout));
+        if (purge != null) purge.close();
+        org.apache.kafka.streams.CloseOptions options = org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout);
+        if (cellStreams == null) return streams.close(options);
+        // Both at once, so that the timeout holds for the pair.
+        java.util.concurrent.CompletableFuture<Boolean> cells = java.util.concurrent.CompletableFuture.supplyAsync(() -> cellStreams.close(options));
+        boolean patientStopped = streams.close(options);
+        return cells.join() && patientStopped;
     }
 }

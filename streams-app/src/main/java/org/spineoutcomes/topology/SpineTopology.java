@@ -76,6 +76,10 @@ public final class SpineTopology {
     public static final String ADJUSTED_DIRTY_STORE = "adjusted-to-publish";
     public static final String ADJUSTED_DELTAS_TOPIC = "adjusted-deltas";
 
+    /** The stores of the cell stage (the cell and adjusted-cell steps); the rest belong to the patient stage. */
+    public static final java.util.Set<String> CELL_STAGE_STORES = java.util.Set.of(CELL_STORE, DIRTY_STORE, PUBLISHED_STORE,
+            COMPLETENESS_STORE, STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE);
+
     /** Values kept deserialised per store and task after a read (bounds the heap; the store below holds all). */
     static final int RECENTLY_READ_PER_STORE = 10_000;
 
@@ -112,32 +116,78 @@ public final class SpineTopology {
         return p;
     }
 
+    /** The whole pipeline as one topology (the cell steps read the patient step's batches from repartition topics). */
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
+        addPatientStores(builder);
+        addCellStores(builder);
+        addDataCutStore(builder);
+        patientStage(builder,
+                deltas -> cells(deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))),
+                changes -> adjusted(changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
+                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))));
+        return builder.build();
+    }
 
+    /**
+     * The patient stage alone, for a Kafka Streams application of its own: ingest, the patient step, the
+     * outcomes, the data cut and the dead letters; the cell batches go to the hand-on topics
+     * ({@link HandOnTopics}) instead of repartition topics, so that the cell stage can run on other threads.
+     */
+    public Topology buildPatientStage(HandOnTopics handOn) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addPatientStores(builder);
+        addDataCutStore(builder);
+        patientStage(builder,
+                deltas -> deltas.to(handOn.cellDeltas(), Produced.with(Serdes.String(), CellDeltaBatch.serde()).withName("sink-cell-deltas")),
+                changes -> changes.to(handOn.adjustedDeltas(), Produced.with(Serdes.String(), AdjustedDeltaBatch.serde()).withName("sink-adjusted-deltas")));
+        return builder.build();
+    }
+
+    /** The cell stage alone: the cell and adjusted-cell steps, reading the patient stage's hand-on topics. */
+    public Topology buildCellStage(HandOnTopics handOn) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addCellStores(builder);
+        addDataCutStore(builder);
+        cells(builder.stream(handOn.cellDeltas(), Consumed.with(Serdes.String(), CellDeltaBatch.serde()).withName("source-cell-deltas")));
+        adjusted(builder.stream(handOn.adjustedDeltas(), Consumed.with(Serdes.String(), AdjustedDeltaBatch.serde()).withName("source-adjusted-deltas")));
+        return builder.build();
+    }
+
+    private void addPatientStores(StreamsBuilder builder) {
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
         builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
         builder.addStateStore(store(TO_COMPUTE_STORE, Serdes.String(), Serdes.Long()));
+        // Held records are whole input records: the changelog takes what the input topics and dead letters do.
+        builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE), Serdes.String(), HeldRecord.serde())
+                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
+    }
+
+    private void addCellStores(StreamsBuilder builder) {
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(PUBLISHED_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
-        // Held records are whole input records: the changelog takes what the input topics and dead letters do.
-        builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE), Serdes.String(), HeldRecord.serde())
-                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
         builder.addStateStore(store(STANDARDISATION_STORE, Serdes.String(), StoreSerdes.patternStatistics()));
         builder.addStateStore(store(SURVIVAL_STORE, Serdes.String(), StoreSerdes.survivalCounts()));
         builder.addStateStore(store(ADJUSTED_DIRTY_STORE, Serdes.String(), Serdes.String()));
+    }
+
+    private void addDataCutStore(StreamsBuilder builder) {
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DATA_CUT_STORE), Serdes.String(), Serdes.Long())
                         .withLoggingDisabled(),
                 Topics.DATA_CUT.name(),
                 Consumed.with(Topics.DATA_CUT.keySerde(registry), Topics.DATA_CUT.valueSerde(registry)).withName("source-data-cut"),
                 () -> new DataCut.GlobalUpdater(DATA_CUT_STORE));
+    }
 
+    private void patientStage(StreamsBuilder builder, java.util.function.Consumer<KStream<String, CellDeltaBatch>> cellDeltas,
+                              java.util.function.Consumer<KStream<String, AdjustedDeltaBatch>> adjustedDeltas) {
         // 1. Ingest: the three co-partitioned input topics, read as raw bytes and decoded by the ingest
         //    step, so that undecodable records can be dead-lettered with their original bytes.
         KStream<byte[], byte[]> raw = builder.stream(Topics.INPUTS.stream().map(SpineTopic::name).toList(),
@@ -170,19 +220,16 @@ public final class SpineTopology {
                         .mapValues(v -> ((PatientOutput.DataCutAdvanced) v).maxOccurredAtMs(), Named.as("data-cut-value"))
                         .to(Topics.DATA_CUT.name(), produced(Topics.DATA_CUT, "sink-data-cut")),
                         "data-cut"))
-                .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cells(s
+                .branch((k, v) -> v instanceof PatientOutput.CellChanged, Branched.withConsumer(s -> cellDeltas.accept(s
                         .mapValues(v -> ((PatientOutput.CellChanged) v).batch(), Named.as("cell-delta-value"))), "cell-deltas"))
-                .branch((k, v) -> v instanceof PatientOutput.AdjustedChanged, Branched.withConsumer(s -> adjusted(s
+                .branch((k, v) -> v instanceof PatientOutput.AdjustedChanged, Branched.withConsumer(s -> adjustedDeltas.accept(s
                         .mapValues(v -> ((PatientOutput.AdjustedChanged) v).batch(), Named.as("adjusted-delta-value"))), "adjusted-deltas"))
                 .noDefaultBranch();
 
-        return builder.build();
     }
 
     private void cells(KStream<String, CellDeltaBatch> deltas) {
-        deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))
-                .process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE, PUBLISHED_STORE,
+        deltas.process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE, PUBLISHED_STORE,
                                 settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
                         Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, PUBLISHED_STORE)
                 .split(Named.as("cell-"))
@@ -208,9 +255,7 @@ public final class SpineTopology {
      * meet in one task), merged and published to spine.adjusted-comparisons.v1 and spine.time-to-event.v1.
      */
     private void adjusted(KStream<String, AdjustedDeltaBatch> changes) {
-        changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))
-                .process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval(),
+        changes.process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval(),
                                 settings.effectiveAdjustedPublishInterval()),
                         Named.as("adjusted-cell"), STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE)
                 .split(Named.as("adjusted-"))
