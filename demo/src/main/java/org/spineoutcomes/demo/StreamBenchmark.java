@@ -375,7 +375,7 @@ public final class StreamBenchmark implements Callable<Integer> {
         long in;
         while ((in = apps.stream().mapToLong(a -> IngestMetrics.total(a.streams().metrics(), "records-in-total")).sum()) < events) {
             for (SpineStreamsApp app : apps) {
-                KafkaStreams.State s = app.streams().state();
+                KafkaStreams.State s = app.state();
                 if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
                     throw new IllegalStateException("streams app stopped (" + s + ") after " + in + " of " + events + " events");
                 }

@@ -79,6 +79,8 @@ final class StreamThreadTime {
 
     private static String shortName(String threadId) {
         int i = threadId.indexOf("StreamThread-");
-        return i < 0 ? threadId : threadId.substring(i);
+        // The cell stage's threads (split app) carry its application id, which ends in "-cells".
+        String stage = threadId.contains(org.spineoutcomes.topology.HandOnTopics.CELL_STAGE_SUFFIX + "-") ? "cell stage " : "";
+        return i < 0 ? threadId : stage + threadId.substring(i);
     }
 }

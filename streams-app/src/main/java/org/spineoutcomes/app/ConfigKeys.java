@@ -54,7 +54,7 @@ public final class ConfigKeys {
             new Key(AppConfig.PUBLISH_INTERVAL_MS, "1000", "1000", "coalescing of aggregate/comparison publication (ms); 0 = after every record"),
             new Key(AppConfig.ADJUSTED_PUBLISH_INTERVAL_MS, "5000", "5000", "standardised comparisons, Kaplan-Meier and log-rank records: at most one publication round per interval while input flows (ms; never below spine.publish.interval.ms); after the input goes quiet they come out within spine.publish.interval.ms"),
             new Key(AppConfig.DELTA_FLUSH_MS, "100", "100", "how often the patient step hands on its folded cell changes (ms); 0 = one record per patient update"),
-            new Key(AppConfig.TOPOLOGY_SPLIT, "false", "false", "true: the patient step and the cell steps run as two Kafka Streams applications in this process (own threads and commits)"),
+            new Key(AppConfig.TOPOLOGY_SPLIT, "true", "true", "true: the patient stage and the cell stage run as two Kafka Streams applications in this process (own threads and commits; see Performance design); false: one application (deployments from before this setting)"),
             new Key(AppConfig.RULES_RECOMPUTE, "false", "false", "true: recompute every stored patient at start under the current rules (same as --recompute)"),
             new Key(AppConfig.HTTP_PORT, "8080", "8080", "port of /health, /ready, /metrics; 0 = any free port"),
             new Key(AppConfig.HTTP_BIND_ADDRESS, "127.0.0.1", "127.0.0.1", "address the HTTP server listens on (127.0.0.1: this machine only; 0.0.0.0: every interface)"),

@@ -54,6 +54,8 @@ public final class KafkaStateAccess implements StateAccess {
     private static final Serializer<String> KEYS = new StringSerializer();
 
     private final KafkaStreams streams;
+    /** The Kafka Streams application holding a store (two when the app runs split). */
+    private final java.util.function.Function<String, KafkaStreams> withStore;
     private final HostInfo self;
     private final Instant configuredCut;
 
@@ -62,7 +64,16 @@ public final class KafkaStateAccess implements StateAccess {
      * @param configuredCut spine.data.cut, or null (then the cut comes from the global data-cut store)
      */
     public KafkaStateAccess(KafkaStreams streams, HostInfo self, Instant configuredCut) {
+        this(streams, store -> streams, self, configuredCut);
+    }
+
+    /**
+     * @param streams   the application with the patient stage (ingest counts, data cut, instances)
+     * @param withStore the application holding a given store
+     */
+    public KafkaStateAccess(KafkaStreams streams, java.util.function.Function<String, KafkaStreams> withStore, HostInfo self, Instant configuredCut) {
         this.streams = streams;
+        this.withStore = withStore;
         this.self = self;
         this.configuredCut = configuredCut;
     }
@@ -79,6 +90,7 @@ public final class KafkaStateAccess implements StateAccess {
     @Override
     public Owner owner(String store, String key) {
         KeyQueryMetadata metadata;
+        KafkaStreams streams = withStore.apply(store);
         try {
             metadata = streams.queryMetadataForKey(store, key, KEYS);
         } catch (StreamsException | IllegalStateException e) {
@@ -136,6 +148,7 @@ public final class KafkaStateAccess implements StateAccess {
     /** One query on one partition of this instance's active tasks; NotAvailable unless it succeeded. */
     private <R> R one(String store, Query<R> query, int partition) {
         StateQueryResult<R> result;
+        KafkaStreams streams = withStore.apply(store);
         try {
             result = streams.query(StateQueryRequest.inStore(store).withQuery(query).withPartitions(Set.of(partition)).requireActive());
         } catch (StreamsException | IllegalStateException e) {

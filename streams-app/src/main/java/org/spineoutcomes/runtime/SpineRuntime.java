@@ -70,7 +70,7 @@ public final class SpineRuntime implements AutoCloseable {
     private final SpineHttpServer http;
     private final SpineStreamsApp app;
     private final PrometheusMeterRegistry meters;
-    private final KafkaStreamsMetrics kafkaMetrics;
+    private final List<KafkaStreamsMetrics> kafkaMetrics;
     private final ScheduledExecutorService scheduler;
     private final StartupWatch watch;
     private final EventStream events;
@@ -91,13 +91,13 @@ public final class SpineRuntime implements AutoCloseable {
         this.baseUri = baseUri;
         this.app = new SpineStreamsApp(config, config.registryClient());
         KafkaStreams streams = app.streams();
-        this.watch = new StartupWatch(config, streams::state, LOG::warn, watchInterval);
-        RuntimeEndpoints.register(routes, streams::state, this::dependencyProblem, meters);
+        this.watch = new StartupWatch(config, app::state, LOG::warn, watchInterval);
+        RuntimeEndpoints.register(routes, app::state, this::dependencyProblem, meters);
         // Query API and dashboard: the state of this instance, and forwarding to the others by application.server.
         AppConfig.HostAndPort server = config.applicationServer().orElseThrow();
         Suppression suppression = new Suppression(config.minCellSize());
         this.events = EventStream.forApp(config, config.registryClient(), suppression, server.toString());
-        this.query = new QueryApi(new KafkaStateAccess(streams, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
+        this.query = new QueryApi(new KafkaStateAccess(streams, app::streamsWithStore, new HostInfo(server.host(), server.port()), config.dataCut().orElse(null)),
                 suppression, events, QueryApi.DEFAULT_RETRY, config.httpBearerToken().orElse(null));
         routes.mount(QueryApi.PREFIX, query);
         routes.mount(DashboardFiles.PREFIX, new DashboardFiles());
@@ -106,7 +106,7 @@ public final class SpineRuntime implements AutoCloseable {
         // The probes and the dashboard's static files (no data in them) stay open; the data needs the token.
         config.httpBearerToken().ifPresent(token -> routes.requireToken(token, OPEN_WITH_TOKEN));
         RestoreLog restoreLog = new RestoreLog();
-        streams.setGlobalStateRestoreListener(restoreLog);
+        app.allStreams().forEach(s -> s.setGlobalStateRestoreListener(restoreLog));
         app.addStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.RUNNING) {
@@ -123,8 +123,8 @@ public final class SpineRuntime implements AutoCloseable {
                 failed.complete(newState);
             }
         });
-        this.kafkaMetrics = new KafkaStreamsMetrics(streams);
-        kafkaMetrics.bindTo(meters);
+        this.kafkaMetrics = app.allStreams().stream().map(KafkaStreamsMetrics::new).toList();
+        kafkaMetrics.forEach(m -> m.bindTo(meters));
         new IngestMeters(streams).bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
@@ -269,7 +269,7 @@ public final class SpineRuntime implements AutoCloseable {
     }
 
     public KafkaStreams.State state() {
-        return app.streams().state();
+        return app.state();
     }
 
     public PrometheusMeterRegistry meters() {
@@ -322,7 +322,7 @@ public final class SpineRuntime implements AutoCloseable {
         } else {
             stopped = app.close(CLOSE_TIMEOUT);
         }
-        kafkaMetrics.close();
+        kafkaMetrics.forEach(KafkaStreamsMetrics::close);
         watch.close();
         http.close();
         meters.close();

@@ -80,11 +80,17 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
      *                        interval): these records cost the most to derive (a whole survival curve each)
      */
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval, Duration liveInterval) {
+        this(patternStore, survivalStore, dirtyStore, publishInterval, liveInterval, false);
+    }
+
+    /** @param ownThreads true when the step runs on threads of its own (the cell stage of a split app): publication may take more of them */
+    public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval, Duration liveInterval,
+                                 boolean ownThreads) {
         this.patternStore = patternStore;
         this.survivalStore = survivalStore;
         this.dirtyStore = dirtyStore;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(liveInterval);
+        this.pace = new PublicationPace(liveInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
     }
 
     @Override

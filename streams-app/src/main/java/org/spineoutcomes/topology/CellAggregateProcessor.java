@@ -99,6 +99,12 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
 
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
+        this(cellStore, completenessStore, dirtyStore, dataCutStore, publishedStore, configuredCut, cutRefresh, publishInterval, false);
+    }
+
+    /** @param ownThreads true when the step runs on threads of its own (the cell stage of a split app): publication may take more of them */
+    public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
+                                  String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval, boolean ownThreads) {
         this.publishedStore = publishedStore;
         this.cellStore = cellStore;
         this.completenessStore = completenessStore;
@@ -107,7 +113,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.configuredCut = configuredCut;
         this.cutRefresh = cutRefresh;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(publishInterval);
+        this.pace = new PublicationPace(publishInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
     }
 
     @Override

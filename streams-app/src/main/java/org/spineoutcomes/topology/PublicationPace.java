@@ -6,7 +6,7 @@ import java.time.Duration;
  * When a publishing step (the cell step, the adjusted-cell step) may start its next round of derived
  * statistics, from the wall clock, the cost of its last round and how far its input is behind.
  *
- * <p>Live, publication may take at most 1 / (1 + {@link #COST_FACTOR}) of the thread: after a round that
+ * <p>Live, publication may take at most 1 / (1 + {@link #COST_FACTOR}) of the thread (half of it on the cell stage's own threads, {@link #OWN_THREADS_COST_FACTOR}): after a round that
  * took t ms the next waits factor x t ms, and at least the interval. Under load the derived
  * statistics would otherwise crowd out the exact additions; under a light load a round takes
  * milliseconds and the interval rules.
@@ -20,12 +20,19 @@ import java.time.Duration;
  * <p>The steps themselves waive the pause when their input has gone quiet, so final values come out at once.
  */
 final class PublicationPace {
+    /** Publication's share of a thread it shares with the patient step (one application): 1 / (1 + 9). */
     static final int COST_FACTOR = 9;
+    /**
+     * Its share on the cell stage's own threads (split app): 1 / (1 + 1). The merges and publication are
+     * all those threads do, so publication may take half of them.
+     */
+    static final int OWN_THREADS_COST_FACTOR = 1;
     static final Duration CATCHING_UP_LAG = Duration.ofSeconds(10);
     static final int CATCH_UP_COST_FACTOR = 49;
     static final int CATCH_UP_INTERVALS = 10;
 
     private final long intervalMs;
+    private final int costFactor;
     /** Record timestamp of the newest input (Long.MIN_VALUE: none yet, never catching up). */
     private long lastInputTimestampMs = Long.MIN_VALUE;
     private boolean scheduledCatchingUp;
@@ -35,7 +42,13 @@ final class PublicationPace {
 
     /** @param interval the least pause between two live rounds; catching up, rounds are ten of them apart */
     PublicationPace(Duration interval) {
+        this(interval, COST_FACTOR);
+    }
+
+    /** @param costFactor live, a round that took t ms is followed by at least costFactor x t ms without one */
+    PublicationPace(Duration interval, int costFactor) {
         this.intervalMs = interval.toMillis();
+        this.costFactor = costFactor;
     }
 
     /** An input with record timestamp {@code inputTimestampMs} arrived at wall-clock {@code nowMs}. */
@@ -44,7 +57,7 @@ final class PublicationPace {
         if (scheduledCatchingUp && nowMs - inputTimestampMs <= CATCHING_UP_LAG.toMillis()) {
             // Caught up (live input after a backfill): the next round at the live pace, not the catch-up one.
             scheduledCatchingUp = false;
-            nextRoundMs = Math.min(nextRoundMs, lastRoundEndMs + Math.max(intervalMs, lastRoundWorkMs * COST_FACTOR));
+            nextRoundMs = Math.min(nextRoundMs, lastRoundEndMs + Math.max(intervalMs, lastRoundWorkMs * costFactor));
         }
     }
 
@@ -56,7 +69,7 @@ final class PublicationPace {
         lastRoundWorkMs = workNanos / 1_000_000;
         nextRoundMs = catchingUp
                 ? nowMs + Math.max(CATCH_UP_INTERVALS * intervalMs, lastRoundWorkMs * CATCH_UP_COST_FACTOR)
-                : nowMs + Math.max(intervalMs, lastRoundWorkMs * COST_FACTOR);
+                : nowMs + Math.max(intervalMs, lastRoundWorkMs * costFactor);
     }
 
     /** Whether a new round may start at {@code nowMs} by the pace alone. */

@@ -124,9 +124,9 @@ public final class SpineTopology {
         addDataCutStore(builder);
         patientStage(builder,
                 deltas -> cells(deltas.repartition(Repartitioned.<String, CellDeltaBatch>as(CELL_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde()))),
+                        .withKeySerde(Serdes.String()).withValueSerde(CellDeltaBatch.serde())), false),
                 changes -> adjusted(changes.repartition(Repartitioned.<String, AdjustedDeltaBatch>as(ADJUSTED_DELTAS_TOPIC)
-                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde()))));
+                        .withKeySerde(Serdes.String()).withValueSerde(AdjustedDeltaBatch.serde())), false));
         return builder.build();
     }
 
@@ -150,8 +150,8 @@ public final class SpineTopology {
         StreamsBuilder builder = new StreamsBuilder();
         addCellStores(builder);
         addDataCutStore(builder);
-        cells(builder.stream(handOn.cellDeltas(), Consumed.with(Serdes.String(), CellDeltaBatch.serde()).withName("source-cell-deltas")));
-        adjusted(builder.stream(handOn.adjustedDeltas(), Consumed.with(Serdes.String(), AdjustedDeltaBatch.serde()).withName("source-adjusted-deltas")));
+        cells(builder.stream(handOn.cellDeltas(), Consumed.with(Serdes.String(), CellDeltaBatch.serde()).withName("source-cell-deltas")), true);
+        adjusted(builder.stream(handOn.adjustedDeltas(), Consumed.with(Serdes.String(), AdjustedDeltaBatch.serde()).withName("source-adjusted-deltas")), true);
         return builder.build();
     }
 
@@ -228,9 +228,9 @@ public final class SpineTopology {
 
     }
 
-    private void cells(KStream<String, CellDeltaBatch> deltas) {
+    private void cells(KStream<String, CellDeltaBatch> deltas, boolean ownThreads) {
         deltas.process(() -> new CellAggregateProcessor(CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, DATA_CUT_STORE, PUBLISHED_STORE,
-                                settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval()),
+                                settings.configuredDataCut(), settings.cutRefresh(), settings.publishInterval(), ownThreads),
                         Named.as("cell"), CELL_STORE, COMPLETENESS_STORE, DIRTY_STORE, PUBLISHED_STORE)
                 .split(Named.as("cell-"))
                 .branch((k, v) -> v instanceof CellOutput.AggregateChanged, Branched.withConsumer(s -> s
@@ -254,9 +254,9 @@ public final class SpineTopology {
      * by the patient step over each of its calls), repartitioned by population (a comparison's two arms
      * meet in one task), merged and published to spine.adjusted-comparisons.v1 and spine.time-to-event.v1.
      */
-    private void adjusted(KStream<String, AdjustedDeltaBatch> changes) {
+    private void adjusted(KStream<String, AdjustedDeltaBatch> changes, boolean ownThreads) {
         changes.process(() -> new AdjustedCellProcessor(STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE, settings.publishInterval(),
-                                settings.effectiveAdjustedPublishInterval()),
+                                settings.effectiveAdjustedPublishInterval(), ownThreads),
                         Named.as("adjusted-cell"), STANDARDISATION_STORE, SURVIVAL_STORE, ADJUSTED_DIRTY_STORE)
                 .split(Named.as("adjusted-"))
                 .branch((k, v) -> v instanceof AdjustedOutput.AdjustedComparisonChanged, Branched.withConsumer(s -> s

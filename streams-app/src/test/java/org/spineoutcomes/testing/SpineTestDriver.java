@@ -32,6 +32,7 @@ import org.spineoutcomes.serde.InMemorySchemaRegistryClient;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
+import org.spineoutcomes.topology.HandOnTopics;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.topology.TopologySettings;
 
@@ -45,7 +46,14 @@ public final class SpineTestDriver implements AutoCloseable {
 
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     private final RegistryGate gate = new RegistryGate("in-memory test registry");
+    /** The whole topology, or the patient stage of a split app. */
     private final TopologyTestDriver driver;
+    /** The cell stage of a split app (null: one topology). */
+    private final TopologyTestDriver cellDriver;
+    /** Split: what the patient stage wrote to the hand-on and data-cut topics, piped on into the cell stage. */
+    private final List<TestOutputTopic<byte[], byte[]>> handOnOut = new ArrayList<>();
+    private final List<TestInputTopic<byte[], byte[]>> handOnIn = new ArrayList<>();
+    private final TestOutputTopic<byte[], byte[]> cellRejected;
     private final TestInputTopic<String, ProcedureEvent> procedures;
     private final TestInputTopic<String, ImagingEvent> imaging;
     private final TestInputTopic<String, FollowUpEvent> followUps;
@@ -70,11 +78,40 @@ public final class SpineTestDriver implements AutoCloseable {
      * {@code appView} (e.g. one that can be switched off), while the test's own serdes use it directly.
      */
     public SpineTestDriver(TopologySettings settings, Instant wallClock, UnaryOperator<SchemaRegistryClient> appView) {
-        var topology = new SpineTopology(appView.apply(registry), settings.withInMemoryStores(), gate).build();
+        this(settings, wallClock, appView, false);
+    }
+
+    /**
+     * The app as it runs split (spine.topology.split): the patient stage and the cell stage in two drivers,
+     * each record the patient stage writes to a hand-on topic (and to the data-cut topic) piped into the
+     * cell stage after every call that can produce one, with its timestamp and headers.
+     */
+    public static SpineTestDriver split(TopologySettings settings, Instant wallClock) {
+        return new SpineTestDriver(settings, wallClock, UnaryOperator.identity(), true);
+    }
+
+    private SpineTestDriver(TopologySettings settings, Instant wallClock, UnaryOperator<SchemaRegistryClient> appView, boolean split) {
+        SpineTopology spine = new SpineTopology(appView.apply(registry), settings.withInMemoryStores(), gate);
         Properties p = SpineTopology.requiredStreamsConfig();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "spine-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(topology, p, wallClock);
+        if (split) {
+            HandOnTopics handOn = HandOnTopics.forApplication("spine-test");
+            driver = new TopologyTestDriver(spine.buildPatientStage(handOn), p, wallClock);
+            Properties cells = new Properties();
+            cells.putAll(p);
+            cells.put(StreamsConfig.APPLICATION_ID_CONFIG, HandOnTopics.cellStageApplicationId("spine-test"));
+            cellDriver = new TopologyTestDriver(spine.buildCellStage(handOn), cells, wallClock);
+            for (String topic : List.of(handOn.cellDeltas(), handOn.adjustedDeltas(), Topics.DATA_CUT.name())) {
+                handOnOut.add(driver.createOutputTopic(topic, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer()));
+                handOnIn.add(cellDriver.createInputTopic(topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()));
+            }
+            cellRejected = cellDriver.createOutputTopic(Topics.REJECTED.name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        } else {
+            driver = new TopologyTestDriver(spine.build(), p, wallClock);
+            cellDriver = null;
+            cellRejected = null;
+        }
         procedures = driver.createInputTopic(Topics.PROCEDURES.name(), Serdes.String().serializer(), procedureSerde.serializer());
         imaging = driver.createInputTopic(Topics.IMAGING.name(), Serdes.String().serializer(), imagingSerde.serializer());
         followUps = driver.createInputTopic(Topics.FOLLOWUPS.name(), Serdes.String().serializer(), followUpSerde.serializer());
@@ -86,8 +123,23 @@ public final class SpineTestDriver implements AutoCloseable {
         rejected = outputTopic(Topics.REJECTED);
     }
 
+    /** Pipes what the patient stage handed on into the cell stage (split only). */
+    private void handOn() {
+        if (cellDriver == null) return;
+        for (int i = 0; i < handOnOut.size(); i++) {
+            for (TestRecord<byte[], byte[]> r : handOnOut.get(i).readRecordsToList()) handOnIn.get(i).pipeInput(r);
+        }
+    }
+
+    /** Whether this driver runs the app split in two stages. */
+    public boolean isSplit() {
+        return cellDriver != null;
+    }
+
     private <K, V> TestOutputTopic<K, V> outputTopic(SpineTopic<K, V> topic) {
-        return driver.createOutputTopic(topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
+        boolean cellStageTopic = topic == Topics.ARM_AGGREGATES || topic == Topics.ARM_COMPARISONS || topic == Topics.ADJUSTED_COMPARISONS
+                || topic == Topics.TIME_TO_EVENT;
+        return (cellDriver != null && cellStageTopic ? cellDriver : driver).createOutputTopic(topic.name(), topic.keySerde(registry).deserializer(), topic.valueSerde(registry).deserializer());
     }
 
     /** Pipes an event keyed by its own patient id to the topic of its type. */
@@ -101,6 +153,7 @@ public final class SpineTestDriver implements AutoCloseable {
         else if (event instanceof ImagingEvent e) imaging.pipeInput(key, e);
         else if (event instanceof FollowUpEvent e) followUps.pipeInput(key, e);
         else throw new IllegalArgumentException("not an input event: " + event);
+        handOn();
     }
 
     /** Pipes an event stamped with {@code timestamp} (else a record carries the driver's start time). */
@@ -110,6 +163,7 @@ public final class SpineTestDriver implements AutoCloseable {
         else if (event instanceof ImagingEvent e) imaging.pipeInput(key, e, timestamp);
         else if (event instanceof FollowUpEvent e) followUps.pipeInput(key, e, timestamp);
         else throw new IllegalArgumentException("not an input event: " + event);
+        handOn();
     }
 
     public void pipeAll(List<? extends SpecificRecord> events) {
@@ -119,6 +173,7 @@ public final class SpineTestDriver implements AutoCloseable {
     /** Pipes raw key and value bytes to an input topic (for undecodable records). */
     public void pipeRaw(String topic, byte[] key, byte[] value) {
         driver.createInputTopic(topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer()).pipeInput(key, value);
+        handOn();
     }
 
     /** The Confluent-wire bytes the producers would write for this event (schema registered under its topic). */
@@ -131,19 +186,26 @@ public final class SpineTestDriver implements AutoCloseable {
 
     /** Dead letters written since the last call. */
     public List<TestRecord<byte[], byte[]>> readRejected() {
-        return rejected.readRecordsToList();
+        List<TestRecord<byte[], byte[]>> all = new ArrayList<>(rejected.readRecordsToList());
+        if (cellRejected != null) all.addAll(cellRejected.readRecordsToList());
+        return all;
     }
 
+    /** Moves the wall clock of the driver (both stages when split: the patient stage first, then what it handed on reaches the cells). */
     public void advanceWallClock(Duration d) {
         driver.advanceWallClockTime(d);
+        handOn();
+        if (cellDriver != null) cellDriver.advanceWallClockTime(d);
     }
 
     /** Sum of every metric of {@code group} named {@code name} (over tasks and tags). */
     public double metricTotal(String group, String name) {
         double sum = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
-            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)) {
-                sum += ((Number) e.getValue().metricValue()).doubleValue();
+        for (TopologyTestDriver d : drivers()) {
+            for (Map.Entry<MetricName, ? extends Metric> e : d.metrics().entrySet()) {
+                if (e.getKey().group().equals(group) && e.getKey().name().equals(name)) {
+                    sum += ((Number) e.getValue().metricValue()).doubleValue();
+                }
             }
         }
         return sum;
@@ -160,8 +222,13 @@ public final class SpineTestDriver implements AutoCloseable {
         return out;
     }
 
+    /** The driver of the whole topology, or of the patient stage when split. */
     public TopologyTestDriver driver() {
         return driver;
+    }
+
+    private List<TopologyTestDriver> drivers() {
+        return cellDriver == null ? List.of(driver) : List.of(driver, cellDriver);
     }
 
     /** The gate the topology reports registry outages to (nothing pauses the driver: it retries with back-off). */
@@ -172,6 +239,7 @@ public final class SpineTestDriver implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        if (cellDriver != null) cellDriver.close();
     }
 
     /** One compacted output topic: records in arrival order plus the final table. */

@@ -62,8 +62,9 @@ class OrderIndependenceTest {
         BatchComputation.Result expected = batch.computation().result(FIXED_CUT);
         assertTrue(expected.refused().size() > 0, "the generator makes re-sends that lose (R9)");
 
-        Finals a = run(TopologySettings.defaults().withDataCut(FIXED_CUT), first, false);
-        Finals b = run(TopologySettings.defaults().withDataCut(FIXED_CUT), second, false);
+        Finals a = run(TopologySettings.defaults().withDataCut(FIXED_CUT), first, false, false);
+        // The second interleaving through the split app (patient stage and cell stage as two applications).
+        Finals b = run(TopologySettings.defaults().withDataCut(FIXED_CUT), second, false, true);
 
         // Dead letters: the field-invalid events and every losing re-send, each exactly once in any order.
         assertEquals(batch.invalid() + expected.refused().size(), a.rejected(), "field-invalid events and R9 losers");
@@ -90,7 +91,7 @@ class OrderIndependenceTest {
         List<SpecificRecord> order = cohort.interleaving(seed);
         BatchComputation.Result expected = batch(order).computation().result(null);
 
-        Finals finals = run(TopologySettings.defaults(), order, true);
+        Finals finals = run(TopologySettings.defaults(), order, true, seed % 2 == 0);
 
         assertSameTable("outcomes vs batch", expected.outcomes(), finals.outcomes());
         assertSameTable("aggregates vs batch at the default cut " + expected.dataCut(), expected.aggregates(), finals.aggregates());
@@ -115,7 +116,8 @@ class OrderIndependenceTest {
         BatchComputation.Result expected = batch(order).computation().result(FIXED_CUT);
         TopologySettings settings = TopologySettings.defaults().withDataCut(FIXED_CUT).withDeltaFlushInterval(Duration.ofMillis(100));
         java.util.Random rnd = new java.util.Random(seed);
-        try (SpineTestDriver driver = new SpineTestDriver(settings, WALL_CLOCK)) {
+        // Half of the seeds through the split app, where the batches cross from one application to the other.
+        try (SpineTestDriver driver = seed % 2 == 0 ? SpineTestDriver.split(settings, WALL_CLOCK) : new SpineTestDriver(settings, WALL_CLOCK)) {
             for (SpecificRecord e : order) {
                 driver.pipe(e);
                 if (rnd.nextInt(7) == 0) driver.advanceWallClock(Duration.ofMillis(100));
@@ -134,15 +136,16 @@ class OrderIndependenceTest {
      * clock, sliced rounds) on a larger cohort, so that standardised comparisons have usable patterns and
      * Kaplan-Meier cells have events: the R36-R38 records equal the batch's.
      */
-    @org.junit.jupiter.api.Test
-    void runtimeSettings_adjustedAndTimeToEventRecordsEqualTheBatch() {
+    @ParameterizedTest(name = "split {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void runtimeSettings_adjustedAndTimeToEventRecordsEqualTheBatch(boolean split) {
         RandomCohort.Cohort cohort = RandomCohort.generate(301, 150);
         List<SpecificRecord> order = cohort.interleaving(302);
         BatchComputation.Result expected = batch(order).computation().result(FIXED_CUT);
         TopologySettings settings = TopologySettings.defaults().withDataCut(FIXED_CUT).withDeltaFlushInterval(Duration.ofMillis(100))
                 .withPublishInterval(Duration.ofSeconds(1));
         java.util.Random rnd = new java.util.Random(303);
-        try (SpineTestDriver driver = new SpineTestDriver(settings, WALL_CLOCK)) {
+        try (SpineTestDriver driver = split ? SpineTestDriver.split(settings, WALL_CLOCK) : new SpineTestDriver(settings, WALL_CLOCK)) {
             for (SpecificRecord e : order) {
                 driver.pipe(e);
                 if (rnd.nextInt(20) == 0) driver.advanceWallClock(Duration.ofMillis(100));
@@ -175,8 +178,8 @@ class OrderIndependenceTest {
         return new Batch(batch, invalid);
     }
 
-    private static Finals run(TopologySettings settings, List<SpecificRecord> events, boolean letCutRepublish) {
-        try (SpineTestDriver driver = new SpineTestDriver(settings, WALL_CLOCK)) {
+    private static Finals run(TopologySettings settings, List<SpecificRecord> events, boolean letCutRepublish, boolean split) {
+        try (SpineTestDriver driver = split ? SpineTestDriver.split(settings, WALL_CLOCK) : new SpineTestDriver(settings, WALL_CLOCK)) {
             driver.pipeAll(events);
             if (letCutRepublish) driver.advanceWallClock(settings.cutRefresh());
             return new Finals(Map.copyOf(driver.outcomes.table()), Map.copyOf(driver.aggregates.table()),
