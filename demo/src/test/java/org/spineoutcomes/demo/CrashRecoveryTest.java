@@ -288,16 +288,17 @@ class CrashRecoveryTest {
     }
 
     /**
-     * Waits until the cell step has read every cell-delta record: on each partition of the repartition
-     * topic the group's committed offset is at least the end offset less one (the last offset of a
+     * Waits until the cell step has read every cell-delta record: on each partition of the hand-on
+     * topic (the app runs split by default) the cell stage's committed offset is at least the end offset less one (the last offset of a
      * partition written in transactions is a commit marker, which the committed offset may stop before).
      */
     private static void awaitCellStepCaughtUp(Admin admin, String group, SpineRunProcess app) throws Exception {
-        String topic = group + "-" + org.spineoutcomes.topology.SpineTopology.CELL_DELTAS_TOPIC + "-repartition";
+        String topic = org.spineoutcomes.topology.HandOnTopics.forApplication(group).cellDeltas();
+        String cellGroup = org.spineoutcomes.topology.HandOnTopics.cellStageApplicationId(group);
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (true) {
             Map<TopicPartition, Long> end = endOffsetsByPartition(admin, List.of(topic));
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(cellGroup).partitionsToOffsetAndMetadata().get();
             boolean caughtUp = end.entrySet().stream().allMatch(e -> e.getValue() == 0
                     || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue() - 1);
             if (caughtUp) return;

@@ -18,7 +18,12 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,6 +57,7 @@ import org.spineoutcomes.serde.RestSchemaRegistryClient;
 import org.spineoutcomes.serde.SpineAvroDeserializer;
 import org.spineoutcomes.serde.SpineAvroSerializer;
 import org.spineoutcomes.topics.Topics;
+import org.spineoutcomes.topology.HandOnTopics;
 
 /**
  * End to end on the real local stack (KRaft broker + Apicurio registry): a simulated cohort of
@@ -122,6 +128,45 @@ class EndToEndTest {
             assertEquals(Map.of("UNDECODABLE", garbage, "INVALID_PAIN_NRS", invalid), reasons);
 
             StackOutputs.assertFinalsEqualBatch(stack, registry, events, PATIENTS);
+            assertHandOnTrimmedToTheCellStage(stack, app, config.applicationId());
+        }
+    }
+
+    /**
+     * The split app's hand-on topics are trimmed to the cell stage's committed offsets, and no further: after
+     * the run, a trim leaves every partition that received batches starting exactly at the committed offset of
+     * the cell stage's group, and each topic lost records that way (the adjusted batches are keyed by
+     * population, about three keys, so one of its partitions may never receive any).
+     */
+    private static void assertHandOnTrimmedToTheCellStage(LocalStack stack, SpineStreamsApp app, String applicationId) throws Exception {
+        HandOnTopics handOn = app.handOnTopics().orElseThrow(() -> new AssertionError("the app runs split by default"));
+        Map<TopicPartition, Long> trimmed = app.trimHandOnTopics();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(HandOnTopics.cellStageApplicationId(applicationId))
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (String topic : handOn.names()) {
+                for (int p = 0; p < handOn.partitions(); p++) {
+                    earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = admin.listOffsets(earliest).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(latest).all().get();
+            Map<String, Long> deletedByTopic = new TreeMap<>();
+            for (TopicPartition tp : earliest.keySet()) {
+                if (end.get(tp).offset() == 0) continue; // no batch went to this partition
+                OffsetAndMetadata c = committed.get(tp);
+                assertTrue(c != null, "the cell stage committed on " + tp + " (end offset " + end.get(tp).offset() + ")");
+                assertEquals(c.offset(), start.get(tp).offset(), "start of " + tp + " = the cell stage's committed offset");
+                // (the app's own 30 s round may have trimmed a partition already)
+                if (trimmed.containsKey(tp)) assertEquals(c.offset(), trimmed.get(tp), "trimmed " + tp);
+                deletedByTopic.merge(tp.topic(), start.get(tp).offset(), Long::sum);
+            }
+            for (String topic : handOn.names()) {
+                assertTrue(deletedByTopic.getOrDefault(topic, 0L) > 0, "records of " + topic + " were deleted: " + deletedByTopic);
+            }
         }
     }
 }

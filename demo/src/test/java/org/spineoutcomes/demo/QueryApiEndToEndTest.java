@@ -160,7 +160,8 @@ class QueryApiEndToEndTest {
     }
 
     private static boolean hasActiveTasks(SpineRuntime r) {
-        return r.app().streams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
+        // both stages of the split app
+        return r.app().allStreams().stream().allMatch(s -> s.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()));
     }
 
     @AfterAll
@@ -177,7 +178,7 @@ class QueryApiEndToEndTest {
     }
 
     private static HostInfo owner(SpineRuntime asked, String store, String key) {
-        KeyQueryMetadata m = asked.app().streams().queryMetadataForKey(store, key, new StringSerializer());
+        KeyQueryMetadata m = asked.app().streamsWithStore(store).queryMetadataForKey(store, key, new StringSerializer());
         return m.activeHost();
     }
 

@@ -168,8 +168,8 @@ class RegistryOutageEndToEndTest {
                             seconds(secondDown, secondUp), nextVersionFollowUps, held, consumedWhileDown, events.size(),
                             seconds(secondUp, secondReady), events.size(), seconds(secondUp, secondCaughtUp), gate.reports());
 
-                    // 3. A record on an internal topic that is no cell change (bytes from elsewhere): dead-lettered, not looped on.
-                    String repartition = "registry-outage-e2e-cell-deltas-repartition";
+                    // 3. A record on the hand-on topic that is no cell change (bytes from elsewhere): dead-lettered, not looped on.
+                    String repartition = org.spineoutcomes.topology.HandOnTopics.forApplication("registry-outage-e2e").cellDeltas();
                     byte[] garbage = {0, 0, 0, 9, 1, 2};
                     raw.send(new ProducerRecord<>(repartition, "ITT/M1".getBytes(StandardCharsets.UTF_8), garbage)).get();
                     awaitTrue("a dead letter for the foreign bytes", () -> !rejected(stack).isEmpty(), Duration.ofMinutes(2));
@@ -200,7 +200,9 @@ class RegistryOutageEndToEndTest {
 
     private static Set<String> threadNames(SpineRuntime runtime) {
         Set<String> names = new TreeSet<>();
-        for (ThreadMetadata t : runtime.app().streams().metadataForLocalThreads()) names.add(t.threadName());
+        for (org.apache.kafka.streams.KafkaStreams streams : runtime.app().allStreams()) {
+            for (ThreadMetadata t : streams.metadataForLocalThreads()) names.add(t.threadName());
+        }
         return names;
     }
 

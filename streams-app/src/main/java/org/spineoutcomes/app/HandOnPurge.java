@@ -78,23 +78,36 @@ final class HandOnPurge implements AutoCloseable {
     /** Deletes what the cell stage has committed past; the next round retries whatever fails. */
     void purgeOnce() {
         try {
-            if (admin == null) admin = Admin.create(adminConfig);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(cellStageGroup)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
-            committed.forEach((tp, offset) -> {
-                if (offset != null && topics.names().contains(tp.topic()) && offset.offset() > purgedTo.getOrDefault(tp, 0L)) {
-                    delete.put(tp, RecordsToDelete.beforeOffset(offset.offset()));
-                }
-            });
-            if (delete.isEmpty()) return;
-            admin.deleteRecords(delete).all().get(10, TimeUnit.SECONDS);
-            delete.forEach((tp, r) -> purgedTo.put(tp, r.beforeOffset()));
+            trim();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.debug("hand-on topics not trimmed this round: {}", e.toString());
         }
+    }
+
+    /**
+     * One round: deletes the records before the cell stage's committed offset on every partition of the
+     * hand-on topics where that offset moved. Returns the new start offsets (the partitions trimmed).
+     */
+    synchronized Map<TopicPartition, Long> trim() throws Exception {
+        if (admin == null) admin = Admin.create(adminConfig);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(cellStageGroup)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+        committed.forEach((tp, offset) -> {
+            if (offset != null && topics.names().contains(tp.topic()) && offset.offset() > purgedTo.getOrDefault(tp, 0L)) {
+                delete.put(tp, RecordsToDelete.beforeOffset(offset.offset()));
+            }
+        });
+        Map<TopicPartition, Long> trimmed = new HashMap<>();
+        if (delete.isEmpty()) return trimmed;
+        admin.deleteRecords(delete).all().get(10, TimeUnit.SECONDS);
+        delete.forEach((tp, r) -> {
+            purgedTo.put(tp, r.beforeOffset());
+            trimmed.put(tp, r.beforeOffset());
+        });
+        return trimmed;
     }
 
     @Override

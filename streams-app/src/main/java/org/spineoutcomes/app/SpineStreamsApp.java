@@ -3,6 +3,7 @@ package org.spineoutcomes.app;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
@@ -119,7 +120,10 @@ public final class SpineStreamsApp implements AutoCloseable {
                 // reported by the gate already (one WARN per outage); processing stays paused until the registry answers
                 LOG.info("stream thread stopped while the schema registry cannot be asked; replacing it");
             } else {
-                LOG.error("stream thread failed; replacing it", e);
+                // The console shows an exception as one line (its own message): name the root cause in it too.
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+                LOG.error("stream thread failed{}; replacing it", root == e ? "" : " (cause: " + root + ")", e);
             }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         }
@@ -150,6 +154,14 @@ public final class SpineStreamsApp implements AutoCloseable {
     /** The Kafka Streams application that holds a store of {@link SpineTopology} (by name). */
     public KafkaStreams streamsWithStore(String storeName) {
         return cellStreams != null && SpineTopology.CELL_STAGE_STORES.contains(storeName) ? cellStreams : streams;
+    }
+
+    /**
+     * Trims the hand-on topics now (the app does it every 30 s by itself): deletes what the cell stage has
+     * committed past. Returns the new start offset of every partition it trimmed; empty when not split.
+     */
+    public Map<org.apache.kafka.common.TopicPartition, Long> trimHandOnTopics() throws Exception {
+        return purge == null ? Map.of() : purge.trim();
     }
 
     /** The topics between the two stages when split. */

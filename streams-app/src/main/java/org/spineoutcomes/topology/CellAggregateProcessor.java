@@ -122,6 +122,9 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.cells = context.getStateStore(cellStore);
         this.completeness = context.getStateStore(completenessStore);
         completenessByCell.clear();
+        // A revived task re-initialises the same processor: no round or input timestamps from before carry over.
+        newestInput.clear();
+        roundCursor = null;
         this.dirty = context.getStateStore(dirtyStore);
         this.published = context.getStateStore(publishedStore);
         this.cutStore = context.getStateStore(dataCutStore);

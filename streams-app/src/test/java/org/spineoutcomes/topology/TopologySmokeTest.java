@@ -47,4 +47,38 @@ class TopologySmokeTest {
             assertEquals("UNDECODABLE", new String(r.headers().lastHeader(Topics.RejectionHeaders.REASON).value()));
         }
     }
+
+    /**
+     * The two stages of the split app: the patient stage holds the patient stores and writes the hand-on
+     * topics, the cell stage reads them and holds every cell store; no store is in both, none is missing,
+     * and neither stage has a repartition topic (the hand-on topics take their place).
+     */
+    @Test
+    void splitStagesShareTheStoresOutAndMeetAtTheHandOnTopics() {
+        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+        SpineTopology spine = new SpineTopology(registry, TopologySettings.defaults().withInMemoryStores());
+        HandOnTopics handOn = HandOnTopics.forApplication("smoke");
+        assertEquals(List.of("smoke-cell-deltas-handon", "smoke-adjusted-deltas-handon"), handOn.names());
+        assertEquals("smoke-cells", HandOnTopics.cellStageApplicationId("smoke"));
+
+        String patient = spine.buildPatientStage(handOn).describe().toString();
+        String cells = spine.buildCellStage(handOn).describe().toString();
+        String whole = spine.build().describe().toString();
+        for (String store : List.of(SpineTopology.PATIENT_STORE, SpineTopology.EVENTS_STORE, SpineTopology.PARTITION_CUT_STORE,
+                SpineTopology.RULES_STORE, SpineTopology.PENDING_STORE, SpineTopology.TO_COMPUTE_STORE, SpineTopology.HELD_STORE)) {
+            assertTrue(patient.contains(store) && !cells.contains(store) && whole.contains(store), store + " in the patient stage only");
+            assertTrue(!SpineTopology.CELL_STAGE_STORES.contains(store), store);
+        }
+        for (String store : SpineTopology.CELL_STAGE_STORES) {
+            assertTrue(cells.contains(store) && !patient.contains(store) && whole.contains(store), store + " in the cell stage only");
+        }
+        for (String topic : handOn.names()) {
+            assertTrue(patient.contains("topic: " + topic), "the patient stage writes " + topic + ":\n" + patient);
+            assertTrue(cells.contains("[" + topic + "]"), "the cell stage reads " + topic + ":\n" + cells);
+        }
+        assertTrue(!patient.contains("repartition") && !cells.contains("repartition"), "no repartition topic when split");
+        assertTrue(whole.contains("cell-deltas-repartition") && whole.contains("adjusted-deltas-repartition"), "one topology: repartition topics");
+        // Both read the data cut (the patient stage to write it, the cell stage for the aggregates).
+        assertTrue(patient.contains(Topics.DATA_CUT.name()) && cells.contains(Topics.DATA_CUT.name()));
+    }
 }
