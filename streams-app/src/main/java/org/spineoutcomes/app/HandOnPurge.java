@@ -46,28 +46,57 @@ final class HandOnPurge implements AutoCloseable {
         this.topics = topics;
     }
 
-    /** Creates the topics that do not exist yet (partitions and settings of {@link HandOnTopics}). */
-    static void createTopics(Map<String, Object> adminConfig, HandOnTopics topics) {
+    /**
+     * Creates the topics that do not exist yet (partitions and settings of {@link HandOnTopics}). While no
+     * broker answers it keeps asking (every {@link #RETRY_EVERY}), as Kafka Streams' own start waits for the
+     * brokers; the start-up watch says meanwhile what to check. A refusal (no right to create topics, a bad
+     * setting) fails at once, naming the topics.
+     */
+    static void createTopics(Map<String, Object> adminConfig, HandOnTopics topics, java.util.function.BooleanSupplier giveUp) {
+        createTopics(adminConfig, topics, giveUp, RETRY_EVERY);
+    }
+
+    /** As above, asking every {@code retryEvery} (each attempt waits at most twice that for an answer). */
+    static void createTopics(Map<String, Object> adminConfig, HandOnTopics topics, java.util.function.BooleanSupplier giveUp, Duration retryEvery) {
         try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = new ArrayList<>();
-            for (String name : topics.names()) {
-                if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, java.util.Optional.of(topics.partitions()), java.util.Optional.empty()).configs(HandOnTopics.CONFIG));
+            while (true) {
+                try {
+                    createMissing(admin, topics, retryEvery);
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                        throw new IllegalStateException("cannot create the hand-on topics " + topics.names() + ": " + e.getCause(), e.getCause());
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // no broker answered in time: ask again
                 }
+                if (giveUp.getAsBoolean()) throw new IllegalStateException("stopped before the hand-on topics could be created (no broker answered)");
+                LOG.debug("no broker answered while creating the hand-on topics; asking again in {}", retryEvery);
+                Thread.sleep(retryEvery.toMillis());
             }
-            if (missing.isEmpty()) return;
-            try {
-                admin.createTopics(missing).all().get();
-                LOG.info("created the hand-on topics {}", missing.stream().map(NewTopic::name).toList());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) throw e;
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create the hand-on topics " + topics.names() + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the hand-on topics", e);
+        }
+    }
+
+    static final Duration RETRY_EVERY = Duration.ofSeconds(5);
+
+    private static void createMissing(Admin admin, HandOnTopics topics, Duration retryEvery)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        Set<String> existing = admin.listTopics().names().get(retryEvery.toMillis() * 2, TimeUnit.MILLISECONDS);
+        List<NewTopic> missing = new ArrayList<>();
+        for (String name : topics.names()) {
+            if (!existing.contains(name)) {
+                missing.add(new NewTopic(name, java.util.Optional.of(topics.partitions()), java.util.Optional.empty()).configs(HandOnTopics.CONFIG));
+            }
+        }
+        if (missing.isEmpty()) return;
+        try {
+            admin.createTopics(missing).all().get(retryEvery.toMillis() * 2, TimeUnit.MILLISECONDS);
+            LOG.info("created the hand-on topics {}", missing.stream().map(NewTopic::name).toList());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
         }
     }
 

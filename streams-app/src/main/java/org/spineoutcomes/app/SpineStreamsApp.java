@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the topology: wires configuration and lifecycle only (the topology itself is built by
- * {@link SpineTopology}). The process around it (HTTP endpoints, metrics, state log, signals) is
+ * {@link SpineTopology}). By default as two Kafka Streams applications in this process, the patient stage
+ * and the cell stage, each on its own threads ({@code spine.topology.split}; {@link HandOnTopics}); with
+ * the setting false, as one. The process around it (HTTP endpoints, metrics, state log, signals) is
  * {@link org.spineoutcomes.runtime.SpineRuntime}.
  */
 public final class SpineStreamsApp implements AutoCloseable {
@@ -34,12 +36,15 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final Topology cellTopology;
     private final HandOnTopics handOn;
     private final HandOnPurge purge;
-    private final java.util.Map<String, Object> adminConfig;
+    private final Map<String, Object> adminConfig;
+    private final long taskTimeoutMs;
     private volatile KafkaStreams.State combinedState = KafkaStreams.State.CREATED;
     private final RegistryGate registryGate;
     private final RegistryWatch registryWatch;
     private final java.util.List<KafkaStreams.StateListener> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean pauseRequested;
+    /** Set by close, so that a start still waiting for the brokers gives up. */
+    private volatile boolean closing;
 
     public SpineStreamsApp(AppConfig config, SchemaRegistryClient registry) throws java.io.IOException {
         this(config, registry, org.spineoutcomes.outcome.OutcomeRules.CURRENT);
@@ -55,7 +60,9 @@ public final class SpineStreamsApp implements AutoCloseable {
         SpineTopology spine = new SpineTopology(registry, settings, registryGate);
         Properties properties = streamsProperties(config);
         properties.put(ErrorHandlers.REGISTRY_GATE_CONFIG, registryGate);
-        this.adminConfig = new StreamsConfig(properties).getAdminConfigs(config.applicationId() + "-hand-on-admin");
+        StreamsConfig streamsConfig = new StreamsConfig(properties);
+        this.adminConfig = streamsConfig.getAdminConfigs(config.applicationId() + "-hand-on-admin");
+        this.taskTimeoutMs = streamsConfig.getLong(StreamsConfig.TASK_TIMEOUT_MS_CONFIG);
         if (config.topologySplit()) {
             this.handOn = HandOnTopics.forApplication(config.applicationId());
             this.topology = spine.buildPatientStage(handOn);
@@ -115,18 +122,16 @@ public final class SpineStreamsApp implements AutoCloseable {
     }
 
     private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse replaceThread(Throwable e) {
-        {
-            if (RegistryGate.unavailableCause(e).isPresent()) {
-                // reported by the gate already (one WARN per outage); processing stays paused until the registry answers
-                LOG.info("stream thread stopped while the schema registry cannot be asked; replacing it");
-            } else {
-                // The console shows an exception as one line (its own message): name the root cause in it too.
-                Throwable root = e;
-                while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-                LOG.error("stream thread failed{}; replacing it", root == e ? "" : " (cause: " + root + ")", e);
-            }
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        if (RegistryGate.unavailableCause(e).isPresent()) {
+            // reported by the gate already (one WARN per outage); processing stays paused until the registry answers
+            LOG.info("stream thread stopped while the schema registry cannot be asked; replacing it");
+        } else {
+            // The console shows an exception as one line (its own message): name the root cause in it too.
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            LOG.error("stream thread failed{}; replacing it", root == e ? "" : " (cause: " + root + ")", e);
         }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /**
@@ -217,7 +222,9 @@ public final class SpineStreamsApp implements AutoCloseable {
         registryWatch.prepare();
         if (handOn != null) {
             LOG.debug("cell stage topology:\n{}", cellTopology.describe());
-            HandOnPurge.createTopics(adminConfig, handOn);
+            // As Kafka Streams' own start, wait for the brokers at most task.timeout.ms (then ERROR, exit 1).
+            long giveUpAt = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(taskTimeoutMs);
+            HandOnPurge.createTopics(adminConfig, handOn, () -> closing || System.nanoTime() > giveUpAt);
         }
         for (KafkaStreams s : allStreams()) s.start();
         if (purge != null) purge.start();
@@ -246,6 +253,7 @@ public final class SpineStreamsApp implements AutoCloseable {
      * False when the threads did not stop in time.
      */
     public boolean close(Duration timeout) {
+        closing = true;
         registryWatch.close();
         if (purge != null) purge.close();
         org.apache.kafka.streams.CloseOptions options = org.apache.kafka.streams.CloseOptions.groupMembershipOperation(

@@ -178,9 +178,12 @@ public final class SpineRuntime implements AutoCloseable {
                     : config.with(AppConfig.APPLICATION_SERVER, new AppConfig.HostAndPort(host, http.port()).toString(),
                             "derived from the HTTP address");
             SpineRuntime runtime = new SpineRuntime(effective, out, watchInterval, routes, http, meters, baseUri);
-            LOG.info("starting: application id {}, brokers {}, registry {}, {} stream thread(s), {}, http {}{}",
-                    effective.applicationId(), effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
+            LOG.info("starting: application id {}{}, brokers {}, registry {}, {} stream thread(s){}, {}, http {}{}",
+                    effective.applicationId(),
+                    effective.topologySplit() ? " (cell stage " + org.spineoutcomes.topology.HandOnTopics.cellStageApplicationId(effective.applicationId()) + ")" : "",
+                    effective.bootstrapServers(), effective.schemaRegistryUrls().get(0),
                     effective.streamThreads().orElse(Runtime.getRuntime().availableProcessors()),
+                    effective.topologySplit() ? " per stage" : "",
                     StaticMembership.instanceId(effective).map(id -> "static member " + id).orElse("dynamic membership"), baseUri,
                     effective.httpBearerToken().isPresent() ? " (bearer token required)" : "");
             if (effective.httpBearerToken().isEmpty() && !http.address().getAddress().isLoopbackAddress()) {

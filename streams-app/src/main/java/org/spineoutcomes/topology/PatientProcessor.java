@@ -117,6 +117,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private IngestMetrics metrics;
 
     private boolean flushPendingAtStart;
+    /**
+     * A new task with no patients records the current rules version on its first record or flush, not in
+     * init: Kafka Streams has no record context between init and then, and a commit in that gap (a
+     * rebalance) would write the value to the changelog without one.
+     */
+    private boolean recordRulesVersion;
 
     // Recompute progress (in memory only: after a crash the scan restarts and skips patients already done).
     private Cancellable recomputeSchedule;
@@ -181,13 +187,20 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             LOG.info("task {}: recomputing stored patients under {} (stored: {}; about {} patients{})", context.taskId(), rules,
                     done == null ? "unknown" : "rules v" + done, patients.approximateNumEntries(), forceRecompute ? ", forced" : "");
             recomputeSchedule = context.schedule(RECOMPUTE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::recomputeSlice);
-        } else if (done == null) {
-            rulesDone.put(RULES_DONE_KEY, (long) rules.version());
+        } else {
+            recordRulesVersion = done == null;
         }
+    }
+
+    private void recordRulesVersionOnce() {
+        if (!recordRulesVersion) return;
+        recordRulesVersion = false;
+        rulesDone.put(RULES_DONE_KEY, (long) rules.version());
     }
 
     @Override
     public void process(Record<String, Ingested> record) {
+        recordRulesVersionOnce();
         if (flushPendingAtStart) {
             flushPendingAtStart = false;
             flushPending(record.timestamp());
@@ -387,6 +400,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * (exactly-once).
      */
     private void flushPending(long now) {
+        recordRulesVersionOnce();
         computeDeferred(now);
         boolean any = adjusted.handOn(context) | !pendingGroups.isEmpty();
         for (String group : pendingGroups) {
