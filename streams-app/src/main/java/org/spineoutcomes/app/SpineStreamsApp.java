@@ -204,14 +204,8 @@ public final class SpineStreamsApp implements AutoCloseable {
     /** The topology (the patient stage's when split). */
     public Topology topology() { return topology; }
 
-    /** The cell stage's topology when split. */
-    public Optional<Topology> cellTopology() { return Optional.ofNullable(cellTopology); }
-
     /** The Kafka Streams application (the patient stage's when split: ingest, patient outcomes, dead letters). */
     public KafkaStreams streams() { return streams; }
-
-    /** The cell stage's Kafka Streams application when split. */
-    public Optional<KafkaStreams> cellStreams() { return Optional.ofNullable(cellStreams); }
 
     /**
      * Resolves the schemas the app writes (see {@link RegistryWatch}), then starts Kafka Streams: paused

@@ -60,16 +60,10 @@ public final class KafkaStateAccess implements StateAccess {
     private final Instant configuredCut;
 
     /**
+     * @param streams       the application with the patient stage (ingest counts, data cut, instances)
+     * @param withStore     the application holding a given store (two when the app runs split)
      * @param self          this instance's application.server
      * @param configuredCut spine.data.cut, or null (then the cut comes from the global data-cut store)
-     */
-    public KafkaStateAccess(KafkaStreams streams, HostInfo self, Instant configuredCut) {
-        this(streams, store -> streams, self, configuredCut);
-    }
-
-    /**
-     * @param streams   the application with the patient stage (ingest counts, data cut, instances)
-     * @param withStore the application holding a given store
      */
     public KafkaStateAccess(KafkaStreams streams, java.util.function.Function<String, KafkaStreams> withStore, HostInfo self, Instant configuredCut) {
         this.streams = streams;

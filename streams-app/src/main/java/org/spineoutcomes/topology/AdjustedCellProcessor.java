@@ -78,12 +78,9 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
      *                        quiet for the marked records to come out at once
      * @param liveInterval    while input flows, rounds start at least this far apart (not below the publish
      *                        interval): these records cost the most to derive (a whole survival curve each)
+     * @param ownThreads      true when the step runs on threads of its own (the cell stage of a split app):
+     *                        publication may take more of them
      */
-    public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval, Duration liveInterval) {
-        this(patternStore, survivalStore, dirtyStore, publishInterval, liveInterval, false);
-    }
-
-    /** @param ownThreads true when the step runs on threads of its own (the cell stage of a split app): publication may take more of them */
     public AdjustedCellProcessor(String patternStore, String survivalStore, String dirtyStore, Duration publishInterval, Duration liveInterval,
                                  boolean ownThreads) {
         this.patternStore = patternStore;

@@ -97,11 +97,6 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     /** When the next publication round may start (live: at least its cost x 9 after the last; catching up: slower). */
     private final PublicationPace pace;
 
-    public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
-                                  String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval) {
-        this(cellStore, completenessStore, dirtyStore, dataCutStore, publishedStore, configuredCut, cutRefresh, publishInterval, false);
-    }
-
     /** @param ownThreads true when the step runs on threads of its own (the cell stage of a split app): publication may take more of them */
     public CellAggregateProcessor(String cellStore, String completenessStore, String dirtyStore, String dataCutStore,
                                   String publishedStore, Instant configuredCut, Duration cutRefresh, Duration publishInterval, boolean ownThreads) {

@@ -41,10 +41,6 @@ final class PublicationPace {
     private long nextRoundMs;
 
     /** @param interval the least pause between two live rounds; catching up, rounds are ten of them apart */
-    PublicationPace(Duration interval) {
-        this(interval, COST_FACTOR);
-    }
-
     /** @param costFactor live, a round that took t ms is followed by at least costFactor x t ms without one */
     PublicationPace(Duration interval, int costFactor) {
         this.intervalMs = interval.toMillis();

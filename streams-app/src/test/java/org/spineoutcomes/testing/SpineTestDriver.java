@@ -131,11 +131,6 @@ public final class SpineTestDriver implements AutoCloseable {
         }
     }
 
-    /** Whether this driver runs the app split in two stages. */
-    public boolean isSplit() {
-        return cellDriver != null;
-    }
-
     private <K, V> TestOutputTopic<K, V> outputTopic(SpineTopic<K, V> topic) {
         boolean cellStageTopic = topic == Topics.ARM_AGGREGATES || topic == Topics.ARM_COMPARISONS || topic == Topics.ADJUSTED_COMPARISONS
                 || topic == Topics.TIME_TO_EVENT;
