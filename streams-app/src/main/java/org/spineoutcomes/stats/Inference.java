@@ -9,7 +9,7 @@ import java.util.OptionalLong;
 
 /**
  * Derived values from the exact sufficient statistics (R31, R32). Differences of large sums are
- * formed exactly (e.g. n*Sxx - Sx^2 is exact in BigDecimal), then divided and square-rooted with
+ * formed exactly (e.g. n*Sxx - Sx^2 is exact in BigDecimal), then divided and square-rooted ({@link Exact#sqrt}) with
  * 34 significant digits ({@link MathContext#DECIMAL128}), and only the final value becomes a double.
  * Anything that cannot be computed is absent with an {@link AbsentReason}.
  */
@@ -39,7 +39,7 @@ public final class Inference {
         }
         BigDecimal variance = centredSumTimesN(n, m.sum(), m.sumOfSquares(), "moments")
                 .divide(bn.multiply(Exact.n(n - 1)), MC);
-        BigDecimal sd = variance.sqrt(MC);
+        BigDecimal sd = Exact.sqrt(variance);
         BigDecimal half = new BigDecimal(StudentT.quantile975(n - 1)).multiply(sd, MC).divide(sqrtOf(n), MC);
         return new MeanEstimate(n, some(mean), some(sd), some(mean.subtract(half, MC)), some(mean.add(half, MC)),
                 Optional.empty());
@@ -88,7 +88,7 @@ public final class Inference {
         BigDecimal denominator = bn.add(z2);
         BigDecimal centre = bx.add(z2.divide(TWO)).divide(denominator, MC);
         BigDecimal radicand = bx.multiply(bn.subtract(bx)).divide(bn, MC).add(z2.divide(FOUR), MC);
-        BigDecimal half = Z_95.multiply(radicand.sqrt(MC), MC).divide(denominator, MC);
+        BigDecimal half = Z_95.multiply(Exact.sqrt(radicand), MC).divide(denominator, MC);
         BigDecimal lower = x == 0 ? BigDecimal.ZERO : centre.subtract(half, MC);
         BigDecimal upper = x == n ? BigDecimal.ONE : centre.add(half, MC);
         return new BigDecimal[] {bx.divide(bn, MC), lower, upper};
@@ -127,7 +127,7 @@ public final class Inference {
             return new WelchEstimate(n1, n2, some(mean1), some(mean2), some(difference), OptionalDouble.of(0.0), none(),
                     none(), none(), Optional.of(AbsentReason.SE_ZERO));
         }
-        BigDecimal se = seSquared.sqrt(MC);
+        BigDecimal se = Exact.sqrt(seSquared);
         BigDecimal df = seSquared.multiply(seSquared, MC).divide(
                 a.multiply(a, MC).divide(Exact.n(n1 - 1), MC).add(b.multiply(b, MC).divide(Exact.n(n2 - 1), MC), MC), MC);
         BigDecimal half = new BigDecimal(StudentT.quantile975(ToDouble.of(df))).multiply(se, MC);
@@ -183,7 +183,7 @@ public final class Inference {
         BigDecimal sxx = sxxA.divide(scale, MC);
         BigDecimal factor = BigDecimal.ONE.divide(bn1, MC).add(BigDecimal.ONE.divide(bn2, MC), MC)
                 .add(dx.multiply(dx, MC).divide(sxx, MC), MC);
-        BigDecimal se = residualVariance.multiply(factor, MC).sqrt(MC);
+        BigDecimal se = Exact.sqrt(residualVariance.multiply(factor, MC));
         BigDecimal half = new BigDecimal(StudentT.quantile975(df)).multiply(se, MC);
         return new AncovaEstimate(n1, n2, some(beta), some(delta), some(se), OptionalLong.of(df),
                 some(delta.subtract(half, MC)), some(delta.add(half, MC)), Optional.empty());
@@ -215,8 +215,8 @@ public final class Inference {
         BigDecimal d = Exact.n(first.successes()).multiply(Exact.n(second.n()))
                 .subtract(Exact.n(second.successes()).multiply(Exact.n(first.n())))
                 .divide(Exact.n(first.n()).multiply(Exact.n(second.n())), MC);
-        BigDecimal below = sumOfSquares(p1.subtract(w1[1]), w2[2].subtract(p2)).sqrt(MC);
-        BigDecimal above = sumOfSquares(w1[2].subtract(p1), p2.subtract(w2[1])).sqrt(MC);
+        BigDecimal below = Exact.sqrt(sumOfSquares(p1.subtract(w1[1]), w2[2].subtract(p2)));
+        BigDecimal above = Exact.sqrt(sumOfSquares(w1[2].subtract(p1), p2.subtract(w2[1])));
         return new RiskDifferenceEstimate(first.n(), second.n(), first.successes(), second.successes(), some(p1), some(p2),
                 some(d), some(d.subtract(below, MC)), some(d.add(above, MC)), Optional.empty());
     }
@@ -229,7 +229,7 @@ public final class Inference {
     private static BigDecimal sqrtOf(long n) {
         BigDecimal known = SQRT_CACHE.get(n);
         if (known != null) return known;
-        BigDecimal root = Exact.n(n).sqrt(MC);
+        BigDecimal root = Exact.sqrt(Exact.n(n));
         if (SQRT_CACHE.size() >= WILSON_CACHE_LIMIT) SQRT_CACHE.clear();
         SQRT_CACHE.put(n, root);
         return root;

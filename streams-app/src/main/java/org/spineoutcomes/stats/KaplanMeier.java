@@ -88,7 +88,7 @@ public final class KaplanMeier {
             return new SurvivalPoint(day, atRisk, events, 0.0, g, none, none, Optional.of(AbsentReason.SURVIVAL_ZERO));
         }
         double lnS = Math.log1p(ToDouble.of(survival.subtract(BigDecimal.ONE)));
-        double se = ToDouble.of(greenwood.sqrt(MC)) / Math.abs(lnS);
+        double se = ToDouble.of(Exact.sqrt(greenwood)) / Math.abs(lnS);
         double lower = Math.exp(lnS * Math.exp(Z * se));
         double upper = Math.exp(lnS * Math.exp(-Z * se));
         return new SurvivalPoint(day, atRisk, events, ToDouble.of(survival), g, OptionalDouble.of(lower),

@@ -75,7 +75,7 @@ public final class LogRank {
         BigDecimal chiSquare = observedMinusExpected.multiply(observedMinusExpected, MC).divide(variance, MC);
         double pValue = Erf.erfc(Math.sqrt(ToDouble.of(chiSquare) / 2));
         double logHazardRatio = ToDouble.of(observedMinusExpected.divide(variance, MC));
-        double half = Z / ToDouble.of(variance.sqrt(MC));
+        double half = Z / ToDouble.of(Exact.sqrt(variance));
         return new LogRankEstimate(first.patients(), second.patients(), observedA, observedB, ToDouble.of(expected),
                 ToDouble.of(variance), OptionalDouble.of(ToDouble.of(chiSquare)), OptionalDouble.of(pValue),
                 OptionalDouble.of(Math.exp(logHazardRatio)), OptionalDouble.of(Math.exp(logHazardRatio - half)),

@@ -88,7 +88,7 @@ public final class Standardisation {
         BigDecimal total = Exact.n(usableN1 + usableN2);
         BigDecimal difference = weightedDifference.divide(total, MC);
         BigDecimal variance = weightedVariance.divide(total.multiply(total), MC);
-        BigDecimal se = variance.sqrt(MC);
+        BigDecimal se = Exact.sqrt(variance);
         BigDecimal half = Inference.Z_95.multiply(se, MC);
         return new StandardisedEstimate(n1, n2, usable, usableN1, usableN2, share1, share2, pooled,
                 some(difference), some(variance), some(se), some(difference.subtract(half, MC)),
