@@ -70,6 +70,12 @@ public final class SpineStreamsApp implements AutoCloseable {
             Properties cellProperties = new Properties();
             cellProperties.putAll(properties);
             cellProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, HandOnTopics.cellStageApplicationId(config.applicationId()));
+            if (!config.publishInterval().isZero() && !config.streamsOverrides().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
+                // The cell stage's publication rounds ask for their commits (at least one per publish interval
+                // while input flows), so the interval is a backstop; each commit writes every cell changed since
+                // the last one, so a backfill (rounds ten intervals apart) writes them a fifth as often.
+                cellProperties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, CELL_STAGE_COMMIT_INTERVAL_MS);
+            }
             this.streams = new KafkaStreams(topology, properties);
             this.cellStreams = new KafkaStreams(cellTopology, cellProperties);
             this.purge = new HandOnPurge(adminConfig, HandOnTopics.cellStageApplicationId(config.applicationId()), handOn);
@@ -171,6 +177,12 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     /** The topics between the two stages when split. */
     public Optional<HandOnTopics> handOnTopics() { return Optional.ofNullable(handOn); }
+
+    /**
+     * The cell stage's commit interval unless streams.commit.interval.ms says otherwise: well inside the
+     * transaction timeout Kafka Streams gives its producers under exactly-once (10 s).
+     */
+    static final long CELL_STAGE_COMMIT_INTERVAL_MS = 5_000;
 
     /** The Kafka Streams properties: what the topology requires, the typed spine.* values, kafka.* security settings, then streams.* overrides. */
     public static Properties streamsProperties(AppConfig config) throws java.io.IOException {

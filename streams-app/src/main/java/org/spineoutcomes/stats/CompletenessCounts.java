@@ -91,6 +91,12 @@ public final class CompletenessCounts {
         }
     }
 
+    /** {patients, assessed} of one date (a new array), or null when no patient has it. */
+    public long[] countsOn(LocalDate windowLastDate) {
+        long[] counts = byWindowLastDate.get(windowLastDate);
+        return counts == null ? null : counts.clone();
+    }
+
     public boolean isEmpty() {
         return byWindowLastDate.isEmpty();
     }

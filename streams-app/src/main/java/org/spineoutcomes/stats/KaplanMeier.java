@@ -49,7 +49,8 @@ public final class KaplanMeier {
         BigDecimal survival = BigDecimal.ONE;
         BigDecimal greenwood = BigDecimal.ZERO; // null once S = 0 (the term d / (n (n - d)) has n = d)
         TreeMap<Integer, Step> steps = new TreeMap<>();
-        for (Map.Entry<Integer, SurvivalCounts.DayCounts> e : counts.byDay().entrySet()) {
+        java.util.NavigableMap<Integer, SurvivalCounts.DayCounts> byDay = counts.byDay(); // one view (byDay() builds a map)
+        for (Map.Entry<Integer, SurvivalCounts.DayCounts> e : byDay.entrySet()) {
             long d = e.getValue().events();
             if (d > 0) {
                 events += d;
@@ -70,7 +71,7 @@ public final class KaplanMeier {
         for (int day : REPORT_DAYS) {
             Map.Entry<Integer, Step> last = steps.floorEntry(day);
             long atRiskThen = 0;
-            for (SurvivalCounts.DayCounts c : counts.byDay().tailMap(day, true).values()) atRiskThen += c.patients();
+            for (SurvivalCounts.DayCounts c : byDay.tailMap(day, true).values()) atRiskThen += c.patients();
             reported.add(last == null
                     ? point(day, atRiskThen, 0, BigDecimal.ONE, BigDecimal.ZERO)
                     : point(day, atRiskThen, last.getValue().events(), last.getValue().survival(), last.getValue().greenwood()));

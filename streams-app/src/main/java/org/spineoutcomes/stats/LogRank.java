@@ -45,11 +45,14 @@ public final class LogRank {
         BigDecimal expected = BigDecimal.ZERO;
         BigDecimal variance = BigDecimal.ZERO;
         boolean positiveVariance = false;
-        TreeSet<Integer> days = new TreeSet<>(first.byDay().keySet());
-        days.addAll(second.byDay().keySet());
+        // One view of each (byDay() builds a map).
+        java.util.NavigableMap<Integer, SurvivalCounts.DayCounts> firstByDay = first.byDay();
+        java.util.NavigableMap<Integer, SurvivalCounts.DayCounts> secondByDay = second.byDay();
+        TreeSet<Integer> days = new TreeSet<>(firstByDay.keySet());
+        days.addAll(secondByDay.keySet());
         for (int day : days) {
-            SurvivalCounts.DayCounts a = first.byDay().getOrDefault(day, SurvivalCounts.DayCounts.ZERO);
-            SurvivalCounts.DayCounts b = second.byDay().getOrDefault(day, SurvivalCounts.DayCounts.ZERO);
+            SurvivalCounts.DayCounts a = firstByDay.getOrDefault(day, SurvivalCounts.DayCounts.ZERO);
+            SurvivalCounts.DayCounts b = secondByDay.getOrDefault(day, SurvivalCounts.DayCounts.ZERO);
             long d = a.events() + b.events();
             if (d > 0) {
                 long n = atRiskA + atRiskB;

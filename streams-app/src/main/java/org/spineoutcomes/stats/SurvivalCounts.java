@@ -1,7 +1,6 @@
 package org.spineoutcomes.stats;
 
 import java.util.Collections;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -24,23 +23,31 @@ public final class SurvivalCounts {
     public record DayCounts(long events, long censored) {
         static final DayCounts ZERO = new DayCounts(0, 0);
 
-        DayCounts plus(DayCounts o) {
-            return new DayCounts(Math.addExact(events, o.events), Math.addExact(censored, o.censored));
-        }
-
         /** Patients whose time is this day. */
         public long patients() {
             return Math.addExact(events, censored);
         }
-
-        boolean isZero() {
-            return events == 0 && censored == 0;
-        }
     }
 
-    private final TreeMap<Integer, DayCounts> byDay = new TreeMap<>();
+    /**
+     * Days with a patient, ascending, and their counts, in parallel arrays (the first {@code size} entries).
+     * Arrays rather than a sorted map: the cell step copies a cell and merges a batch's few days into it for
+     * every batch, and copying a map of hundreds of days was a tenth of the cell stage's time.
+     */
+    private int[] days;
+    private long[] eventCounts;
+    private long[] censoredCounts;
+    private int size;
 
-    public SurvivalCounts() {}
+    public SurvivalCounts() {
+        this(8);
+    }
+
+    private SurvivalCounts(int capacity) {
+        days = new int[capacity];
+        eventCounts = new long[capacity];
+        censoredCounts = new long[capacity];
+    }
 
     /** Batch computation: the counts of the given patients' times. */
     public static SurvivalCounts of(Iterable<SurvivalTime> times) {
@@ -52,65 +59,141 @@ public final class SurvivalCounts {
     }
 
     public SurvivalCounts copy() {
-        return new SurvivalCounts().merge(this);
+        SurvivalCounts c = new SurvivalCounts(0);
+        c.days = java.util.Arrays.copyOf(days, Math.max(size, 1));
+        c.eventCounts = java.util.Arrays.copyOf(eventCounts, Math.max(size, 1));
+        c.censoredCounts = java.util.Arrays.copyOf(censoredCounts, Math.max(size, 1));
+        c.size = size;
+        return c;
     }
 
     /** Adds one patient's time. */
     public SurvivalCounts add(SurvivalTime t) {
         Objects.requireNonNull(t, "time");
-        update(t.day(), t.event() ? new DayCounts(1, 0) : new DayCounts(0, 1));
+        update(t.day(), t.event() ? 1 : 0, t.event() ? 0 : 1);
         return this;
     }
 
     /** Removes a time added before (the patient's previous state). */
     public SurvivalCounts subtract(SurvivalTime t) {
         Objects.requireNonNull(t, "time");
-        update(t.day(), t.event() ? new DayCounts(-1, 0) : new DayCounts(0, -1));
+        update(t.day(), t.event() ? -1 : 0, t.event() ? 0 : -1);
         return this;
     }
 
     /** Adds every count of {@code other} ({@code other} is unchanged). */
     public SurvivalCounts merge(SurvivalCounts other) {
-        other.byDay.forEach(this::update);
+        if (other == this) other = other.copy();
+        if (other.size > 16 && other.size * 4 > size) {
+            mergeSorted(other);
+        } else {
+            for (int i = 0; i < other.size; i++) update(other.days[i], other.eventCounts[i], other.censoredCounts[i]);
+        }
         return this;
     }
 
-    private void update(int day, DayCounts delta) {
-        DayCounts now = byDay.getOrDefault(day, DayCounts.ZERO).plus(delta);
-        if (now.isZero()) {
-            byDay.remove(day);
-        } else {
-            byDay.put(day, now);
+    /** Both arrays walked once (a large change, or a copy into an empty cell). */
+    private void mergeSorted(SurvivalCounts other) {
+        int capacity = Math.max(1, size + other.size);
+        int[] d = new int[capacity];
+        long[] e = new long[capacity];
+        long[] c = new long[capacity];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (i < size || j < other.size) {
+            int day;
+            long events;
+            long censored;
+            if (j >= other.size || i < size && days[i] < other.days[j]) {
+                day = days[i];
+                events = eventCounts[i];
+                censored = censoredCounts[i++];
+            } else if (i >= size || other.days[j] < days[i]) {
+                day = other.days[j];
+                events = other.eventCounts[j];
+                censored = other.censoredCounts[j++];
+            } else {
+                day = days[i];
+                events = Math.addExact(eventCounts[i], other.eventCounts[j]);
+                censored = Math.addExact(censoredCounts[i++], other.censoredCounts[j++]);
+            }
+            if (events == 0 && censored == 0) continue;
+            d[n] = day;
+            e[n] = events;
+            c[n++] = censored;
         }
+        days = d;
+        eventCounts = e;
+        censoredCounts = c;
+        size = n;
     }
 
-    /** Read-only, by ascending day; only days with a patient. */
+    private void update(int day, long events, long censored) {
+        int i = java.util.Arrays.binarySearch(days, 0, size, day);
+        if (i >= 0) {
+            long e = Math.addExact(eventCounts[i], events);
+            long c = Math.addExact(censoredCounts[i], censored);
+            if (e == 0 && c == 0) {
+                System.arraycopy(days, i + 1, days, i, size - i - 1);
+                System.arraycopy(eventCounts, i + 1, eventCounts, i, size - i - 1);
+                System.arraycopy(censoredCounts, i + 1, censoredCounts, i, size - i - 1);
+                size--;
+            } else {
+                eventCounts[i] = e;
+                censoredCounts[i] = c;
+            }
+            return;
+        }
+        if (events == 0 && censored == 0) return;
+        int at = -i - 1;
+        if (size == days.length) {
+            int capacity = Math.max(8, size * 2);
+            days = java.util.Arrays.copyOf(days, capacity);
+            eventCounts = java.util.Arrays.copyOf(eventCounts, capacity);
+            censoredCounts = java.util.Arrays.copyOf(censoredCounts, capacity);
+        }
+        System.arraycopy(days, at, days, at + 1, size - at);
+        System.arraycopy(eventCounts, at, eventCounts, at + 1, size - at);
+        System.arraycopy(censoredCounts, at, censoredCounts, at + 1, size - at);
+        days[at] = day;
+        eventCounts[at] = events;
+        censoredCounts[at] = censored;
+        size++;
+    }
+
+    /** Read-only, by ascending day; only days with a patient (a new map: for publication, not for every change). */
     public NavigableMap<Integer, DayCounts> byDay() {
-        return Collections.unmodifiableNavigableMap(byDay);
+        TreeMap<Integer, DayCounts> view = new TreeMap<>();
+        for (int i = 0; i < size; i++) view.put(days[i], new DayCounts(eventCounts[i], censoredCounts[i]));
+        return Collections.unmodifiableNavigableMap(view);
     }
 
     /** Patients in the cell. */
     public long patients() {
         long n = 0;
-        for (DayCounts c : byDay.values()) n = Math.addExact(n, c.patients());
+        for (int i = 0; i < size; i++) n = Math.addExact(n, Math.addExact(eventCounts[i], censoredCounts[i]));
         return n;
     }
 
     /** Patients with an event. */
     public long events() {
         long n = 0;
-        for (DayCounts c : byDay.values()) n = Math.addExact(n, c.events());
+        for (int i = 0; i < size; i++) n = Math.addExact(n, eventCounts[i]);
         return n;
     }
 
     /** No patient left (the cell is deleted, R30). */
     public boolean isEmpty() {
-        return byDay.isEmpty();
+        return size == 0;
     }
 
     /** True when no count is negative, i.e. no subtraction is still waiting for its addition. */
     public boolean hasNoNegativeCounts() {
-        return byDay.values().stream().allMatch(c -> c.events() >= 0 && c.censored() >= 0);
+        for (int i = 0; i < size; i++) {
+            if (eventCounts[i] < 0 || censoredCounts[i] < 0) return false;
+        }
+        return true;
     }
 
     // ---- serialisation: compact, deterministic ----
@@ -119,13 +202,13 @@ public final class SurvivalCounts {
     public byte[] toBytes() {
         CompactBytes.Writer w = new CompactBytes.Writer();
         w.u8(FORMAT_VERSION);
-        w.varLong(byDay.size());
+        w.varLong(size);
         long previous = 0;
-        for (Map.Entry<Integer, DayCounts> e : byDay.entrySet()) {
-            w.varLong(e.getKey() - previous);
-            previous = e.getKey();
-            w.varLong(e.getValue().events());
-            w.varLong(e.getValue().censored());
+        for (int i = 0; i < size; i++) {
+            w.varLong(days[i] - previous);
+            previous = days[i];
+            w.varLong(eventCounts[i]);
+            w.varLong(censoredCounts[i]);
         }
         return w.toByteArray();
     }
@@ -141,7 +224,7 @@ public final class SurvivalCounts {
             if (day < 0 || day > Integer.MAX_VALUE) {
                 throw r.error("bad day " + day);
             }
-            s.update((int) day, new DayCounts(r.varLong(), r.varLong()));
+            s.update((int) day, r.varLong(), r.varLong());
         }
         r.end();
         return s;
@@ -149,16 +232,20 @@ public final class SurvivalCounts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SurvivalCounts s && byDay.equals(s.byDay);
+        return o instanceof SurvivalCounts s && size == s.size && java.util.Arrays.equals(days, 0, size, s.days, 0, size)
+                && java.util.Arrays.equals(eventCounts, 0, size, s.eventCounts, 0, size)
+                && java.util.Arrays.equals(censoredCounts, 0, size, s.censoredCounts, 0, size);
     }
 
     @Override
     public int hashCode() {
-        return byDay.hashCode();
+        int h = size;
+        for (int i = 0; i < size; i++) h = 31 * (31 * (31 * h + days[i]) + Long.hashCode(eventCounts[i])) + Long.hashCode(censoredCounts[i]);
+        return h;
     }
 
     @Override
     public String toString() {
-        return "SurvivalCounts" + byDay;
+        return "SurvivalCounts" + byDay();
     }
 }

@@ -87,7 +87,7 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         this.survivalStore = survivalStore;
         this.dirtyStore = dirtyStore;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(liveInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
+        this.pace = new PublicationPace(liveInterval, publishInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
     }
 
     @Override
@@ -99,6 +99,8 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         newestInput.clear();
         cursor = null;
         if (!publishInterval.isZero()) {
+            roundCommits = RoundCommits.ofCurrentThread();
+            roundCommits.join(this, pace.nextRoundMs());
             Duration check = publishInterval.compareTo(MAX_CHECK) < 0 ? publishInterval : MAX_CHECK;
             context.schedule(check, PunctuationType.WALL_CLOCK_TIME, this::publishWhenDue);
         }
@@ -165,14 +167,26 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
 
     // ------------------------------------------------------------------ publication
 
+    /** The rounds of the thread this task runs on (null when publishing after every input). */
+    private RoundCommits roundCommits;
+
+    @Override
+    public void close() {
+        if (roundCommits != null) roundCommits.leave(this);
+    }
+
     /** Wall-clock check: starts a round when due (or when the input has gone quiet), else goes on with the one in progress. */
     private void publishWhenDue(long now) {
+        // A finished round of this thread may be waiting for the others before its commit.
+        if (roundCommits.commitNow(now)) context.commit();
         if (cursor == null) {
             boolean quiet = now - lastInputMs >= publishInterval.toMillis();
             if (!pace.due(now) && !quiet) return;
             cursor = "";
             roundNanos = 0;
             roundPublished = 0;
+            pace.roundStarted(now);
+            roundCommits.roundStarted(this);
         }
         long started = System.nanoTime();
         String last = publish(cursor, started + SLICE.toNanos(), now);
@@ -183,8 +197,10 @@ public final class AdjustedCellProcessor implements Processor<String, AdjustedDe
         }
         cursor = null;
         pace.roundEnded(now, roundNanos);
-        // Visible to read-committed consumers now, not at the next commit of the interval.
-        if (roundPublished > 0) context.commit();
+        roundCommits.roundEnded(this, now, pace.nextRoundMs(), roundPublished > 0);
+        // Visible to read-committed consumers now (with the other rounds of this thread that are due), not at
+        // the next commit of the interval.
+        if (roundCommits.commitNow(now)) context.commit();
     }
 
     /**

@@ -108,7 +108,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.configuredCut = configuredCut;
         this.cutRefresh = cutRefresh;
         this.publishInterval = publishInterval;
-        this.pace = new PublicationPace(publishInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
+        this.pace = new PublicationPace(publishInterval, publishInterval, ownThreads ? PublicationPace.OWN_THREADS_COST_FACTOR : PublicationPace.COST_FACTOR);
     }
 
     @Override
@@ -125,6 +125,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         this.cutStore = context.getStateStore(dataCutStore);
         context.schedule(cutRefresh, PunctuationType.WALL_CLOCK_TIME, this::republishIfCutMoved);
         if (!publishInterval.isZero()) {
+            roundCommits = RoundCommits.ofCurrentThread();
+            roundCommits.join(this, pace.nextRoundMs());
             // Checked often, so a round that was cut into slices goes on soon; a due check costs nothing.
             Duration check = publishInterval.compareTo(PUBLISH_SLICE_EVERY) < 0 ? publishInterval : PUBLISH_SLICE_EVERY;
             context.schedule(check, PunctuationType.WALL_CLOCK_TIME, this::publishIfDue);
@@ -214,15 +216,14 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     }
 
     private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
+        // The cell's counts in memory mirror its store entries, so the new counts of the date come from them:
+        // no store read per date (most dates of a large cohort are not among the recently read values).
+        org.spineoutcomes.stats.CompletenessCounts counts = completenessByCell.computeIfAbsent(cellKey, this::readCompleteness);
+        counts.adjust(windowLastDate, patients, assessed);
         String key = completenessKey(cellKey, windowLastDate);
-        long[] stored = completeness.get(key);
-        long[] counts = stored == null ? new long[2] : stored.clone();
-        counts[0] += patients;
-        counts[1] += assessed;
-        org.spineoutcomes.stats.CompletenessCounts cached = completenessByCell.get(cellKey);
-        if (cached != null) cached.adjust(windowLastDate, patients, assessed);
-        if (counts[0] == 0 && counts[1] == 0) completeness.delete(key);
-        else completeness.put(key, counts);
+        long[] now = counts.countsOn(windowLastDate);
+        if (now == null) completeness.delete(key);
+        else completeness.put(key, now);
     }
 
     /**
@@ -247,6 +248,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     @Override
     public void close() {
         completenessByCell.clear();
+        if (roundCommits != null) roundCommits.leave(this);
     }
 
     private boolean existedBefore(Map<CellKey, Boolean> touched, CellKey key) {
@@ -269,7 +271,12 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private long roundWorkNanos;
     private int roundPublished;
 
+    /** The rounds of the thread this task runs on (null when publishing after every record). */
+    private RoundCommits roundCommits;
+
     private void publishIfDue(long now) {
+        // A finished round of this thread may be waiting for the others before its commit.
+        if (roundCommits.commitNow(now)) context.commit();
         if (roundCursor == null) {
             // Under load a round waits its cost times the factor; once the deltas stop (the end of a
             // backfill, a quiet moment), the plain interval rules again, so final values come out at once.
@@ -278,6 +285,8 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             roundCursor = "";
             roundWorkNanos = 0;
             roundPublished = 0;
+            pace.roundStarted(now);
+            roundCommits.roundStarted(this);
         }
         long started = System.nanoTime();
         Slice slice = publishFrom(roundCursor, now, started + PUBLISH_SLICE.toNanos());
@@ -287,8 +296,10 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         if (!slice.finished()) return;
         roundCursor = null;
         pace.roundEnded(now, roundWorkNanos);
-        // Visible to read-committed consumers at once, not at the next commit of the interval.
-        if (roundPublished > 0) context.commit();
+        roundCommits.roundEnded(this, now, pace.nextRoundMs(), roundPublished > 0);
+        // Visible to read-committed consumers now (with the other rounds of this thread that are due), not at
+        // the next commit of the interval.
+        if (roundCommits.commitNow(now)) context.commit();
     }
 
     /** Publishes the dirty keys after the round's cursor until the deadline (System.nanoTime); true when none is left. */
