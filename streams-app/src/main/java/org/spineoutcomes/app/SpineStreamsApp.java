@@ -14,6 +14,7 @@ import org.spineoutcomes.ingest.RegistryGate;
 import org.spineoutcomes.serde.SchemaRegistryClient;
 import org.spineoutcomes.topology.ErrorHandlers;
 import org.spineoutcomes.topology.HandOnTopics;
+import org.spineoutcomes.topology.PatientProcessor;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.topology.TopologySettings;
 import org.slf4j.Logger;
@@ -70,11 +71,13 @@ public final class SpineStreamsApp implements AutoCloseable {
             Properties cellProperties = new Properties();
             cellProperties.putAll(properties);
             cellProperties.put(StreamsConfig.APPLICATION_ID_CONFIG, HandOnTopics.cellStageApplicationId(config.applicationId()));
-            if (!config.publishInterval().isZero() && !config.streamsOverrides().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
+            if (!config.streamsOverrides().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
                 // The cell stage's publication rounds ask for their commits (at least one per publish interval
                 // while input flows), so the interval is a backstop; each commit writes every cell changed since
-                // the last one, so a backfill (rounds ten intervals apart) writes them a fifth as often.
-                cellProperties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, CELL_STAGE_COMMIT_INTERVAL_MS);
+                // the last one, so a backfill (rounds ten intervals apart) writes them a fifth as often. Publishing
+                // after every record (interval 0), the commits alone make the records visible: every second.
+                cellProperties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                        config.publishInterval().isZero() ? 1_000L : CELL_STAGE_COMMIT_INTERVAL_MS);
             }
             this.streams = new KafkaStreams(topology, properties);
             this.cellStreams = new KafkaStreams(cellTopology, cellProperties);
@@ -184,6 +187,13 @@ public final class SpineStreamsApp implements AutoCloseable {
      */
     static final long CELL_STAGE_COMMIT_INTERVAL_MS = 5_000;
 
+    /**
+     * The patient stage's least commit interval when it hands on its batches (and commits) itself: longer than its
+     * hand-ons while catching up (ten flush intervals), so a commit of the interval rarely falls between two of
+     * them and writes the pending batches; inside the 10 s transaction timeout.
+     */
+    static final long PATIENT_STAGE_COMMIT_BACKSTOP_MS = 3_000;
+
     /** The Kafka Streams properties: what the topology requires, the typed spine.* values, kafka.* security settings, then streams.* overrides. */
     public static Properties streamsProperties(AppConfig config) throws java.io.IOException {
         Properties p = SpineTopology.requiredStreamsConfig();
@@ -198,9 +208,11 @@ public final class SpineStreamsApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads().orElse(Runtime.getRuntime().availableProcessors()));
         if (!config.deltaFlushInterval().isZero()) {
             // The patient step asks for a commit after each hand-on of its folded cell changes (every
-            // spine.cell.delta.flush.ms), so those commits set the pace; the interval is a backstop
-            // (an extra commit between two hand-ons would write the pending batches to their changelog).
-            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(1_000L, 10 * config.deltaFlushInterval().toMillis()));
+            // spine.cell.delta.flush.ms, every ten of them while catching up), so those commits set the pace; the
+            // interval is a backstop (an extra commit between two hand-ons would write the pending batches to
+            // their changelog).
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(PATIENT_STAGE_COMMIT_BACKSTOP_MS,
+                    2 * PatientProcessor.CATCH_UP_FLUSH_INTERVALS * config.deltaFlushInterval().toMillis()));
         }
         config.applicationServer().ifPresent(server -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.toString()));
         // Static membership: a restart after a crash takes its tasks back at once instead of waiting for

@@ -116,7 +116,31 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private KeyValueStore<String, Long> rulesDone;
     private IngestMetrics metrics;
 
+    /**
+     * Catching up (the newest input more than {@link PublicationPace#CATCHING_UP_LAG} older than the wall clock: a
+     * backfill, a replay, a backlog), the patient step hands on every this many flush intervals while input keeps
+     * coming; once the input pauses for a flush interval, or live input arrives, it hands on at once. Outcomes are
+     * computed at the hand-on, so while catching up they come out up to a second later (they were minutes behind).
+     */
+    public static final int CATCH_UP_FLUSH_INTERVALS = 10;
+    /**
+     * ... or after this many input records of the task, whichever comes first: the hand-on's work (the outcomes,
+     * the batches) grows with what was folded, and it runs inside one transaction (Kafka Streams' producers time
+     * out a transaction after 10 s), so a fast backfill does not make one hand-on take seconds.
+     */
+    static final int CATCH_UP_MAX_INPUTS = 1_000;
+    private int inputsSinceFlush;
+
+    private boolean catchingUp(long now) {
+        return newestInputTimestampMs != Long.MIN_VALUE && now - newestInputTimestampMs > PublicationPace.CATCHING_UP_LAG.toMillis();
+    }
+
     private boolean flushPendingAtStart;
+    /** Wall-clock time of the last input record, and the newest record timestamp seen (Long.MIN_VALUE: none yet). */
+    private long lastInputMs;
+    private long newestInputTimestampMs = Long.MIN_VALUE;
+    /** Wall-clock time of the last flush that handed on. */
+    private long lastFlushMs;
     /**
      * A new task with no patients records the current rules version on its first record or flush, not in
      * init: Kafka Streams has no record context between init and then, and a commit in that gap (a
@@ -173,6 +197,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
                 deferred.put(kv.key, Deferred.unknownSince(kv.value));
             }
         }
+        lastFlushMs = context.currentSystemTimeMs();
+        newestInputTimestampMs = Long.MIN_VALUE;
         if (!deltaFlushInterval.isZero()) {
             context.schedule(deltaFlushInterval, PunctuationType.WALL_CLOCK_TIME, this::flushPending);
         } else if (!pendingGroups.isEmpty() || !deferred.isEmpty()) {
@@ -200,6 +226,9 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     @Override
     public void process(Record<String, Ingested> record) {
+        lastInputMs = context.currentSystemTimeMs();
+        inputsSinceFlush++;
+        newestInputTimestampMs = Math.max(newestInputTimestampMs, record.timestamp());
         recordRulesVersionOnce();
         if (flushPendingAtStart) {
             flushPendingAtStart = false;
@@ -400,6 +429,16 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      * (exactly-once).
      */
     private void flushPending(long now) {
+        if (catchingUp(now) && now - lastInputMs < deltaFlushInterval.toMillis()
+                && now - lastFlushMs < CATCH_UP_FLUSH_INTERVALS * deltaFlushInterval.toMillis()
+                && inputsSinceFlush < CATCH_UP_MAX_INPUTS) {
+            // A backfill or a backlog: fold ten intervals of input per hand-on. Each flush computes the outcomes of
+            // the patients with new events, hands on a batch per population/window and commits; folded over a
+            // second, a patient's events, a cell's changes and the transaction's writes are each paid once.
+            return;
+        }
+        lastFlushMs = now;
+        inputsSinceFlush = 0;
         recordRulesVersionOnce();
         computeDeferred(now);
         boolean any = adjusted.handOn(context) | !pendingGroups.isEmpty();

@@ -69,6 +69,65 @@ class DeferredOutcomeTest {
     }
 
     /**
+     * Catching up (input stamped more than 10 s before the wall clock: a backfill), the step hands on every
+     * tenth flush interval while input keeps coming, so a patient's events and a cell's changes of a whole
+     * second are folded once; a pause of one interval, or live input, hands on at once.
+     */
+    @Test
+    void catchingUpHandsOnEveryTenIntervalsWhileInputKeepsComing() {
+        Instant old = WALL_CLOCK.minus(Duration.ofHours(1));
+        Duration half = FLUSH.dividedBy(2);
+        try (SpineTestDriver d = new SpineTestDriver(folded(OutcomeRules.CURRENT), WALL_CLOCK)) {
+            // An event every 50 ms: the 100 ms checks find input within the last interval every time.
+            for (int i = 0; i < 19; i++) {
+                d.pipe(vertebroplasty("p" + i, "p" + i + "-vp", day(0)), old);
+                d.advanceWallClock(half);
+                assertEquals(0, d.outcomes.poll().size(), "no hand-on at " + (i + 1) * 50 + " ms");
+            }
+            // At 1,000 ms, ten intervals after the start, input still coming: the hand-on, with every patient's outcome.
+            d.pipe(vertebroplasty("p19", "p19-vp", day(0)), old);
+            d.advanceWallClock(half);
+            assertEquals(20, d.outcomes.poll().size());
+
+            // One more backfilled event, then a pause of one interval: handed on at once.
+            d.pipe(vertebroplasty("q", "q-vp", day(0)), old);
+            d.advanceWallClock(FLUSH);
+            assertEquals(1, d.outcomes.poll().size());
+
+            // Live input (stamped now): every interval again, even while input keeps coming.
+            Instant now = WALL_CLOCK.plus(Duration.ofMillis(1_100));
+            d.pipe(vertebroplasty("r", "r-vp", day(0)), now);
+            d.advanceWallClock(half);
+            d.pipe(vertebroplasty("s", "s-vp", day(0)), now.plus(half));
+            d.advanceWallClock(half);
+            assertEquals(2, d.outcomes.poll().size());
+        }
+    }
+
+    /** Catching up, a task's hand-on also comes after 1,000 input records, so that no hand-on grows without bound. */
+    @Test
+    void catchingUpHandsOnAfterAThousandInputsAtTheLatest() {
+        Instant old = WALL_CLOCK.minus(Duration.ofHours(1));
+        Duration half = FLUSH.dividedBy(2);
+        try (SpineTestDriver d = new SpineTestDriver(folded(OutcomeRules.CURRENT), WALL_CLOCK)) {
+            for (int i = 0; i < PatientProcessor.CATCH_UP_MAX_INPUTS - 2; i++) d.pipe(vertebroplasty("p" + i, "p" + i + "-vp", day(0)), old);
+            d.advanceWallClock(half);
+            d.pipe(vertebroplasty("x", "x-vp", day(0)), old);
+            d.advanceWallClock(half);
+            assertEquals(0, d.outcomes.poll().size(), "999 inputs at 100 ms: still folding");
+            d.pipe(vertebroplasty("y", "y-vp", day(0)), old);
+            d.advanceWallClock(FLUSH);
+            // (the input paused for an interval here too; the count alone decides in the next step)
+            assertEquals(PatientProcessor.CATCH_UP_MAX_INPUTS, d.outcomes.poll().size());
+            for (int i = 0; i < PatientProcessor.CATCH_UP_MAX_INPUTS; i++) d.pipe(vertebroplasty("z" + i, "z" + i + "-vp", day(0)), old);
+            d.advanceWallClock(half);
+            d.pipe(vertebroplasty("w", "w-vp", day(0)), old);
+            d.advanceWallClock(half);
+            assertEquals(PatientProcessor.CATCH_UP_MAX_INPUTS + 1, d.outcomes.poll().size(), "1,001 inputs, input still coming at 100 ms");
+        }
+    }
+
+    /**
      * The outcome over the interval's events fails because of one of them: the step replays them one by
      * one from the state before, dead-letters only that record (original bytes, PROCESSING_ERROR), and
      * the patient's outcome is the one without it. Counts still reconcile: 4 in = 3 accepted + 1 rejected.
