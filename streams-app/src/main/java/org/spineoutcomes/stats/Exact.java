@@ -45,21 +45,6 @@ final class Exact {
         return BigDecimal.valueOf(n);
     }
 
-    /** 10^0 .. 10^99, for {@link #sqrt}. */
-    private static final java.math.BigInteger[] POWERS_OF_TEN = new java.math.BigInteger[100];
-
-    static {
-        java.math.BigInteger p = java.math.BigInteger.ONE;
-        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = p;
-            p = p.multiply(java.math.BigInteger.TEN);
-        }
-    }
-
-    private static java.math.BigInteger pow10(int n) {
-        return n < POWERS_OF_TEN.length ? POWERS_OF_TEN[n] : java.math.BigInteger.TEN.pow(n);
-    }
-
     /**
      * The square root of {@code x >= 0} rounded half-even to {@link #MC}'s 34 significant digits: the
      * same value as {@code x.sqrt(MC)} (which Java documents as within half an ulp, so correctly rounded:
@@ -81,14 +66,14 @@ final class Exact {
         // u x 10^2m with at least 71 digits, so its integer root has at least 36 (two below the rounding digit).
         int digits = decimalDigits(u);
         int m = Math.max(0, (72 - digits) / 2 + 1);
-        java.math.BigInteger scaled = u.multiply(pow10(2 * m));
+        java.math.BigInteger scaled = u.multiply(ToDouble.powerOfTen(2 * m));
         java.math.BigInteger root = integerSqrt(scaled);
         boolean inexact = !root.multiply(root).equals(scaled);
         int drop = decimalDigits(root) - MC.getPrecision();
-        java.math.BigInteger[] parts = root.divideAndRemainder(pow10(drop));
+        java.math.BigInteger[] parts = root.divideAndRemainder(ToDouble.powerOfTen(drop));
         java.math.BigInteger kept = parts[0];
         // The true root is root + f with 0 <= f < 1 (f > 0 when inexact): the dropped part is parts[1] + f.
-        int vsHalf = parts[1].compareTo(pow10(drop).shiftRight(1));
+        int vsHalf = parts[1].compareTo(ToDouble.powerOfTen(drop).shiftRight(1));
         if (vsHalf > 0 || vsHalf == 0 && (inexact || kept.testBit(0))) kept = kept.add(java.math.BigInteger.ONE);
         return new BigDecimal(kept, m + scale / 2 - drop);
     }
@@ -96,7 +81,7 @@ final class Exact {
     /** Number of decimal digits of {@code v > 0}. */
     private static int decimalDigits(java.math.BigInteger v) {
         int estimate = (int) (v.bitLength() * 0.30102999566398120); // floor(log10(2^(bits))) <= digits
-        return v.compareTo(pow10(estimate)) >= 0 ? estimate + 1 : estimate;
+        return v.compareTo(ToDouble.powerOfTen(estimate)) >= 0 ? estimate + 1 : estimate;
     }
 
     /** floor(sqrt(v)) for v > 0: Newton's iteration from a 50-bit estimate, then corrected to the exact floor. */

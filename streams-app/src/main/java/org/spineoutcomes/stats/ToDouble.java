@@ -27,6 +27,11 @@ public final class ToDouble {
         }
     }
 
+    /** 10^n from the table (computed beyond it), shared with {@link Exact#sqrt}. */
+    static BigInteger powerOfTen(int n) {
+        return n <= MAX_CACHED_POWER ? POWERS_OF_TEN[n] : BigInteger.TEN.pow(n);
+    }
+
     public static double of(BigDecimal x) {
         int scale = x.scale();
         if (x.signum() == 0) return 0.0;
