@@ -26,6 +26,7 @@ import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
+import org.spineoutcomes.stats.CompletenessCounts;
 import org.spineoutcomes.stats.Contribution;
 
 /**
@@ -33,13 +34,16 @@ import org.spineoutcomes.stats.Contribution;
  * the outcome of one patient from its resolved events (per input event), one cell delta merged into
  * a cell's exact statistics (per changed cell), and one cell's publication (derived statistics of an
  * aggregate and of a comparison). Run: {@code ./spine jmh} (all) or {@code ./spine jmh Outcome}.
+ * The fork does not remember derived statistics ({@code spine.stats.remember=false}), so the publication
+ * benchmarks measure the arithmetic; {@link RepublicationBenchmarks} measures a publication whose sums
+ * were seen before.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx1g", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes"})
+@Fork(value = 1, jvmArgs = {"-Xmx1g", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes", "-Dspine.stats.remember=false"})
 public class PipelineBenchmarks {
 
     private Cohort cohort;
@@ -50,6 +54,13 @@ public class PipelineBenchmarks {
     private CellKey busyKey;
     private CellStatistics kpCell;
     private Instant cut;
+    /** One patient's contribution each, as the patient step nets a change (200 patients of the busy cell). */
+    private List<CellStatistics> changes;
+    /** Those 200 changes folded into one, as a hand-on carries them. */
+    private CellStatistics folded;
+    /** The busy cell's sums without its completeness counts, and those counts (as the cell step keeps them). */
+    private CellStatistics busySums;
+    private CompletenessCounts busyCompleteness;
 
     @Setup(Level.Trial)
     public void prepare() {
@@ -64,6 +75,15 @@ public class PipelineBenchmarks {
         kpCell = cohort.result.cells().get(new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL"));
         cut = cohort.result.dataCut();
         if (busyCell == null || kpCell == null || contributions.isEmpty()) throw new IllegalStateException("cohort lacks the benchmark cells");
+        changes = new ArrayList<>();
+        folded = new CellStatistics();
+        for (Contribution c : contributions.subList(0, Math.min(200, contributions.size()))) {
+            CellStatistics change = new CellStatistics().add(c);
+            changes.add(change);
+            folded.merge(change);
+        }
+        busySums = new CellStatistics().mergeWithoutCompleteness(busyCell);
+        busyCompleteness = busyCell.completeness().copy();
     }
 
     /** Per input event: the patient's outcome from its resolved events (R1-R29). */
@@ -86,6 +106,33 @@ public class PipelineBenchmarks {
     public CellStatistics cellDeltaMerge() {
         Contribution c = contributions.get(next++ % contributions.size());
         return busyCell.copy().subtract(c).add(c);
+    }
+
+    /**
+     * Per flush of the patient step: 200 patients' changes of one cell folded into one (the patient step merges
+     * each netted change into every stratum and population cell of its window). Per change: divide by 200.
+     */
+    @Benchmark
+    public CellStatistics batchFold() {
+        CellStatistics batch = new CellStatistics();
+        for (CellStatistics change : changes) batch.merge(change);
+        return batch;
+    }
+
+    /**
+     * Per cell and hand-on in the cell step: a folded change of 200 patients merged into the busy cell's sums
+     * (the cell step keeps completeness counts apart: {@link #completenessMerge}).
+     */
+    @Benchmark
+    public CellStatistics cellMerge() {
+        return busySums.copy().mergeWithoutCompleteness(folded);
+    }
+
+    /** The completeness counts of the same folded change (their window end dates) added to the busy cell's. */
+    @Benchmark
+    public CompletenessCounts completenessMerge() {
+        busyCompleteness.merge(folded.completeness());
+        return busyCompleteness;
     }
 
     /** Per publication of a cell: every mean, SD, t CI and Wilson interval of an aggregate. */

@@ -142,11 +142,12 @@ public final class CellStatistics {
 
     private static <V> void mergeInto(TreeMap<String, V> into, Map<String, V> from, BinaryOperator<V> plus,
                                       java.util.function.Predicate<V> isZero) {
-        from.forEach((k, v) -> {
-            V old = into.get(k);
-            V now = old == null ? v : plus.apply(old, v);
-            putOrRemove(into, k, now, isZero.test(now));
-        });
+        // One lookup per entry (TreeMap.merge), not a get and a put: a netted change is merged into every
+        // stratum and population cell of its window. A sum that nets to zero is removed (merge drops a null).
+        from.forEach((k, v) -> into.merge(k, v, (old, change) -> {
+            V now = plus.apply(old, change);
+            return isZero.test(now) ? null : now;
+        }));
     }
 
     private static <V> void putOrRemove(TreeMap<String, V> map, String key, V value, boolean zero) {
@@ -231,16 +232,15 @@ public final class CellStatistics {
                 w.decimal(b);
             }
         });
-        NavigableMap<LocalDate, CompletenessCounts.DueCounts> cc = completeness.byWindowLastDate();
-        w.varLong(cc.size());
-        long previousDay = 0;
-        for (Map.Entry<LocalDate, CompletenessCounts.DueCounts> e : cc.entrySet()) {
-            long day = e.getKey().toEpochDay();
-            w.varLong(day - previousDay); // ascending dates: small deltas
-            previousDay = day;
-            w.varLong(e.getValue().patients());
-            w.varLong(e.getValue().assessed());
-        }
+        w.varLong(completeness.dates());
+        long[] previousDay = {0};
+        completeness.forEachDate((date, patients, assessed) -> {
+            long day = date.toEpochDay();
+            w.varLong(day - previousDay[0]); // ascending dates: small deltas
+            previousDay[0] = day;
+            w.varLong(patients);
+            w.varLong(assessed);
+        });
         return w.toByteArray();
     }
 

@@ -25,28 +25,57 @@ public final class CompletenessCounts {
         }
     }
 
-    /** {patients, assessed} per date, mutated in place: this map is updated for every patient of every cell. */
-    private final TreeMap<LocalDate, long[]> byWindowLastDate = new TreeMap<>();
+    /** What {@link #forEachDate} hands over: one date with counts. */
+    @FunctionalInterface
+    public interface DateCounts {
+        void accept(LocalDate windowLastDate, long patients, long assessed);
+    }
+
+    /**
+     * Days per page: the counts live in pages of 64 consecutive days (epoch day >> 6) in a small sorted map.
+     * A cell's dates span a few years, so a date is found among a few dozen pages with an index into an
+     * array, instead of among thousands of dates in a tree of LocalDate keys (that lookup was a tenth of the
+     * cell stage's time in a backfill).
+     */
+    private static final int PAGE_SHIFT = 6;
+    private static final int PAGE_DAYS = 1 << PAGE_SHIFT;
+
+    /** {patients, assessed} of each day of one page at [2i, 2i + 1], and how many of its days have non-zero counts. */
+    private static final class Page {
+        final long[] counts = new long[2 * PAGE_DAYS];
+        int dates;
+
+        Page copy() {
+            Page p = new Page();
+            System.arraycopy(counts, 0, p.counts, 0, counts.length);
+            p.dates = dates;
+            return p;
+        }
+    }
+
+    /** Pages by epoch day >> 6, mutated in place: this is updated for every patient of every cell. */
+    private final TreeMap<Long, Page> pages = new TreeMap<>();
 
     /** Dates whose counts are not consistent (negative, or more assessed than patients), kept with every change. */
     private int inconsistentDates;
 
     /**
-     * The sums before the last data-cut date asked for, kept with every change: a cell of a large cohort has
-     * thousands of dates and is published every second while the cut moves rarely, so {@link #at} answers
-     * without walking them. Null until asked.
+     * The sums before the last data-cut date asked for (an epoch day; {@link #NOT_ASKED} until asked), kept
+     * with every change: a cell of a large cohort has thousands of dates and is published every second while
+     * the cut moves rarely, so {@link #at} answers without walking them.
      */
-    private LocalDate sumsBefore;
+    private long sumsBeforeDay = NOT_ASKED;
     private long dueBefore;
     private long assessedBefore;
+    private static final long NOT_ASKED = Long.MIN_VALUE;
 
     public CompletenessCounts() {}
 
     public CompletenessCounts copy() {
         CompletenessCounts c = new CompletenessCounts();
-        byWindowLastDate.forEach((d, counts) -> c.byWindowLastDate.put(d, counts.clone()));
+        pages.forEach((k, page) -> c.pages.put(k, page.copy()));
         c.inconsistentDates = inconsistentDates;
-        c.sumsBefore = sumsBefore;
+        c.sumsBeforeDay = sumsBeforeDay;
         c.dueBefore = dueBefore;
         c.assessedBefore = assessedBefore;
         return c;
@@ -66,39 +95,74 @@ public final class CompletenessCounts {
     }
 
     public void merge(CompletenessCounts other) {
-        other.byWindowLastDate.forEach((d, c) -> apply(d, c[0], c[1]));
+        for (Map.Entry<Long, Page> e : other.pages.entrySet()) {
+            long firstDay = e.getKey() << PAGE_SHIFT;
+            long[] from = e.getValue().counts;
+            Page into = null;
+            for (int i = 0; i < PAGE_DAYS; i++) {
+                if (from[2 * i] == 0 && from[2 * i + 1] == 0) continue;
+                if (into == null) into = pages.computeIfAbsent(e.getKey(), k -> new Page());
+                applyOn(into, i, firstDay + i, from[2 * i], from[2 * i + 1]);
+            }
+            if (into != null && into.dates == 0) pages.remove(e.getKey());
+        }
     }
 
     /** Sets counts directly (deserialisation); zero counts are not stored. */
     void apply(LocalDate windowLastDate, long patients, long assessed) {
         Objects.requireNonNull(windowLastDate, "windowLastDate");
-        long[] counts = byWindowLastDate.get(windowLastDate);
-        if (counts == null) {
-            counts = new long[2];
-            byWindowLastDate.put(windowLastDate, counts);
+        long day = windowLastDate.toEpochDay();
+        long key = day >> PAGE_SHIFT;
+        Page page = pages.get(key);
+        if (page == null) {
+            if (patients == 0 && assessed == 0) return;
+            page = new Page();
+            pages.put(key, page);
         }
-        boolean wasConsistent = consistent(counts);
-        counts[0] = Math.addExact(counts[0], patients);
-        counts[1] = Math.addExact(counts[1], assessed);
-        boolean nowConsistent = consistent(counts);
+        applyOn(page, (int) (day & (PAGE_DAYS - 1)), day, patients, assessed);
+        if (page.dates == 0) pages.remove(key);
+    }
+
+    private void applyOn(Page page, int index, long day, long patients, long assessed) {
+        long[] c = page.counts;
+        long p0 = c[2 * index];
+        long a0 = c[2 * index + 1];
+        long p1 = Math.addExact(p0, patients);
+        long a1 = Math.addExact(a0, assessed);
+        c[2 * index] = p1;
+        c[2 * index + 1] = a1;
+        boolean wasConsistent = consistent(p0, a0);
+        boolean nowConsistent = consistent(p1, a1);
         if (wasConsistent != nowConsistent) inconsistentDates += nowConsistent ? -1 : 1;
-        if (sumsBefore != null && windowLastDate.isBefore(sumsBefore)) {
+        boolean wasThere = p0 != 0 || a0 != 0;
+        boolean isThere = p1 != 0 || a1 != 0;
+        if (wasThere != isThere) page.dates += isThere ? 1 : -1;
+        if (sumsBeforeDay != NOT_ASKED && day < sumsBeforeDay) {
             dueBefore = Math.addExact(dueBefore, patients);
             assessedBefore = Math.addExact(assessedBefore, assessed);
-        }
-        if (counts[0] == 0 && counts[1] == 0) {
-            byWindowLastDate.remove(windowLastDate);
         }
     }
 
     /** {patients, assessed} of one date (a new array), or null when no patient has it. */
     public long[] countsOn(LocalDate windowLastDate) {
-        long[] counts = byWindowLastDate.get(windowLastDate);
-        return counts == null ? null : counts.clone();
+        long day = windowLastDate.toEpochDay();
+        Page page = pages.get(day >> PAGE_SHIFT);
+        if (page == null) return null;
+        int i = (int) (day & (PAGE_DAYS - 1));
+        long p = page.counts[2 * i];
+        long a = page.counts[2 * i + 1];
+        return p == 0 && a == 0 ? null : new long[] {p, a};
     }
 
     public boolean isEmpty() {
-        return byWindowLastDate.isEmpty();
+        return pages.isEmpty();
+    }
+
+    /** How many dates have non-zero counts. */
+    public int dates() {
+        int n = 0;
+        for (Page p : pages.values()) n += p.dates;
+        return n;
     }
 
     /** No date with negative counts or with more assessed than patients (checked without building a view). */
@@ -106,14 +170,25 @@ public final class CompletenessCounts {
         return inconsistentDates == 0;
     }
 
-    private static boolean consistent(long[] c) {
-        return c[0] >= 0 && c[1] >= 0 && c[1] <= c[0];
+    private static boolean consistent(long patients, long assessed) {
+        return patients >= 0 && assessed >= 0 && assessed <= patients;
+    }
+
+    /** Every date with non-zero counts, ascending, without building a map. */
+    public void forEachDate(DateCounts action) {
+        for (Map.Entry<Long, Page> e : pages.entrySet()) {
+            long firstDay = e.getKey() << PAGE_SHIFT;
+            long[] c = e.getValue().counts;
+            for (int i = 0; i < PAGE_DAYS; i++) {
+                if (c[2 * i] != 0 || c[2 * i + 1] != 0) action.accept(LocalDate.ofEpochDay(firstDay + i), c[2 * i], c[2 * i + 1]);
+            }
+        }
     }
 
     /** Read-only view, ascending by date. */
     public NavigableMap<LocalDate, DueCounts> byWindowLastDate() {
         TreeMap<LocalDate, DueCounts> view = new TreeMap<>();
-        byWindowLastDate.forEach((d, c) -> view.put(d, new DueCounts(c[0], c[1])));
+        forEachDate((d, p, a) -> view.put(d, new DueCounts(p, a)));
         return Collections.unmodifiableNavigableMap(view);
     }
 
@@ -123,15 +198,19 @@ public final class CompletenessCounts {
      * chosen assessment.
      */
     public CompletenessEstimate at(Instant dataCut) {
-        LocalDate cutDate = LocalDate.ofInstant(Objects.requireNonNull(dataCut, "dataCut"), ZoneOffset.UTC);
-        if (!cutDate.equals(sumsBefore)) {
+        long cutDay = LocalDate.ofInstant(Objects.requireNonNull(dataCut, "dataCut"), ZoneOffset.UTC).toEpochDay();
+        if (cutDay != sumsBeforeDay) {
             long due = 0;
             long assessed = 0;
-            for (long[] c : byWindowLastDate.headMap(cutDate, false).values()) {
-                due += c[0];
-                assessed += c[1];
+            for (Map.Entry<Long, Page> e : pages.headMap(cutDay >> PAGE_SHIFT, true).entrySet()) {
+                long firstDay = e.getKey() << PAGE_SHIFT;
+                long[] c = e.getValue().counts;
+                for (int i = 0; i < PAGE_DAYS && firstDay + i < cutDay; i++) {
+                    due += c[2 * i];
+                    assessed += c[2 * i + 1];
+                }
             }
-            sumsBefore = cutDate;
+            sumsBeforeDay = cutDay;
             dueBefore = due;
             assessedBefore = assessed;
         }
@@ -140,9 +219,9 @@ public final class CompletenessCounts {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof CompletenessCounts c) || !byWindowLastDate.keySet().equals(c.byWindowLastDate.keySet())) return false;
-        for (Map.Entry<LocalDate, long[]> e : byWindowLastDate.entrySet()) {
-            if (!java.util.Arrays.equals(e.getValue(), c.byWindowLastDate.get(e.getKey()))) return false;
+        if (!(o instanceof CompletenessCounts c) || !pages.keySet().equals(c.pages.keySet())) return false;
+        for (Map.Entry<Long, Page> e : pages.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue().counts, c.pages.get(e.getKey()).counts)) return false;
         }
         return true;
     }
@@ -150,7 +229,7 @@ public final class CompletenessCounts {
     @Override
     public int hashCode() {
         int h = 0;
-        for (Map.Entry<LocalDate, long[]> e : byWindowLastDate.entrySet()) h += e.getKey().hashCode() ^ java.util.Arrays.hashCode(e.getValue());
+        for (Map.Entry<Long, Page> e : pages.entrySet()) h += e.getKey().hashCode() ^ java.util.Arrays.hashCode(e.getValue().counts);
         return h;
     }
 

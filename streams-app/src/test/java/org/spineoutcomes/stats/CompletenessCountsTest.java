@@ -91,6 +91,42 @@ class CompletenessCountsTest {
         }
     }
 
+    @Test
+    void datesAroundPageBoundariesAndBefore1970AreCountedOnce() {
+        // Counts live in pages of 64 days (epoch day >> 6): 1970-01-01 is day 0, 1969-12-31 day -1 (page -1),
+        // 1970-03-05 day 63 (last of page 0), 1970-03-06 day 64 (first of page 1).
+        LocalDate dayMinus1 = LocalDate.of(1969, 12, 31);
+        LocalDate day0 = LocalDate.of(1970, 1, 1);
+        LocalDate day63 = LocalDate.of(1970, 3, 5);
+        LocalDate day64 = LocalDate.of(1970, 3, 6);
+        assertEquals(63, day63.toEpochDay());
+        CompletenessCounts c = new CompletenessCounts();
+        c.add(day64, true);
+        c.add(dayMinus1, false);
+        c.add(day63, true);
+        c.add(day0, false);
+        c.add(day63, false);
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        c.forEachDate((d, patients, assessed) -> seen.add(d + "=" + patients + "/" + assessed));
+        assertEquals(java.util.List.of("1969-12-31=1/0", "1970-01-01=1/0", "1970-03-05=2/1", "1970-03-06=1/1"), seen, "ascending, one entry per date");
+        assertEquals(4, c.dates());
+        // A cut on 1970-03-06: days -1, 0 and 63 have elapsed (4 patients, 1 assessed), day 64 is the cut's own date.
+        assertDue(c.at(Instant.parse("1970-03-06T08:00:00Z")), 4, 1);
+        // A cut on 1970-03-05: only days -1 and 0.
+        assertDue(c.at(Instant.parse("1970-03-05T23:59:59Z")), 2, 0);
+        assertEquals(java.util.Arrays.toString(new long[] {2, 1}), java.util.Arrays.toString(c.countsOn(day63)));
+        // Everything taken out again: empty, and equal to a fresh instance.
+        c.subtract(day64, true);
+        c.subtract(dayMinus1, false);
+        c.subtract(day63, true);
+        c.subtract(day0, false);
+        c.subtract(day63, false);
+        assertTrue(c.isEmpty());
+        assertEquals(0, c.dates());
+        assertEquals(new CompletenessCounts(), c);
+        assertEquals(null, c.countsOn(day63));
+    }
+
     private static void assertDue(CompletenessEstimate e, long due, long assessed) {
         assertEquals(due, e.due(), "due");
         assertEquals(assessed, e.assessed(), "assessed");
