@@ -179,7 +179,7 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         stats.mergeWithoutCompleteness(net);
         // Completeness counts live in their own store, one entry per cell and window end date, so a
         // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
-        net.completenessByDate().forEach((date, counts) -> countCompleteness(key, date, counts.patients(), counts.assessed()));
+        net.completeness().forEachDate((date, patients, assessed) -> countCompleteness(key, date, patients, assessed));
         if (stats.isEmpty()) cells.delete(key);
         else cells.put(key, stats);
     }
@@ -270,6 +270,9 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private long lastDeltaMs;
     private long roundWorkNanos;
     private int roundPublished;
+    /** The round in progress has published its aggregates (dirty cells) and goes on with comparisons. */
+    private boolean aggregatesPublished;
+    private int publishedBeforeComparisons;
 
     /** The rounds of the thread this task runs on (null when publishing after every record). */
     private RoundCommits roundCommits;
@@ -283,52 +286,74 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
             boolean idle = now - lastDeltaMs >= publishInterval.toMillis() && now - pace.lastRoundEndMs() >= publishInterval.toMillis();
             if (!pace.due(now) && !idle) return;
             roundCursor = "";
+            aggregatesPublished = false;
+            publishedBeforeComparisons = 0;
             roundWorkNanos = 0;
             roundPublished = 0;
             pace.roundStarted(now);
             roundCommits.roundStarted(this);
         }
         long started = System.nanoTime();
-        Slice slice = publishFrom(roundCursor, now, started + PUBLISH_SLICE.toNanos());
+        Slice slice = publishFrom(roundCursor, now, started + PUBLISH_SLICE.toNanos(), !aggregatesPublished);
         roundWorkNanos += System.nanoTime() - started;
         roundPublished += slice.published();
         if (slice.lastKey() != null) roundCursor = slice.lastKey();
+        if (slice.aggregatesDone() && !aggregatesPublished) {
+            // Aggregates first, then comparisons: the aggregates become visible with the next commit of the
+            // thread instead of after the comparisons (which cost more) and the whole round.
+            aggregatesPublished = true;
+            publishedBeforeComparisons = roundPublished;
+            roundCommits.firstPartPublished(this, now, roundPublished > 0);
+            if (roundCommits.commitNow(now)) context.commit();
+        }
         if (!slice.finished()) return;
         roundCursor = null;
         pace.roundEnded(now, roundWorkNanos);
-        roundCommits.roundEnded(this, now, pace.nextRoundMs(), roundPublished > 0);
+        roundCommits.roundEnded(this, now, pace.nextRoundMs(), roundPublished > publishedBeforeComparisons);
         // Visible to read-committed consumers now (with the other rounds of this thread that are due), not at
         // the next commit of the interval.
         if (roundCommits.commitNow(now)) context.commit();
     }
 
-    /** Publishes the dirty keys after the round's cursor until the deadline (System.nanoTime); true when none is left. */
-    /** What one slice did: the last key it published (null if none), how many, and whether none is left. */
-    private record Slice(String lastKey, int published, boolean finished) {}
+    /**
+     * What one slice did: the last key it published (null if none), how many, whether none is left, and
+     * whether every dirty cell (aggregate) of the round is published (comparisons may remain).
+     */
+    private record Slice(String lastKey, int published, boolean finished, boolean aggregatesDone) {}
 
-    /** Publishes the dirty keys after {@code from} ("" = from the first) until the deadline (System.nanoTime). */
-    private Slice publishFrom(String from, long timestamp, long deadlineNanos) {
+    /**
+     * Publishes the dirty keys after {@code from} ("" = from the first) until the deadline (System.nanoTime).
+     * Cells ("c|") sort before comparisons ("k|"); with {@code stopAfterAggregates} the slice ends at the
+     * first comparison, so the aggregates can be committed first.
+     */
+    private Slice publishFrom(String from, long timestamp, long deadlineNanos, boolean stopAfterAggregates) {
         List<String> done = new ArrayList<>();
         boolean finished = true;
+        boolean aggregatesDone = true;
         try (KeyValueIterator<String, String> it = from.isEmpty() ? dirty.all() : dirty.range(from + "\0", null)) {
             Instant cut = currentCut();
             while (it.hasNext()) {
                 if (!done.isEmpty() && System.nanoTime() > deadlineNanos) {
                     finished = false;
+                    aggregatesDone = false;
                     break;
                 }
                 KeyValue<String, String> kv = it.next();
+                if (stopAfterAggregates && kv.key.startsWith(COMPARISON_PREFIX)) {
+                    finished = false;
+                    break;
+                }
                 publishKey(kv, cut, timestamp);
                 done.add(kv.key);
             }
         }
         done.forEach(dirty::delete);
-        return new Slice(done.isEmpty() ? null : done.get(done.size() - 1), done.size(), finished);
+        return new Slice(done.isEmpty() ? null : done.get(done.size() - 1), done.size(), finished, aggregatesDone || !stopAfterAggregates);
     }
 
     /** Publishes every dirty cell and comparison, then clears the marks. */
     private void publishDirty(long timestamp) {
-        publishFrom("", timestamp, Long.MAX_VALUE);
+        publishFrom("", timestamp, Long.MAX_VALUE, false);
     }
 
     private void publishKey(KeyValue<String, String> kv, Instant cut, long timestamp) {

@@ -25,10 +25,15 @@ final class RoundCommits {
 
     private static final ThreadLocal<RoundCommits> OF_THREAD = ThreadLocal.withInitial(RoundCommits::new);
 
-    /** Per publishing processor on this thread: when its next round is due, or 0 while one is in progress. */
+    /**
+     * Per publishing processor on this thread: when its next round is due, {@link #IN_ROUND} while one is in
+     * progress, {@link #LATER_PART} while its round publishes a part that does not hold up a commit.
+     */
     private final Map<Object, Long> members = new IdentityHashMap<>();
     /** When a round that published something ended and has not yet been committed (-1: none waiting). */
     private long waitingSinceMs = -1;
+    private static final long IN_ROUND = 0L;
+    private static final long LATER_PART = -1L;
 
     /** The instance of the calling stream thread. */
     static RoundCommits ofCurrentThread() {
@@ -46,7 +51,18 @@ final class RoundCommits {
     }
 
     void roundStarted(Object member) {
-        members.put(member, 0L);
+        members.put(member, IN_ROUND);
+    }
+
+    /**
+     * The first part of a round is published (the cell step's aggregates; its comparisons follow): those
+     * records wait for a commit like a finished round's, and the rest of this round no longer holds up the
+     * commit of the others. Aggregates are what a dashboard shows first; they need not wait for the
+     * comparisons, which take longer to compute.
+     */
+    void firstPartPublished(Object member, long nowMs, boolean published) {
+        members.put(member, LATER_PART);
+        if (published && waitingSinceMs < 0) waitingSinceMs = nowMs;
     }
 
     /** A round ended; its next is due at {@code nextRoundMs}; {@code published}: it put records on a topic. */
@@ -64,7 +80,8 @@ final class RoundCommits {
         if (waitingSinceMs < 0) return false;
         if (nowMs - waitingSinceMs < MAX_DEFER_MS) {
             for (long due : members.values()) {
-                if (due <= nowMs) return false; // in a round (0), or due to start one at its next check
+                // in the first part of a round (0), or due to start one at its next check
+                if (due != LATER_PART && due <= nowMs) return false;
             }
         }
         waitingSinceMs = -1;

@@ -98,4 +98,29 @@ class RoundCommitsTest {
         assertTrue(rounds.commitNow(2_001));
         assertEquals(1, rounds.size());
     }
+
+    @Test
+    void aggregatesPublishedFirstAreCommittedWithoutWaitingForTheComparisons() {
+        RoundCommits rounds = new RoundCommits();
+        Object a = new Object();
+        Object b = new Object();
+        rounds.join(a, 1_000);
+        rounds.join(b, 1_000);
+        rounds.roundStarted(a);
+        rounds.roundStarted(b);
+        rounds.firstPartPublished(a, 1_010, true);
+        assertFalse(rounds.commitNow(1_010), "b is still publishing its aggregates");
+        rounds.firstPartPublished(b, 1_040, true);
+        assertTrue(rounds.commitNow(1_040), "both rounds are on their comparisons: one commit for the aggregates");
+        assertFalse(rounds.commitNow(1_041), "asked once");
+        // a's comparisons end while b's are still being published: a later part holds no commit up.
+        rounds.roundEnded(a, 1_200, 2_000, true);
+        assertTrue(rounds.commitNow(1_200), "b's comparisons do not hold up a's");
+        rounds.roundEnded(b, 1_300, 2_000, true);
+        assertTrue(rounds.commitNow(1_300));
+        // A round whose first part published nothing asks for no commit for it.
+        rounds.roundStarted(a);
+        rounds.firstPartPublished(a, 2_010, false);
+        assertFalse(rounds.commitNow(2_010 + RoundCommits.MAX_DEFER_MS));
+    }
 }
