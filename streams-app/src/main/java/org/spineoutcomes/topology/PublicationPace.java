@@ -87,9 +87,14 @@ final class PublicationPace {
         lastRoundStartMs = gridMs <= 0 ? nowMs : Math.floorDiv(nowMs, gridMs) * gridMs;
     }
 
+    /** Whether the newest input is more than {@link #CATCHING_UP_LAG} behind the wall clock at {@code nowMs}. */
+    boolean catchingUp(long nowMs) {
+        return lastInputTimestampMs != Long.MIN_VALUE && nowMs - lastInputTimestampMs > CATCHING_UP_LAG.toMillis();
+    }
+
     /** A round ended at wall-clock {@code nowMs} after {@code workNanos} of work: schedules the next. */
     void roundEnded(long nowMs, long workNanos) {
-        boolean catchingUp = lastInputTimestampMs != Long.MIN_VALUE && nowMs - lastInputTimestampMs > CATCHING_UP_LAG.toMillis();
+        boolean catchingUp = catchingUp(nowMs);
         scheduledCatchingUp = catchingUp;
         lastRoundEndMs = nowMs;
         lastRoundWorkMs = workNanos / 1_000_000;

@@ -36,13 +36,17 @@ class RoundCommitsTest {
     @Test
     void catchingUpRoundsAreTenIntervalsApartOnTheGrid() {
         PublicationPace pace = new PublicationPace(SECOND, SECOND, 1);
+        assertFalse(pace.catchingUp(100_000), "no input yet");
         pace.input(100_000, 50_000); // input 50 s behind the wall clock: a backfill
+        assertTrue(pace.catchingUp(100_000), "50 s behind: catching up (a round is then one part, no early commit)");
         pace.roundStarted(100_010);
         pace.roundEnded(100_050, 10_000_000);
         assertEquals(110_000, pace.nextRoundMs());
         // Live input again: brought forward to the live pace (an interval after the last start, on the grid).
         pace.input(100_500, 100_400);
         assertEquals(101_000, pace.nextRoundMs());
+        assertFalse(pace.catchingUp(100_500), "0.1 s behind: live");
+        assertTrue(pace.catchingUp(110_401), "no input for more than 10 s after it: behind again");
     }
 
     @Test
