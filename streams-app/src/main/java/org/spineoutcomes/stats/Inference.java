@@ -81,7 +81,7 @@ public final class Inference {
             throw new IllegalStateException("proportion successes " + x + " outside 0.." + n);
         }
         // A pure function of (n, x), asked again for every publication of a cell and of its comparisons. Keyed by
-        // the record: a long n << 32 | x hashes to n ^ x, and the colliding keys made the lookup a tenth of the cost.
+        // the record: a long n << 32 | x hashes to n ^ x, and the colliding keys made the lookup a third of the cost.
         return WILSON_BOUNDS.get(p, q -> computeWilsonBounds(q.n(), q.successes()));
     }
 
