@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.spineoutcomes.stats.CellKey;
+import org.spineoutcomes.stats.CellStatistics;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.batch.BatchComputation;
@@ -33,5 +35,16 @@ final class Cohort {
             resolved.add(log.resolved());
         });
         result = batch.result(Instant.parse("2030-01-01T00:00:00Z"));
+    }
+
+    /** The busy cell the publication benchmarks use (ITT / VERTEBROPLASTY / M1 / ALL) and its comparison partner. */
+    static final CellKey BUSY = new CellKey("ITT", "VERTEBROPLASTY", "M1", "ALL");
+    static final CellKey KYPHOPLASTY = new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL");
+
+    /** A cell of the cohort's batch result; the benchmarks need it to exist. */
+    CellStatistics cell(CellKey key) {
+        CellStatistics c = result.cells().get(key);
+        if (c == null) throw new IllegalStateException("cohort lacks the benchmark cell " + key.asText());
+        return c;
     }
 }

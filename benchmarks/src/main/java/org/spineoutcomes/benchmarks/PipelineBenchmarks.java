@@ -65,16 +65,16 @@ public class PipelineBenchmarks {
     @Setup(Level.Trial)
     public void prepare() {
         cohort = new Cohort(2_000, 42);
-        busyKey = new CellKey("ITT", "VERTEBROPLASTY", "M1", "ALL");
+        busyKey = Cohort.BUSY;
         contributions = new ArrayList<>();
         for (PatientOutcome o : cohort.result.outcomes().values()) {
             Contribution c = CellContributions.of(o).get(busyKey);
             if (c != null) contributions.add(c);
         }
-        busyCell = cohort.result.cells().get(busyKey);
-        kpCell = cohort.result.cells().get(new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL"));
+        busyCell = cohort.cell(busyKey);
+        kpCell = cohort.cell(Cohort.KYPHOPLASTY);
         cut = cohort.result.dataCut();
-        if (busyCell == null || kpCell == null || contributions.isEmpty()) throw new IllegalStateException("cohort lacks the benchmark cells");
+        if (contributions.isEmpty()) throw new IllegalStateException("cohort lacks contributions to the busy cell");
         changes = new ArrayList<>();
         folded = new CellStatistics();
         for (Contribution c : contributions.subList(0, Math.min(200, contributions.size()))) {

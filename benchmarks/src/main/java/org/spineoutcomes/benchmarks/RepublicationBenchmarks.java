@@ -43,11 +43,10 @@ public class RepublicationBenchmarks {
     @Setup(Level.Trial)
     public void prepare() {
         Cohort cohort = new Cohort(2_000, 42);
-        busyKey = new CellKey("ITT", "VERTEBROPLASTY", "M1", "ALL");
-        busyCell = cohort.result.cells().get(busyKey);
-        kpCell = cohort.result.cells().get(new CellKey("ITT", "KYPHOPLASTY", "M1", "ALL"));
+        busyKey = Cohort.BUSY;
+        busyCell = cohort.cell(busyKey);
+        kpCell = cohort.cell(Cohort.KYPHOPLASTY);
         cut = cohort.result.dataCut();
-        if (busyCell == null || kpCell == null) throw new IllegalStateException("cohort lacks the benchmark cells");
     }
 
     /** The aggregate of a cell whose sums were published before. */
