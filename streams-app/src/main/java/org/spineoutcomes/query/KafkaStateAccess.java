@@ -36,7 +36,7 @@ import org.spineoutcomes.stats.PatternStatistics;
 import org.spineoutcomes.stats.SurvivalCounts;
 import org.spineoutcomes.topology.DataCut;
 import org.spineoutcomes.topology.PatientState;
-import org.spineoutcomes.topology.CellAggregateProcessor;
+import org.spineoutcomes.topology.CompletenessEntries;
 import org.spineoutcomes.topology.SpineTopology;
 import org.spineoutcomes.validation.ReasonCode;
 
@@ -109,15 +109,18 @@ public final class KafkaStateAccess implements StateAccess {
         String cellKey = key.asText();
         CellStatistics stats = one(SpineTopology.CELL_STORE, KeyQuery.<String, CellStatistics>withKey(cellKey), partition);
         if (stats == null || stats.isEmpty()) return null;
-        // Completeness counts: one entry per cell and window end date ("cell|2024-03-31"); '~' sorts after every date character.
-        String prefix = CellAggregateProcessor.completenessPrefix(cellKey);
+        // Completeness counts: one entry per cell and page of 64 days ("cell|@2024-02-17"), or per date in a
+        // store not yet upgraded ("cell|2024-03-31"); '~' sorts after '@' and every date character.
+        String prefix = CompletenessEntries.prefix(cellKey);
         RangeQuery<String, long[]> range = RangeQuery.withRange(prefix, prefix + "~");
+        org.spineoutcomes.stats.CompletenessCounts counts = new org.spineoutcomes.stats.CompletenessCounts();
         try (KeyValueIterator<String, long[]> it = one(SpineTopology.COMPLETENESS_STORE, range, partition)) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
-                stats.addCompleteness(CellAggregateProcessor.completenessDate(kv.key), kv.value[0], kv.value[1]);
+                CompletenessEntries.addTo(counts, kv.key, kv.value);
             }
         }
+        stats.addCompleteness(counts);
         return stats;
     }
 

@@ -158,6 +158,51 @@ public final class CompletenessCounts {
         return pages.isEmpty();
     }
 
+    /** The page (epoch day >> 6) a date is counted in: 64 consecutive days, the unit a store may keep together. */
+    public static long pageOf(LocalDate date) {
+        return date.toEpochDay() >> PAGE_SHIFT;
+    }
+
+    /** The first date of a page. */
+    public static LocalDate pageStart(long page) {
+        return LocalDate.ofEpochDay(page << PAGE_SHIFT);
+    }
+
+    /** The pages that hold at least one date with non-zero counts, ascending. */
+    public void forEachPage(java.util.function.LongConsumer action) {
+        for (Long page : pages.keySet()) action.accept(page);
+    }
+
+    /**
+     * The non-zero dates of one page as {day in page (0-63), patients, assessed} triples, ascending (a new
+     * array), or null when the page holds none: what a store keeps per cell and page.
+     */
+    public long[] pageEntries(long page) {
+        Page p = pages.get(page);
+        if (p == null) return null;
+        long[] out = new long[3 * p.dates];
+        int j = 0;
+        for (int i = 0; i < PAGE_DAYS; i++) {
+            if (p.counts[2 * i] == 0 && p.counts[2 * i + 1] == 0) continue;
+            out[j++] = i;
+            out[j++] = p.counts[2 * i];
+            out[j++] = p.counts[2 * i + 1];
+        }
+        return out;
+    }
+
+    /** Adds {@link #pageEntries} triples of one page (a store's entry read back). */
+    public void adjustPage(long page, long[] entries) {
+        if (entries.length % 3 != 0) throw new IllegalArgumentException("page entries come in triples: " + entries.length + " values");
+        long firstDay = page << PAGE_SHIFT;
+        for (int j = 0; j < entries.length; j += 3) {
+            long index = entries[j];
+            if (index < 0 || index >= PAGE_DAYS) throw new IllegalArgumentException("day in page out of 0-63: " + index);
+            apply(LocalDate.ofEpochDay(firstDay + index), entries[j + 1], entries[j + 2]);
+        }
+    }
+
+
     /** How many dates have non-zero counts. */
     public int dates() {
         int n = 0;

@@ -48,24 +48,6 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
     private static final String CMP_NEW = "cmp:new";
     private static final String CELL_PREFIX = "c|";
     private static final String COMPARISON_PREFIX = "k|";
-    /** Between the cell key and the ISO date in completeness-store keys (not used in cell keys). */
-    private static final String COMPLETENESS_SEPARATOR = "|";
-
-    /** Key of a cell's completeness counts for one window end date in the completeness store ("cell|2024-03-31"). */
-    public static String completenessKey(String cellKey, java.time.LocalDate windowLastDate) {
-        return completenessPrefix(cellKey) + windowLastDate;
-    }
-
-    /** The prefix every completeness-store key of a cell starts with. */
-    public static String completenessPrefix(String cellKey) {
-        return cellKey + COMPLETENESS_SEPARATOR;
-    }
-
-    /** The window end date of a completeness-store key. */
-    public static java.time.LocalDate completenessDate(String completenessKey) {
-        return java.time.LocalDate.parse(completenessKey.substring(completenessKey.lastIndexOf(COMPLETENESS_SEPARATOR) + 1));
-    }
-
     private final String cellStore;
     private final String completenessStore;
     private final String dirtyStore;
@@ -177,9 +159,9 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         // A copy: the store may hand out its cached object, which must change only through put.
         CellStatistics stats = stored == null ? new CellStatistics() : stored.copy();
         stats.mergeWithoutCompleteness(net);
-        // Completeness counts live in their own store, one entry per cell and window end date, so a
-        // delta touches small entries instead of rewriting a per-date map that grows with the cohort.
-        net.completeness().forEachDate((date, patients, assessed) -> countCompleteness(key, date, patients, assessed));
+        // Completeness counts live in their own store, one entry per cell and page of 64 days
+        // (CompletenessEntries), so a delta rewrites the pages it touches, not a map that grows with the cohort.
+        countCompleteness(key, net.completeness());
         if (stats.isEmpty()) cells.delete(key);
         else cells.put(key, stats);
     }
@@ -215,15 +197,20 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
         context.forward(new Record<>(key, new CellOutput.Failed(dl), timestamp, dl.headers()));
     }
 
-    private void countCompleteness(String cellKey, java.time.LocalDate windowLastDate, long patients, long assessed) {
-        // The cell's counts in memory mirror its store entries, so the new counts of the date come from them:
-        // no store read per date (most dates of a large cohort are not among the recently read values).
+    private void countCompleteness(String cellKey, org.spineoutcomes.stats.CompletenessCounts change) {
+        if (change.isEmpty()) return;
+        // The cell's counts in memory mirror its store entries, so the new pages come from them: no store
+        // read per page (most pages of a large cohort are not among the recently read values).
         org.spineoutcomes.stats.CompletenessCounts counts = completenessByCell.computeIfAbsent(cellKey, this::readCompleteness);
-        counts.adjust(windowLastDate, patients, assessed);
-        String key = completenessKey(cellKey, windowLastDate);
-        long[] now = counts.countsOn(windowLastDate);
-        if (now == null) completeness.delete(key);
-        else completeness.put(key, now);
+        counts.merge(change);
+        change.forEachPage(page -> writePage(cellKey, counts, page));
+    }
+
+    private void writePage(String cellKey, org.spineoutcomes.stats.CompletenessCounts counts, long page) {
+        String key = CompletenessEntries.pageKey(cellKey, page);
+        long[] entries = counts.pageEntries(page);
+        if (entries == null) completeness.delete(key);
+        else completeness.put(key, entries);
     }
 
     /**
@@ -233,14 +220,25 @@ public final class CellAggregateProcessor implements Processor<String, CellDelta
      */
     private final Map<String, org.spineoutcomes.stats.CompletenessCounts> completenessByCell = new java.util.HashMap<>();
 
+    /**
+     * Reads a cell's entries; entries of the per-date layout written before pages (CompletenessEntries) are
+     * rewritten as pages here, in this step's transaction, so a store of an earlier version upgrades cell by
+     * cell as the cells are read and never counts a date twice.
+     */
     private org.spineoutcomes.stats.CompletenessCounts readCompleteness(String cellKey) {
         org.spineoutcomes.stats.CompletenessCounts counts = new org.spineoutcomes.stats.CompletenessCounts();
-        try (KeyValueIterator<String, long[]> it = completeness.prefixScan(completenessPrefix(cellKey),
+        List<String> perDate = new ArrayList<>();
+        try (KeyValueIterator<String, long[]> it = completeness.prefixScan(CompletenessEntries.prefix(cellKey),
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
-                counts.adjust(completenessDate(kv.key), kv.value[0], kv.value[1]);
+                CompletenessEntries.addTo(counts, kv.key, kv.value);
+                if (!CompletenessEntries.isPageKey(kv.key)) perDate.add(kv.key);
             }
+        }
+        if (!perDate.isEmpty()) {
+            perDate.forEach(completeness::delete);
+            counts.forEachPage(page -> writePage(cellKey, counts, page));
         }
         return counts;
     }

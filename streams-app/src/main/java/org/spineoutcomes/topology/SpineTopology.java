@@ -171,7 +171,7 @@ public final class SpineTopology {
         builder.addStateStore(store(CELL_STORE, Serdes.String(), StoreSerdes.cellStatistics()));
         builder.addStateStore(store(DIRTY_STORE, Serdes.String(), Serdes.String()));
         builder.addStateStore(store(PUBLISHED_STORE, Serdes.String(), Serdes.Long()));
-        builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), StoreSerdes.counts()));
+        builder.addStateStore(store(COMPLETENESS_STORE, Serdes.String(), CompletenessEntries.serde()));
         builder.addStateStore(store(STANDARDISATION_STORE, Serdes.String(), StoreSerdes.patternStatistics()));
         builder.addStateStore(store(SURVIVAL_STORE, Serdes.String(), StoreSerdes.survivalCounts()));
         builder.addStateStore(store(ADJUSTED_DIRTY_STORE, Serdes.String(), Serdes.String()));

@@ -9,15 +9,6 @@ final class StoreSerdes {
     private StoreSerdes() {}
 
     /** Two longs (patients, assessed), 16 bytes big-endian. */
-    static Serde<long[]> counts() {
-        return Serdes.serdeFrom((topic, c) -> c == null ? null : java.nio.ByteBuffer.allocate(16).putLong(c[0]).putLong(c[1]).array(),
-                (topic, b) -> {
-                    if (b == null) return null;
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
-                    return new long[] {buf.getLong(), buf.getLong()};
-                });
-    }
-
     static Serde<org.spineoutcomes.stats.PatternStatistics> patternStatistics() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : s.toBytes(),
                 (topic, b) -> b == null ? null : org.spineoutcomes.stats.PatternStatistics.fromBytes(b));

@@ -127,6 +127,42 @@ class CompletenessCountsTest {
         assertEquals(null, c.countsOn(day63));
     }
 
+    @Test
+    void aPageListsItsDatesAsTriples_andReadsBackEqual() {
+        // Day -1 is the last day (63) of page -1, which starts on day -64 (1969-10-29); days 0 and 63 are in
+        // page 0; day 64 (1970-03-06) starts page 1.
+        LocalDate dayMinus1 = LocalDate.of(1969, 12, 31);
+        LocalDate day0 = LocalDate.of(1970, 1, 1);
+        LocalDate day63 = LocalDate.of(1970, 3, 5);
+        LocalDate day64 = LocalDate.of(1970, 3, 6);
+        assertEquals(-1, CompletenessCounts.pageOf(dayMinus1));
+        assertEquals(0, CompletenessCounts.pageOf(day63));
+        assertEquals(1, CompletenessCounts.pageOf(day64));
+        assertEquals(LocalDate.of(1969, 10, 29), CompletenessCounts.pageStart(-1));
+        assertEquals(day64, CompletenessCounts.pageStart(1));
+        CompletenessCounts c = new CompletenessCounts();
+        c.add(day64, true);
+        c.add(dayMinus1, false);
+        c.add(day63, true);
+        c.add(day0, false);
+        c.add(day63, false);
+        java.util.List<Long> pages = new java.util.ArrayList<>();
+        c.forEachPage(pages::add);
+        assertEquals(java.util.List.of(-1L, 0L, 1L), pages);
+        assertEquals("[63, 1, 0]", java.util.Arrays.toString(c.pageEntries(-1)));
+        assertEquals("[0, 1, 0, 63, 2, 1]", java.util.Arrays.toString(c.pageEntries(0)));
+        assertEquals("[0, 1, 1]", java.util.Arrays.toString(c.pageEntries(1)));
+        assertEquals(null, c.pageEntries(2), "no date in page 2");
+
+        CompletenessCounts back = new CompletenessCounts();
+        for (long page : pages) back.adjustPage(page, c.pageEntries(page));
+        assertEquals(c, back);
+        assertDue(back.at(Instant.parse("1970-03-06T08:00:00Z")), 4, 1);
+
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> back.adjustPage(0, new long[] {64, 1, 0}));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> back.adjustPage(0, new long[] {1, 1}));
+    }
+
     private static void assertDue(CompletenessEstimate e, long due, long assessed) {
         assertEquals(due, e.due(), "due");
         assertEquals(assessed, e.assessed(), "assessed");
