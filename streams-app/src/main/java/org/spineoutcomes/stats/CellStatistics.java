@@ -140,6 +140,27 @@ public final class CellStatistics {
         return this;
     }
 
+    /**
+     * {@link #merge} for a fold of many changes into one object: the exact sums are added without stripping
+     * their trailing zeros (a tenth of the patient step's fold). The state is not canonical until
+     * {@link #canonicalise()}: call it before comparing, reading the sums or serialising.
+     */
+    public CellStatistics mergeUncanonical(CellStatistics other) {
+        patients = Math.addExact(patients, other.patients);
+        mergeInto(moments, other.moments, Moments::plusUncanonical, Moments::isZero);
+        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
+        mergeInto(paired, other.paired, PairedMoments::plusUncanonical, PairedMoments::isZero);
+        completeness.merge(other.completeness);
+        return this;
+    }
+
+    /** Makes every exact sum canonical again after {@link #mergeUncanonical} (the same values; equal states, equal bytes). */
+    public CellStatistics canonicalise() {
+        moments.replaceAll((k, m) -> m.canonical());
+        paired.replaceAll((k, p) -> p.canonical());
+        return this;
+    }
+
     private static <V> void mergeInto(TreeMap<String, V> into, Map<String, V> from, BinaryOperator<V> plus,
                                       java.util.function.Predicate<V> isZero) {
         // One lookup per entry (TreeMap.merge), not a get and a put: a netted change is merged into every

@@ -54,6 +54,19 @@ public final class Moments {
         return new Moments(Math.subtractExact(n, o.n), Exact.subtract(sum, o.sum), Exact.subtract(sumOfSquares, o.sumOfSquares));
     }
 
+    /**
+     * {@link #plus(Moments)} without making the sums canonical: a fold of many changes strips trailing zeros
+     * once at its end ({@link #canonical()}) instead of at every addition. Not for {@code equals} until then.
+     */
+    Moments plusUncanonical(Moments o) {
+        return new Moments(Math.addExact(n, o.n), sum.add(o.sum), sumOfSquares.add(o.sumOfSquares));
+    }
+
+    /** The same sums in canonical form (see {@link #plusUncanonical}). */
+    Moments canonical() {
+        return new Moments(n, Exact.canonical(sum), Exact.canonical(sumOfSquares));
+    }
+
     /** True for the neutral element (nothing added, or everything added was subtracted again). */
     public boolean isZero() {
         return n == 0 && sum.signum() == 0 && sumOfSquares.signum() == 0;

@@ -74,6 +74,17 @@ public final class PairedMoments {
                 Exact.subtract(sumXX, o.sumXX), Exact.subtract(sumYY, o.sumYY), Exact.subtract(sumXY, o.sumXY));
     }
 
+    /** {@link #plus(PairedMoments)} without making the sums canonical (see {@code Moments.plusUncanonical}). */
+    PairedMoments plusUncanonical(PairedMoments o) {
+        return new PairedMoments(Math.addExact(n, o.n), sumX.add(o.sumX), sumY.add(o.sumY), sumXX.add(o.sumXX),
+                sumYY.add(o.sumYY), sumXY.add(o.sumXY));
+    }
+
+    /** The same sums in canonical form. */
+    PairedMoments canonical() {
+        return of(n, sumX, sumY, sumXX, sumYY, sumXY);
+    }
+
     public boolean isZero() {
         return n == 0 && sumX.signum() == 0 && sumY.signum() == 0 && sumXX.signum() == 0
                 && sumYY.signum() == 0 && sumXY.signum() == 0;

@@ -16,11 +16,15 @@ import org.spineoutcomes.stats.CellStatistics;
  * interval, so the cell step applies one merge per cell per flush instead of one per patient update;
  * with exact sums the result is the same as applying the updates one by one.
  *
- * <p>Mutable, not thread-safe.
+ * <p>Mutable, not thread-safe. While changes are folded in, the cells are kept unsorted and their sums
+ * not canonical (the fold is the patient step's largest cost); {@link #cells()} and {@link #toBytes()}
+ * sort and canonicalise them first.
  */
 public final class CellDeltaBatch {
 
-    private final TreeMap<CellKey, CellStatistics> net = new TreeMap<>();
+    private final Map<CellKey, CellStatistics> net = new java.util.HashMap<>();
+    /** False once a change was folded in without canonical sums. */
+    private boolean canonical = true;
 
     /** The repartition key: population/window (comparisons need every arm and stratum of it in one task). */
     public static String groupKey(CellKey cell) {
@@ -38,7 +42,8 @@ public final class CellDeltaBatch {
      */
     public CellDeltaBatch add(CellKey cell, CellStatistics change) {
         CellStatistics s = net.computeIfAbsent(cell, k -> new CellStatistics());
-        s.merge(change);
+        s.mergeUncanonical(change);
+        canonical = false;
         if (s.isEmpty()) net.remove(cell);
         return this;
     }
@@ -58,8 +63,13 @@ public final class CellDeltaBatch {
         return s;
     }
 
-    public Map<CellKey, CellStatistics> cells() {
-        return net;
+    /** The cells by key, sorted, with canonical sums (read-only). */
+    public java.util.SortedMap<CellKey, CellStatistics> cells() {
+        if (!canonical) {
+            net.values().forEach(CellStatistics::canonicalise);
+            canonical = true;
+        }
+        return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(net));
     }
 
     public boolean isEmpty() {
@@ -70,7 +80,7 @@ public final class CellDeltaBatch {
     public byte[] toBytes() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 * Math.max(1, net.size()));
         write(out, ByteBuffer.allocate(4).putInt(net.size()).array());
-        net.forEach((k, s) -> {
+        cells().forEach((k, s) -> {
             byte[] key = k.asText().getBytes(StandardCharsets.UTF_8);
             byte[] stats = s.toBytes();
             write(out, ByteBuffer.allocate(8).putInt(key.length).putInt(stats.length).array());

@@ -91,21 +91,28 @@ class CompletenessCountsTest {
         }
     }
 
+    // Counts live in pages of 64 days (epoch day >> 6): 1970-01-01 is day 0, 1969-12-31 day -1 (page -1),
+    // 1970-03-05 day 63 (last of page 0), 1970-03-06 day 64 (first of page 1).
+    private static final LocalDate DAY_MINUS_1 = LocalDate.of(1969, 12, 31);
+    private static final LocalDate DAY_0 = LocalDate.of(1970, 1, 1);
+    private static final LocalDate DAY_63 = LocalDate.of(1970, 3, 5);
+    private static final LocalDate DAY_64 = LocalDate.of(1970, 3, 6);
+
+    /** Five patients: day 64 assessed, day -1, day 63 assessed, day 0, day 63 again. */
+    private static CompletenessCounts aroundPageBoundaries() {
+        CompletenessCounts c = new CompletenessCounts();
+        c.add(DAY_64, true);
+        c.add(DAY_MINUS_1, false);
+        c.add(DAY_63, true);
+        c.add(DAY_0, false);
+        c.add(DAY_63, false);
+        return c;
+    }
+
     @Test
     void datesAroundPageBoundariesAndBefore1970AreCountedOnce() {
-        // Counts live in pages of 64 days (epoch day >> 6): 1970-01-01 is day 0, 1969-12-31 day -1 (page -1),
-        // 1970-03-05 day 63 (last of page 0), 1970-03-06 day 64 (first of page 1).
-        LocalDate dayMinus1 = LocalDate.of(1969, 12, 31);
-        LocalDate day0 = LocalDate.of(1970, 1, 1);
-        LocalDate day63 = LocalDate.of(1970, 3, 5);
-        LocalDate day64 = LocalDate.of(1970, 3, 6);
-        assertEquals(63, day63.toEpochDay());
-        CompletenessCounts c = new CompletenessCounts();
-        c.add(day64, true);
-        c.add(dayMinus1, false);
-        c.add(day63, true);
-        c.add(day0, false);
-        c.add(day63, false);
+        assertEquals(63, DAY_63.toEpochDay());
+        CompletenessCounts c = aroundPageBoundaries();
         java.util.List<String> seen = new java.util.ArrayList<>();
         c.forEachDate((d, patients, assessed) -> seen.add(d + "=" + patients + "/" + assessed));
         assertEquals(java.util.List.of("1969-12-31=1/0", "1970-01-01=1/0", "1970-03-05=2/1", "1970-03-06=1/1"), seen, "ascending, one entry per date");
@@ -114,38 +121,29 @@ class CompletenessCountsTest {
         assertDue(c.at(Instant.parse("1970-03-06T08:00:00Z")), 4, 1);
         // A cut on 1970-03-05: only days -1 and 0.
         assertDue(c.at(Instant.parse("1970-03-05T23:59:59Z")), 2, 0);
-        assertEquals(java.util.Arrays.toString(new long[] {2, 1}), java.util.Arrays.toString(c.countsOn(day63)));
+        assertEquals(java.util.Arrays.toString(new long[] {2, 1}), java.util.Arrays.toString(c.countsOn(DAY_63)));
         // Everything taken out again: empty, and equal to a fresh instance.
-        c.subtract(day64, true);
-        c.subtract(dayMinus1, false);
-        c.subtract(day63, true);
-        c.subtract(day0, false);
-        c.subtract(day63, false);
+        c.subtract(DAY_64, true);
+        c.subtract(DAY_MINUS_1, false);
+        c.subtract(DAY_63, true);
+        c.subtract(DAY_0, false);
+        c.subtract(DAY_63, false);
         assertTrue(c.isEmpty());
         assertEquals(0, c.dates());
         assertEquals(new CompletenessCounts(), c);
-        assertEquals(null, c.countsOn(day63));
+        assertEquals(null, c.countsOn(DAY_63));
     }
 
     @Test
     void aPageListsItsDatesAsTriples_andReadsBackEqual() {
         // Day -1 is the last day (63) of page -1, which starts on day -64 (1969-10-29); days 0 and 63 are in
         // page 0; day 64 (1970-03-06) starts page 1.
-        LocalDate dayMinus1 = LocalDate.of(1969, 12, 31);
-        LocalDate day0 = LocalDate.of(1970, 1, 1);
-        LocalDate day63 = LocalDate.of(1970, 3, 5);
-        LocalDate day64 = LocalDate.of(1970, 3, 6);
-        assertEquals(-1, CompletenessCounts.pageOf(dayMinus1));
-        assertEquals(0, CompletenessCounts.pageOf(day63));
-        assertEquals(1, CompletenessCounts.pageOf(day64));
+        assertEquals(-1, CompletenessCounts.pageOf(DAY_MINUS_1));
+        assertEquals(0, CompletenessCounts.pageOf(DAY_63));
+        assertEquals(1, CompletenessCounts.pageOf(DAY_64));
         assertEquals(LocalDate.of(1969, 10, 29), CompletenessCounts.pageStart(-1));
-        assertEquals(day64, CompletenessCounts.pageStart(1));
-        CompletenessCounts c = new CompletenessCounts();
-        c.add(day64, true);
-        c.add(dayMinus1, false);
-        c.add(day63, true);
-        c.add(day0, false);
-        c.add(day63, false);
+        assertEquals(DAY_64, CompletenessCounts.pageStart(1));
+        CompletenessCounts c = aroundPageBoundaries();
         java.util.List<Long> pages = new java.util.ArrayList<>();
         c.forEachPage(pages::add);
         assertEquals(java.util.List.of(-1L, 0L, 1L), pages);
