@@ -64,7 +64,7 @@ public final class CellDeltaBatch {
     }
 
     /** The cells by key, sorted, with canonical sums (read-only). */
-    public java.util.SortedMap<CellKey, CellStatistics> cells() {
+    public Map<CellKey, CellStatistics> cells() {
         if (!canonical) {
             net.values().forEach(CellStatistics::canonicalise);
             canonical = true;
