@@ -142,7 +142,7 @@ public final class CellStatistics {
 
     /**
      * {@link #merge} for a fold of many changes into one object: the exact sums are added without stripping
-     * their trailing zeros (a tenth of the patient step's fold). The state is not canonical until
+     * their trailing zeros (stripping them was an eighth of the patient step's fold). The state is not canonical until
      * {@link #canonicalise()}: call it before comparing, reading the sums or serialising.
      */
     public CellStatistics mergeUncanonical(CellStatistics other) {

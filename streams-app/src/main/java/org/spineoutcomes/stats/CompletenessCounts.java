@@ -202,7 +202,6 @@ public final class CompletenessCounts {
         }
     }
 
-
     /** How many dates have non-zero counts. */
     public int dates() {
         int n = 0;
