@@ -109,7 +109,7 @@ public final class KafkaStateAccess implements StateAccess {
         String cellKey = key.asText();
         CellStatistics stats = one(SpineTopology.CELL_STORE, KeyQuery.<String, CellStatistics>withKey(cellKey), partition);
         if (stats == null || stats.isEmpty()) return null;
-        // Completeness counts: one entry per cell and page of 64 days ("cell|@2024-02-17"), or per date in a
+        // Completeness counts: one entry per cell and page of 64 days ("cell|@2023-12-21"), or per date in a
         // store not yet upgraded ("cell|2024-03-31"); '~' sorts after '@' and every date character.
         String prefix = CompletenessEntries.prefix(cellKey);
         RangeQuery<String, long[]> range = RangeQuery.withRange(prefix, prefix + "~");

@@ -118,11 +118,7 @@ public final class CellStatistics {
 
     /** Adds every count and sum of {@code other} except its completeness counts (kept apart by the stream). */
     public CellStatistics mergeWithoutCompleteness(CellStatistics other) {
-        patients = Math.addExact(patients, other.patients);
-        mergeInto(moments, other.moments, Moments::plus, Moments::isZero);
-        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
-        mergeInto(paired, other.paired, PairedMoments::plus, PairedMoments::isZero);
-        return this;
+        return mergeSums(other, Moments::plus, PairedMoments::plus);
     }
 
     /** The completeness counts per window end date (read-only view). */
@@ -132,25 +128,28 @@ public final class CellStatistics {
 
     /** Adds every count and sum of {@code other} to this cell (other is unchanged). */
     public CellStatistics merge(CellStatistics other) {
-        patients = Math.addExact(patients, other.patients);
-        mergeInto(moments, other.moments, Moments::plus, Moments::isZero);
-        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
-        mergeInto(paired, other.paired, PairedMoments::plus, PairedMoments::isZero);
+        mergeSums(other, Moments::plus, PairedMoments::plus);
         completeness.merge(other.completeness);
         return this;
     }
 
     /**
      * {@link #merge} for a fold of many changes into one object: the exact sums are added without stripping
-     * their trailing zeros (stripping them was an eighth of the patient step's fold). The state is not canonical until
-     * {@link #canonicalise()}: call it before comparing, reading the sums or serialising.
+     * their trailing zeros (stripping them was an eighth of the patient step's fold). The state is not
+     * canonical until {@link #canonicalise()}: call it before comparing, reading the sums or serialising.
      */
     public CellStatistics mergeUncanonical(CellStatistics other) {
-        patients = Math.addExact(patients, other.patients);
-        mergeInto(moments, other.moments, Moments::plusUncanonical, Moments::isZero);
-        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
-        mergeInto(paired, other.paired, PairedMoments::plusUncanonical, PairedMoments::isZero);
+        mergeSums(other, Moments::plusUncanonical, PairedMoments::plusUncanonical);
         completeness.merge(other.completeness);
+        return this;
+    }
+
+    /** Adds the patient count and every sum except the completeness counts, with the given additions of exact sums. */
+    private CellStatistics mergeSums(CellStatistics other, BinaryOperator<Moments> plusMoments, BinaryOperator<PairedMoments> plusPaired) {
+        patients = Math.addExact(patients, other.patients);
+        mergeInto(moments, other.moments, plusMoments, Moments::isZero);
+        mergeInto(proportions, other.proportions, Proportion::plus, Proportion::isZero);
+        mergeInto(paired, other.paired, plusPaired, PairedMoments::isZero);
         return this;
     }
 

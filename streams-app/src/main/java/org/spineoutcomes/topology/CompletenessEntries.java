@@ -12,7 +12,7 @@ import org.spineoutcomes.stats.CompletenessCounts;
  * other sums, one entry per cell and page of 64 days ({@link CompletenessCounts#pageOf}).
  *
  * <ul>
- *   <li>key {@code <cell>|@<first date of the page>}, e.g. {@code ITT/KYPHOPLASTY/M3/ALL|@2024-02-17};
+ *   <li>key {@code <cell>|@<first date of the page>}, e.g. {@code ITT/KYPHOPLASTY/M3/ALL|@2023-12-21} (the page of 2023-12-21 to 2024-02-22);
  *       value: the page's non-zero dates as (day in page, patients, assessed) triples, a marker byte then
  *       zig-zag varints;</li>
  *   <li>before (up to session 9): key {@code <cell>|<date>}, value two 8-byte longs (patients, assessed).
