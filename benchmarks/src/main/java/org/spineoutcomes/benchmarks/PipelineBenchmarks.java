@@ -57,6 +57,8 @@ public class PipelineBenchmarks {
     private Instant cut;
     /** One patient's contribution each, as the patient step nets a change (200 patients of the busy cell). */
     private List<CellStatistics> changes;
+    /** For each of those 200 changes, the cells of the busy cell's population/window that get it alike (its strata). */
+    private List<List<CellKey>> changeCells;
     /** Those 200 changes folded into one, as a hand-on carries them. */
     private CellStatistics folded;
     /** The busy cell's sums without its completeness counts, and those counts (as the cell step keeps them). */
@@ -68,9 +70,18 @@ public class PipelineBenchmarks {
         cohort = new Cohort(2_000, 42);
         busyKey = Cohort.BUSY;
         contributions = new ArrayList<>();
+        changeCells = new ArrayList<>();
         for (PatientOutcome o : cohort.result.outcomes().values()) {
-            Contribution c = CellContributions.of(o).get(busyKey);
-            if (c != null) contributions.add(c);
+            Map<CellKey, Contribution> cells = CellContributions.of(o);
+            Contribution c = cells.get(busyKey);
+            if (c == null) continue;
+            contributions.add(c);
+            List<CellKey> alike = new ArrayList<>();
+            cells.forEach((k, v) -> {
+                if (v == c && k.population().equals(busyKey.population()) && k.window().equals(busyKey.window())) alike.add(k);
+            });
+            alike.sort(null);
+            changeCells.add(alike);
         }
         busyCell = cohort.cell(busyKey);
         kpCell = cohort.cell(Cohort.KYPHOPLASTY);
@@ -118,6 +129,27 @@ public class PipelineBenchmarks {
         CellDeltaBatch batch = new CellDeltaBatch();
         for (CellStatistics change : changes) batch.add(busyKey, change);
         return batch.cells().get(busyKey); // what is handed on: sorted, canonical sums
+    }
+
+    /**
+     * The patient step's fold as it was until session 11: each of the 200 changes merged into every cell of its
+     * strata (about 5), one merge per cell. Compare with {@link #batchFoldPerCellSet} in the same run.
+     */
+    @Benchmark
+    public Map<CellKey, CellStatistics> batchFoldPerCell() {
+        CellDeltaBatch batch = new CellDeltaBatch();
+        for (int i = 0; i < changes.size(); i++) {
+            for (CellKey cell : changeCells.get(i)) batch.add(cell, changes.get(i));
+        }
+        return batch.cells();
+    }
+
+    /** The same fold per cell set: each change merged once, spread over its cells when the batch is read. */
+    @Benchmark
+    public Map<CellKey, CellStatistics> batchFoldPerCellSet() {
+        CellDeltaBatch batch = new CellDeltaBatch();
+        for (int i = 0; i < changes.size(); i++) batch.add(new CellDeltaBatch.CellSet(changeCells.get(i)), changes.get(i));
+        return batch.cells();
     }
 
     /**

@@ -33,25 +33,58 @@ public final class CompletenessCounts {
 
     /**
      * Days per page: the counts live in pages of 64 consecutive days (epoch day >> 6) in a small sorted map.
-     * A cell's dates span a few years, so a date is found among a few dozen pages with an index into an
-     * array, instead of among thousands of dates in a tree of LocalDate keys (that lookup was a tenth of the
+     * A cell's dates span a few years, so a date is found among a few dozen pages and then by its bit in the
+     * page's 64-bit mask, instead of among thousands of dates in a tree of LocalDate keys (that lookup was a tenth of the
      * cell stage's time in a backfill).
      */
     private static final int PAGE_SHIFT = 6;
     private static final int PAGE_DAYS = 1 << PAGE_SHIFT;
 
-    /** {patients, assessed} of each day of one page at [2i, 2i + 1], and how many of its days have non-zero counts. */
+    /**
+     * The days of one page with non-zero counts: bit i of {@code used} for day i, and their {patients, assessed}
+     * in day order, day i at {@link #slot}(i). Sparse, because a patient's change touches one or two days of a
+     * page (a full array of 64 days per changed page was most of the patient step's allocation), while a busy
+     * cell's pages fill up to 64 days.
+     */
     private static final class Page {
-        final long[] counts = new long[2 * PAGE_DAYS];
-        int dates;
+        long used;
+        long[] counts = NO_COUNTS;
+
+        int dates() {
+            return Long.bitCount(used);
+        }
+
+        /** Index in {@code counts} of a day's patients (its assessed follow): two per used day before it. */
+        int slot(int day) {
+            return 2 * Long.bitCount(used & ((1L << day) - 1));
+        }
+
+        void insert(int slot, long bit, long patients, long assessed) {
+            int length = 2 * dates();
+            if (counts.length < length + 2) counts = java.util.Arrays.copyOf(counts, Math.min(2 * PAGE_DAYS, Math.max(4, 2 * counts.length)));
+            System.arraycopy(counts, slot, counts, slot + 2, length - slot);
+            counts[slot] = patients;
+            counts[slot + 1] = assessed;
+            used |= bit;
+        }
+
+        void remove(int slot, long bit) {
+            int length = 2 * dates();
+            System.arraycopy(counts, slot + 2, counts, slot, length - slot - 2);
+            counts[length - 2] = 0;
+            counts[length - 1] = 0;
+            used &= ~bit;
+        }
 
         Page copy() {
             Page p = new Page();
-            System.arraycopy(counts, 0, p.counts, 0, counts.length);
-            p.dates = dates;
+            p.used = used;
+            p.counts = java.util.Arrays.copyOf(counts, 2 * dates());
             return p;
         }
     }
+
+    private static final long[] NO_COUNTS = new long[0];
 
     /** Pages by epoch day >> 6, mutated in place: this is updated for every patient of every cell. */
     private final TreeMap<Long, Page> pages = new TreeMap<>();
@@ -96,15 +129,16 @@ public final class CompletenessCounts {
 
     public void merge(CompletenessCounts other) {
         for (Map.Entry<Long, Page> e : other.pages.entrySet()) {
+            Page from = e.getValue();
+            if (from.used == 0) continue;
             long firstDay = e.getKey() << PAGE_SHIFT;
-            long[] from = e.getValue().counts;
-            Page into = null;
-            for (int i = 0; i < PAGE_DAYS; i++) {
-                if (from[2 * i] == 0 && from[2 * i + 1] == 0) continue;
-                if (into == null) into = pages.computeIfAbsent(e.getKey(), k -> new Page());
-                applyOn(into, i, firstDay + i, from[2 * i], from[2 * i + 1]);
+            Page into = pages.computeIfAbsent(e.getKey(), k -> new Page());
+            int j = 0;
+            for (long bits = from.used; bits != 0; bits &= bits - 1, j += 2) {
+                int i = Long.numberOfTrailingZeros(bits);
+                applyOn(into, i, firstDay + i, from.counts[j], from.counts[j + 1]);
             }
-            if (into != null && into.dates == 0) pages.remove(e.getKey());
+            if (into.used == 0) pages.remove(e.getKey());
         }
     }
 
@@ -120,23 +154,29 @@ public final class CompletenessCounts {
             pages.put(key, page);
         }
         applyOn(page, (int) (day & (PAGE_DAYS - 1)), day, patients, assessed);
-        if (page.dates == 0) pages.remove(key);
+        if (page.used == 0) pages.remove(key);
     }
 
     private void applyOn(Page page, int index, long day, long patients, long assessed) {
-        long[] c = page.counts;
-        long p0 = c[2 * index];
-        long a0 = c[2 * index + 1];
+        long bit = 1L << index;
+        int slot = page.slot(index);
+        boolean wasThere = (page.used & bit) != 0;
+        long p0 = wasThere ? page.counts[slot] : 0;
+        long a0 = wasThere ? page.counts[slot + 1] : 0;
         long p1 = Math.addExact(p0, patients);
         long a1 = Math.addExact(a0, assessed);
-        c[2 * index] = p1;
-        c[2 * index + 1] = a1;
+        boolean isThere = p1 != 0 || a1 != 0;
+        if (wasThere && isThere) {
+            page.counts[slot] = p1;
+            page.counts[slot + 1] = a1;
+        } else if (isThere) {
+            page.insert(slot, bit, p1, a1);
+        } else if (wasThere) {
+            page.remove(slot, bit);
+        }
         boolean wasConsistent = consistent(p0, a0);
         boolean nowConsistent = consistent(p1, a1);
         if (wasConsistent != nowConsistent) inconsistentDates += nowConsistent ? -1 : 1;
-        boolean wasThere = p0 != 0 || a0 != 0;
-        boolean isThere = p1 != 0 || a1 != 0;
-        if (wasThere != isThere) page.dates += isThere ? 1 : -1;
         if (sumsBeforeDay != NOT_ASKED && day < sumsBeforeDay) {
             dueBefore = Math.addExact(dueBefore, patients);
             assessedBefore = Math.addExact(assessedBefore, assessed);
@@ -147,11 +187,10 @@ public final class CompletenessCounts {
     public long[] countsOn(LocalDate windowLastDate) {
         long day = windowLastDate.toEpochDay();
         Page page = pages.get(day >> PAGE_SHIFT);
-        if (page == null) return null;
         int i = (int) (day & (PAGE_DAYS - 1));
-        long p = page.counts[2 * i];
-        long a = page.counts[2 * i + 1];
-        return p == 0 && a == 0 ? null : new long[] {p, a};
+        if (page == null || (page.used & (1L << i)) == 0) return null;
+        int slot = page.slot(i);
+        return new long[] {page.counts[slot], page.counts[slot + 1]};
     }
 
     public boolean isEmpty() {
@@ -180,13 +219,13 @@ public final class CompletenessCounts {
     public long[] pageEntries(long page) {
         Page p = pages.get(page);
         if (p == null) return null;
-        long[] out = new long[3 * p.dates];
+        long[] out = new long[3 * p.dates()];
         int j = 0;
-        for (int i = 0; i < PAGE_DAYS; i++) {
-            if (p.counts[2 * i] == 0 && p.counts[2 * i + 1] == 0) continue;
-            out[j++] = i;
-            out[j++] = p.counts[2 * i];
-            out[j++] = p.counts[2 * i + 1];
+        int k = 0;
+        for (long bits = p.used; bits != 0; bits &= bits - 1, k += 2) {
+            out[j++] = Long.numberOfTrailingZeros(bits);
+            out[j++] = p.counts[k];
+            out[j++] = p.counts[k + 1];
         }
         return out;
     }
@@ -205,7 +244,7 @@ public final class CompletenessCounts {
     /** How many dates have non-zero counts. */
     public int dates() {
         int n = 0;
-        for (Page p : pages.values()) n += p.dates;
+        for (Page p : pages.values()) n += p.dates();
         return n;
     }
 
@@ -223,8 +262,9 @@ public final class CompletenessCounts {
         for (Map.Entry<Long, Page> e : pages.entrySet()) {
             long firstDay = e.getKey() << PAGE_SHIFT;
             long[] c = e.getValue().counts;
-            for (int i = 0; i < PAGE_DAYS; i++) {
-                if (c[2 * i] != 0 || c[2 * i + 1] != 0) action.accept(LocalDate.ofEpochDay(firstDay + i), c[2 * i], c[2 * i + 1]);
+            int k = 0;
+            for (long bits = e.getValue().used; bits != 0; bits &= bits - 1, k += 2) {
+                action.accept(LocalDate.ofEpochDay(firstDay + Long.numberOfTrailingZeros(bits)), c[k], c[k + 1]);
             }
         }
     }
@@ -249,9 +289,10 @@ public final class CompletenessCounts {
             for (Map.Entry<Long, Page> e : pages.headMap(cutDay >> PAGE_SHIFT, true).entrySet()) {
                 long firstDay = e.getKey() << PAGE_SHIFT;
                 long[] c = e.getValue().counts;
-                for (int i = 0; i < PAGE_DAYS && firstDay + i < cutDay; i++) {
-                    due += c[2 * i];
-                    assessed += c[2 * i + 1];
+                int k = 0;
+                for (long bits = e.getValue().used; bits != 0 && firstDay + Long.numberOfTrailingZeros(bits) < cutDay; bits &= bits - 1, k += 2) {
+                    due += c[k];
+                    assessed += c[k + 1];
                 }
             }
             sumsBeforeDay = cutDay;
@@ -265,7 +306,10 @@ public final class CompletenessCounts {
     public boolean equals(Object o) {
         if (!(o instanceof CompletenessCounts c) || !pages.keySet().equals(c.pages.keySet())) return false;
         for (Map.Entry<Long, Page> e : pages.entrySet()) {
-            if (!java.util.Arrays.equals(e.getValue().counts, c.pages.get(e.getKey()).counts)) return false;
+            Page mine = e.getValue();
+            Page theirs = c.pages.get(e.getKey());
+            int length = 2 * mine.dates();
+            if (mine.used != theirs.used || !java.util.Arrays.equals(mine.counts, 0, length, theirs.counts, 0, length)) return false;
         }
         return true;
     }
@@ -273,7 +317,12 @@ public final class CompletenessCounts {
     @Override
     public int hashCode() {
         int h = 0;
-        for (Map.Entry<Long, Page> e : pages.entrySet()) h += e.getKey().hashCode() ^ java.util.Arrays.hashCode(e.getValue().counts);
+        for (Map.Entry<Long, Page> e : pages.entrySet()) {
+            Page p = e.getValue();
+            int ph = Long.hashCode(p.used);
+            for (int k = 0; k < 2 * p.dates(); k++) ph = 31 * ph + Long.hashCode(p.counts[k]);
+            h += e.getKey().hashCode() ^ ph;
+        }
         return h;
     }
 

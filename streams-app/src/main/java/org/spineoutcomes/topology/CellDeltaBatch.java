@@ -23,8 +23,46 @@ import org.spineoutcomes.stats.CellStatistics;
 public final class CellDeltaBatch {
 
     private final Map<CellKey, CellStatistics> net = new java.util.HashMap<>();
+    /**
+     * Changes folded per set of cells that received the same change: a patient's change of a window goes to
+     * each of its strata (and arms) alike, so it is merged once into its cell set's sum here, and each sum is
+     * spread over its cells only when the batch is read or handed on ({@link #spread}). Same exact sums.
+     */
+    private final Map<CellSet, CellStatistics> byCellSet = new java.util.HashMap<>();
     /** False once a change was folded in without canonical sums. */
     private boolean canonical = true;
+
+    /** Cells that receive one change alike, in ascending order; hashed once. */
+    public static final class CellSet {
+        private final CellKey[] cells;
+        private final int hash;
+
+        /** {@code cells} ascending and without repeats (as a patient's sorted cell changes give them). */
+        public CellSet(java.util.List<CellKey> cells) {
+            this.cells = cells.toArray(new CellKey[0]);
+            for (int i = 1; i < this.cells.length; i++) {
+                if (this.cells[i - 1].compareTo(this.cells[i]) >= 0) {
+                    throw new IllegalArgumentException("cells of a set must be ascending and distinct: " + cells);
+                }
+            }
+            this.hash = java.util.Arrays.hashCode(this.cells);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CellSet other && hash == other.hash && java.util.Arrays.equals(cells, other.cells);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return java.util.Arrays.toString(cells);
+        }
+    }
 
     /** The repartition key: population/window (comparisons need every arm and stratum of it in one task). */
     public static String groupKey(CellKey cell) {
@@ -48,6 +86,27 @@ public final class CellDeltaBatch {
         return this;
     }
 
+    /**
+     * Folds in one change that every cell of {@code cells} receives alike (a patient's netted change of a
+     * window, for each of its strata): one merge now, one per cell of the set when the batch is read.
+     */
+    public CellDeltaBatch add(CellSet cells, CellStatistics change) {
+        if (cells.cells.length == 1) return add(cells.cells[0], change);
+        byCellSet.computeIfAbsent(cells, k -> new CellStatistics()).mergeUncanonical(change);
+        canonical = false;
+        return this;
+    }
+
+    /** Merges each cell set's folded change into its cells; a cell whose net change is zero is dropped. */
+    private void spread() {
+        if (byCellSet.isEmpty()) return;
+        byCellSet.forEach((set, change) -> {
+            if (change.isEmpty()) return;
+            for (CellKey cell : set.cells) add(cell, change);
+        });
+        byCellSet.clear();
+    }
+
     /** A patient's change of a cell as exact sums: the old contribution subtracted, the new one added. */
     public static CellStatistics netOf(CellDelta delta) {
         CellStatistics s = new CellStatistics();
@@ -65,6 +124,7 @@ public final class CellDeltaBatch {
 
     /** The cells by key, sorted, with canonical sums (read-only). */
     public Map<CellKey, CellStatistics> cells() {
+        spread();
         if (!canonical) {
             net.values().forEach(CellStatistics::canonicalise);
             canonical = true;
@@ -73,14 +133,16 @@ public final class CellDeltaBatch {
     }
 
     public boolean isEmpty() {
+        spread();
         return net.isEmpty();
     }
 
     /** Count, then per cell its key text and its statistics' bytes. */
     public byte[] toBytes() {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 * Math.max(1, net.size()));
-        write(out, ByteBuffer.allocate(4).putInt(net.size()).array());
-        cells().forEach((k, s) -> {
+        Map<CellKey, CellStatistics> cells = cells();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 * Math.max(1, cells.size()));
+        write(out, ByteBuffer.allocate(4).putInt(cells.size()).array());
+        cells.forEach((k, s) -> {
             byte[] key = k.asText().getBytes(StandardCharsets.UTF_8);
             byte[] stats = s.toBytes();
             write(out, ByteBuffer.allocate(8).putInt(key.length).putInt(stats.length).array());

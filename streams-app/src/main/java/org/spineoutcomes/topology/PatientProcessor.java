@@ -400,16 +400,34 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         }
         // Folded into the pending batch of each population/window; handed on by flushPending. The batch
         // is changed in place and put back at once (the store keeps objects between commits).
+        // Cells of one population/window that get the same netted change (its strata, mostly) are folded as
+        // one cell set: one merge per set instead of one per cell, and one store access per set.
         List<NettedChange> netted = new java.util.ArrayList<>(4);
+        List<SharedChange> shared = new java.util.ArrayList<>(8);
         deltas.forEach((cell, delta) -> {
             String group = CellDeltaBatch.groupKey(cell);
-            CellDeltaBatch batch = pending.get(group);
-            if (batch == null) batch = new CellDeltaBatch();
-            pending.put(group, batch.add(cell, netted(netted, delta)));
-            pendingGroups.add(group);
-            newestPending.merge(group, timestamp, Math::max);
+            org.spineoutcomes.stats.CellStatistics net = netted(netted, delta);
+            SharedChange target = null;
+            for (SharedChange c : shared) {
+                if (c.net() == net && c.group().equals(group)) {
+                    target = c;
+                    break;
+                }
+            }
+            if (target == null) shared.add(target = new SharedChange(group, net, new java.util.ArrayList<>(6)));
+            target.cells().add(cell); // ascending: deltas is sorted by cell
         });
+        for (SharedChange c : shared) {
+            CellDeltaBatch batch = pending.get(c.group());
+            if (batch == null) batch = new CellDeltaBatch();
+            pending.put(c.group(), batch.add(new CellDeltaBatch.CellSet(c.cells()), c.net()));
+            pendingGroups.add(c.group());
+            newestPending.merge(c.group(), timestamp, Math::max);
+        }
     }
+
+    /** The cells of one population/window that receive one netted change. */
+    private record SharedChange(String group, org.spineoutcomes.stats.CellStatistics net, List<CellKey> cells) {}
 
     /** A change netted once per distinct (old, new) contribution pair: the cells of a window share their objects. */
     private record NettedChange(Contribution before, Contribution after, org.spineoutcomes.stats.CellStatistics net) {}

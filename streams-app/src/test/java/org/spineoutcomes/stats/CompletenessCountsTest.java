@@ -161,6 +161,80 @@ class CompletenessCountsTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> back.adjustPage(0, new long[] {1, 1}));
     }
 
+    /**
+     * A page keeps only its days with counts, in day order (sparse: a patient's change touches a day or two):
+     * days come and go in the middle of a page, pages fill to all 64 days and empty again. Checked against a
+     * plain map of dates after every change, over three pages around day 0, including merges of other counts.
+     */
+    @Test
+    void sparsePagesAgreeWithAPlainMapOfDates_asDaysComeAndGo() {
+        Random random = new Random(11);
+        CompletenessCounts counts = new CompletenessCounts();
+        java.util.TreeMap<LocalDate, long[]> model = new java.util.TreeMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            CompletenessCounts change = new CompletenessCounts();
+            int dates = 1 + random.nextInt(i % 500 == 0 ? 100 : 3);
+            for (int d = 0; d < dates; d++) {
+                LocalDate date = DAY_MINUS_1.plusDays(random.nextInt(192) - 63); // pages -1, 0, 1
+                long patients = random.nextInt(3) - 1;
+                long assessed = random.nextInt(3) - 1;
+                change.adjust(date, patients, assessed);
+                long[] m = model.computeIfAbsent(date, k -> new long[2]);
+                m[0] += patients;
+                m[1] += assessed;
+                if (m[0] == 0 && m[1] == 0) model.remove(date);
+            }
+            counts.merge(change);
+            if (i % 37 == 0 || i > 19_900) assertSameAs(model, counts, "after change " + i);
+        }
+        assertTrue(counts.dates() > 100, "pages were filled: " + counts.dates() + " dates");
+        // Emptied again, date by date, through the middle of each page.
+        java.util.List<LocalDate> dates = new java.util.ArrayList<>(model.keySet());
+        java.util.Collections.shuffle(dates, random);
+        for (LocalDate date : dates) {
+            long[] m = model.remove(date);
+            counts.adjust(date, -m[0], -m[1]);
+            if (model.size() % 17 == 0) assertSameAs(model, counts, model.size() + " dates left");
+        }
+        assertTrue(counts.isEmpty());
+        assertEquals(new CompletenessCounts(), counts);
+    }
+
+    private static void assertSameAs(java.util.TreeMap<LocalDate, long[]> model, CompletenessCounts counts, String when) {
+        java.util.TreeMap<LocalDate, String> expected = new java.util.TreeMap<>();
+        model.forEach((d, m) -> expected.put(d, m[0] + "/" + m[1]));
+        java.util.TreeMap<LocalDate, String> actual = new java.util.TreeMap<>();
+        counts.forEachDate((d, p, a) -> actual.put(d, p + "/" + a));
+        assertEquals(expected, actual, when);
+        assertEquals(model.size(), counts.dates(), when);
+        for (long page = -1; page <= 1; page++) {
+            long[] entries = counts.pageEntries(page);
+            StringBuilder fromModel = new StringBuilder();
+            long first = page << 6;
+            model.subMap(LocalDate.ofEpochDay(first), LocalDate.ofEpochDay(first + 64)).forEach((d, m) ->
+                    fromModel.append(fromModel.length() == 0 ? "" : ", ").append(d.toEpochDay() - first).append(", ").append(m[0]).append(", ").append(m[1]));
+            assertEquals(fromModel.length() == 0 ? "null" : "[" + fromModel + "]", entries == null ? "null" : java.util.Arrays.toString(entries),
+                    "page " + page + " " + when);
+        }
+        LocalDate probe = DAY_MINUS_1.plusDays(-63 + (model.size() * 7) % 192);
+        long[] m = model.get(probe);
+        assertEquals(m == null ? null : java.util.Arrays.toString(m), counts.countsOn(probe) == null ? null : java.util.Arrays.toString(counts.countsOn(probe)), when);
+        boolean consistent = model.values().stream().allMatch(v -> v[0] >= 0 && v[1] >= 0 && v[1] <= v[0]);
+        assertEquals(consistent, counts.isConsistent(), when);
+        long due = 0;
+        long assessed = 0;
+        for (var e : model.headMap(DAY_0).entrySet()) {
+            due += e.getValue()[0];
+            assessed += e.getValue()[1];
+        }
+        CompletenessEstimate at = counts.at(Instant.parse("1970-01-01T12:00:00Z"));
+        assertEquals(due, at.due(), "due at day 0 " + when);
+        assertEquals(assessed, at.assessed(), "assessed at day 0 " + when);
+        CompletenessCounts copy = counts.copy();
+        assertEquals(counts, copy, when);
+        assertEquals(counts.hashCode(), copy.hashCode(), when);
+    }
+
     private static void assertDue(CompletenessEstimate e, long due, long assessed) {
         assertEquals(due, e.due(), "due");
         assertEquals(assessed, e.assessed(), "assessed");

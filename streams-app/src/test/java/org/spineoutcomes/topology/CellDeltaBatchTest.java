@@ -56,4 +56,46 @@ class CellDeltaBatchTest {
         assertEquals(List.of(VP_M1_WOMEN), List.copyOf(batch.cells().keySet()));
         assertTrue(new CellDeltaBatch().add(VP_M1, new CellDelta(first, first)).isEmpty(), "no change, no cell");
     }
+
+    @Test
+    void changesFoldedPerCellSet_equalChangesFoldedPerCell() {
+        // Three patients of the women's stratum: each change goes to ALL and SEX_F alike (one cell set).
+        CellKey men = new CellKey("ITT", "VERTEBROPLASTY", "M1", "SEX_M");
+        CellDeltaBatch.CellSet women = new CellDeltaBatch.CellSet(List.of(VP_M1, VP_M1_WOMEN));
+        CellDeltaBatch.CellSet allMen = new CellDeltaBatch.CellSet(List.of(VP_M1, men));
+        Contribution a = pain(1.5, 8);
+        Contribution b = pain(2.5, 6);
+        Contribution c = pain(4, 7);
+        CellDeltaBatch bySet = new CellDeltaBatch()
+                .add(women, CellDeltaBatch.netOf(new CellDelta(null, a)))
+                .add(women, CellDeltaBatch.netOf(new CellDelta(null, b)))
+                .add(allMen, CellDeltaBatch.netOf(new CellDelta(null, c)));
+        // ALL: pain 1.5 + 2.5 + 4 = 8 from three patients; SEX_F: 4 from two; SEX_M: 4 from one.
+        assertEquals(new BigDecimal("8"), bySet.cells().get(VP_M1).moments().get("pain").sum());
+        assertEquals(3, bySet.cells().get(VP_M1).moments().get("pain").n());
+        assertEquals(new BigDecimal("4"), bySet.cells().get(VP_M1_WOMEN).moments().get("pain").sum());
+        assertEquals(2, bySet.cells().get(VP_M1_WOMEN).moments().get("pain").n());
+        assertEquals(1, bySet.cells().get(men).moments().get("pain").n());
+
+        CellDeltaBatch byCell = new CellDeltaBatch();
+        for (CellKey cell : List.of(VP_M1, VP_M1_WOMEN)) byCell.add(cell, new CellDelta(null, a)).add(cell, new CellDelta(null, b));
+        for (CellKey cell : List.of(VP_M1, men)) byCell.add(cell, new CellDelta(null, c));
+        assertEquals(byCell.cells(), bySet.cells());
+        assertArrayEquals(byCell.toBytes(), bySet.toBytes());
+
+        // Spread once read, folding goes on; a set whose changes cancel leaves its cells as they were.
+        bySet.add(women, CellDeltaBatch.netOf(new CellDelta(a, null))).add(women, CellDeltaBatch.netOf(new CellDelta(b, null)));
+        assertEquals(List.of(VP_M1, men), List.copyOf(bySet.cells().keySet()), "the women's cell nets to zero and goes");
+        assertEquals(1, bySet.cells().get(VP_M1).moments().get("pain").n());
+        assertTrue(new CellDeltaBatch().add(women, CellDeltaBatch.netOf(new CellDelta(null, a)))
+                .add(women, CellDeltaBatch.netOf(new CellDelta(a, null))).isEmpty(), "in and out again: empty");
+    }
+
+    @Test
+    void aCellSetRefusesCellsOutOfOrder() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CellDeltaBatch.CellSet(List.of(VP_M1_WOMEN, VP_M1)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CellDeltaBatch.CellSet(List.of(VP_M1, VP_M1)));
+    }
 }
