@@ -176,6 +176,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                 }
                 t = System.nanoTime();
                 long topologyCpu = processCpuNanos();
+                ThreadCpu threadCpuAtStart = ThreadCpu.sample();
                 for (SpineStreamsApp a : apps) a.start();
                 waitConsumed(apps, events, t);
                 double consumed = seconds(t);
@@ -184,6 +185,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .waitUntilQuiet(SETTLE_QUIET, SETTLE_MAX);
                 double settled = seconds(t) - (quiet ? SETTLE_QUIET.toNanos() / 1e9 : 0);
                 topologyCpu = processCpuNanos() - topologyCpu;
+                Map<String, Long> cpuByGroup = ThreadCpu.sample().since(threadCpuAtStart);
                 if (!quiet) status("WARNING: outputs still growing after " + SETTLE_MAX.toMinutes() + " min; 'settled' is a lower bound");
                 status(String.format(Locale.ROOT, "topology: outputs settled in %.1f s, %,.0f events/s", settled, events / settled));
 
@@ -225,6 +227,15 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", (baselineCpuNanos < 0 ? Double.NaN : baselineCpuNanos / 1e3 / events), "us", 1)
                         .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", (stateIoCpuNanos < 0 ? Double.NaN : stateIoCpuNanos / 1e3 / events), "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
+                        .number("patientStageCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.PATIENT_STAGE, cpuByGroup.get(ThreadCpu.PATIENT_STAGE) / 1e3 / events, "us", 1)
+                        .number("cellStageCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.CELL_STAGE, cpuByGroup.get(ThreadCpu.CELL_STAGE) / 1e3 / events, "us", 1)
+                        .number("appProducersCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.APP_PRODUCERS, cpuByGroup.get(ThreadCpu.APP_PRODUCERS) / 1e3 / events, "us", 1)
+                        .number("brokerCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.BROKER, cpuByGroup.get(ThreadCpu.BROKER) / 1e3 / events, "us", 1)
+                        .number("otherJavaCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.OTHER_JAVA, cpuByGroup.get(ThreadCpu.OTHER_JAVA) / 1e3 / events, "us", 1)
+                        .number("gcCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.GC, cpuByGroup.get(ThreadCpu.GC) / 1e3 / events, "us", 1)
+                        .number("jitCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.JIT, cpuByGroup.get(ThreadCpu.JIT) / 1e3 / events, "us", 1)
+                        .number("rocksDbCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.ROCKSDB, cpuByGroup.get(ThreadCpu.ROCKSDB) / 1e3 / events, "us", 1)
+                        .number("nativeCpuMicrosPerEvent", "topology CPU per event: " + ThreadCpu.NATIVE, cpuByGroup.get(ThreadCpu.NATIVE) / 1e3 / events, "us", 1)
                         .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (baselineCpuNanos < 0 ? Double.NaN : (double) baselineCpuNanos / topologyCpu), "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
