@@ -2,7 +2,6 @@ package org.spineoutcomes.outcome;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -78,7 +77,8 @@ final class TreatmentHistory {
     }
 
     static LocalDate utcDate(Instant instant) {
-        return LocalDate.ofInstant(instant, ZoneOffset.UTC);
+        // The UTC date from the epoch day: LocalDate.ofInstant asks ZoneOffset.UTC for its rules, a new object per call.
+        return LocalDate.ofEpochDay(Math.floorDiv(instant.getEpochSecond(), 86_400L));
     }
 
     /** Fracture age (docs/clinical-definitions.md): index date minus onset date, negative for an onset after the index; null if unknown. */

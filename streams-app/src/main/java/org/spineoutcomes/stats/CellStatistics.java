@@ -164,10 +164,12 @@ public final class CellStatistics {
                                       java.util.function.Predicate<V> isZero) {
         // One lookup per entry (TreeMap.merge), not a get and a put: a netted change is merged into every
         // stratum and population cell of its window. A sum that nets to zero is removed (merge drops a null).
-        from.forEach((k, v) -> into.merge(k, v, (old, change) -> {
+        // The remapping function is made once per call, not once per entry (one object per entry before).
+        java.util.function.BiFunction<V, V, V> plusOrDrop = (old, change) -> {
             V now = plus.apply(old, change);
             return isZero.test(now) ? null : now;
-        }));
+        };
+        from.forEach((k, v) -> into.merge(k, v, plusOrDrop));
     }
 
     private static <V> void putOrRemove(TreeMap<String, V> map, String key, V value, boolean zero) {

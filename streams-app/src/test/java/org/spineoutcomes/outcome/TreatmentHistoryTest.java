@@ -76,4 +76,13 @@ class TreatmentHistoryTest {
         assertEquals(-3, history(procedure("a", INDEX, "22511").setFractureOnsetDate(INDEX_DATE.plusDays(3)).build()).fractureAgeDays());
         assertEquals(null, history(procedure("a", INDEX, "22511").setFractureOnsetDate(null).build()).fractureAgeDays());
     }
+
+    @Test
+    void theUtcDateOfAnInstant_isItsCalendarDateInUtc_beforeAndAfter1970() {
+        assertEquals(LocalDate.of(1969, 12, 31), TreatmentHistory.utcDate(Instant.parse("1969-12-31T23:59:59.999Z")));
+        assertEquals(LocalDate.of(1970, 1, 1), TreatmentHistory.utcDate(Instant.parse("1970-01-01T00:00:00Z")));
+        assertEquals(LocalDate.of(2024, 2, 29), TreatmentHistory.utcDate(Instant.parse("2024-02-29T23:59:59.999Z")));
+        assertEquals(LocalDate.of(2024, 3, 1), TreatmentHistory.utcDate(Instant.parse("2024-03-01T00:00:00Z")));
+        assertEquals(LocalDate.of(1900, 1, 1), TreatmentHistory.utcDate(Instant.parse("1900-01-01T12:00:00Z")));
+    }
 }
