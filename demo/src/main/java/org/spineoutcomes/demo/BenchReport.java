@@ -45,6 +45,12 @@ final class BenchReport {
         return this;
     }
 
+    /** Rows made by {@code row} for each item, in the items' order (keeps a report's chain in one piece). */
+    <T> BenchReport each(Iterable<T> items, java.util.function.BiConsumer<BenchReport, T> row) {
+        for (T item : items) row.accept(this, item);
+        return this;
+    }
+
     void printTable(PrintStream out) {
         int labelWidth = "measure".length();
         int valueWidth = "value".length();

@@ -11,8 +11,8 @@ import java.util.Map;
  * Where a phase's CPU went, by group of Java threads (the JVM's per-thread CPU clocks): the stream threads
  * of each stage, the app's producer network threads, the broker, and the rest of the Java threads; what
  * the process used beyond all Java threads is native work (garbage collection, the JIT compiler, RocksDB's
- * background flushes and compactions), read per thread from Linux where it can be. A thread that ended within the phase is not counted; one that
- * started within it counts whole.
+ * background flushes and compactions), read per thread from Linux where it can be. A thread that ended within
+ * the phase is not counted; one that started within it counts whole.
  */
 final class ThreadCpu {
 
@@ -26,6 +26,8 @@ final class ThreadCpu {
     static final String JIT = "JVM compiler threads (JIT)";
     static final String ROCKSDB = "RocksDB background threads (flush, compaction)";
     static final String NATIVE = "other CPU of the process";
+    /** Every group in report order, with its key in the bench's JSON (CPU per event in us). */
+    static final Map<String, String> JSON_KEYS = jsonKeys();
     /** Linux reports thread CPU in clock ticks of 10 ms (USER_HZ is 100 on every common architecture). */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
@@ -43,6 +45,20 @@ final class ThreadCpu {
         this.processNanos = processNanos;
         this.systemCpu = systemCpu;
         this.systemNames = systemNames;
+    }
+
+    private static Map<String, String> jsonKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put(PATIENT_STAGE, "patientStageCpuMicrosPerEvent");
+        keys.put(CELL_STAGE, "cellStageCpuMicrosPerEvent");
+        keys.put(APP_PRODUCERS, "appProducersCpuMicrosPerEvent");
+        keys.put(BROKER, "brokerCpuMicrosPerEvent");
+        keys.put(OTHER_JAVA, "otherJavaCpuMicrosPerEvent");
+        keys.put(GC, "gcCpuMicrosPerEvent");
+        keys.put(JIT, "jitCpuMicrosPerEvent");
+        keys.put(ROCKSDB, "rocksDbCpuMicrosPerEvent");
+        keys.put(NATIVE, "nativeCpuMicrosPerEvent");
+        return java.util.Collections.unmodifiableMap(keys);
     }
 
     static ThreadCpu sample() {
@@ -103,10 +119,10 @@ final class ThreadCpu {
         return OTHER_JAVA;
     }
 
-    /** CPU ns per group between {@code start} and this sample, in report order, with the native remainder last. */
+    /** CPU ns per group between {@code start} and this sample, in report order ({@link #JSON_KEYS}), the remainder last. */
     Map<String, Long> since(ThreadCpu start) {
         Map<String, Long> groups = new LinkedHashMap<>();
-        for (String g : new String[] {PATIENT_STAGE, CELL_STAGE, APP_PRODUCERS, BROKER, OTHER_JAVA, GC, JIT, ROCKSDB}) groups.put(g, 0L);
+        for (String g : JSON_KEYS.keySet()) groups.put(g, 0L);
         long counted = 0;
         for (Map.Entry<Long, Long> e : cpuByThread.entrySet()) {
             long used = e.getValue() - start.cpuByThread.getOrDefault(e.getKey(), 0L);
