@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.spineoutcomes.testing.EventFixtures.*;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Instant;
 import java.util.List;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -17,6 +18,7 @@ import org.spineoutcomes.schema.ImagingPhase;
 import org.spineoutcomes.schema.PatientOutcome;
 import org.spineoutcomes.schema.VertebralLevel;
 import org.spineoutcomes.serde.AvroModels;
+import org.spineoutcomes.testing.RandomCohort;
 
 /**
  * Writing with Avro's generated custom coders (what {@link AvroModels} switches on) gives the same
@@ -36,6 +38,31 @@ class CustomCodersBytesTest {
         assertTrue(!withImaging.getImagingLevels().isEmpty(), "the case exercises nested imaging records");
         assertArrayEquals(write(withImaging, new SpecificDatumWriter<>(withImaging.getSchema())),
                 write(withImaging, new SpecificDatumWriter<>(withImaging.getSchema(), AvroModels.forWriting(PatientOutcome.class))));
+    }
+
+    @Test
+    void nullableUnionsAreWrittenAsAvroWritesThem_forEveryOutputOfARandomCohort() throws Exception {
+        // AvroModels picks a nullable union's branch by a null check; Avro looks the value's type up. Every
+        // record the pipeline writes, with its many null and non-null optional fields, must give the same bytes.
+        RandomCohort.Cohort cohort = RandomCohort.generate(20261201L, 120);
+        org.spineoutcomes.batch.BatchComputation batch = new org.spineoutcomes.batch.BatchComputation();
+        org.spineoutcomes.validation.EventValidator validator = new org.spineoutcomes.validation.EventValidator();
+        for (SpecificRecord e : cohort.events()) {
+            if (validator.isValid(e, RandomCohort.LATEST.plus(java.time.Duration.ofDays(2)))) batch.add(e);
+        }
+        org.spineoutcomes.batch.BatchComputation.Result result = batch.result(Instant.parse("2025-06-01T00:00:00Z"));
+        List<SpecificRecord> records = new java.util.ArrayList<>();
+        records.addAll(result.outcomes().values());
+        records.addAll(result.aggregates().values());
+        records.addAll(result.comparisons().values());
+        records.addAll(result.adjustedComparisons().values());
+        records.addAll(result.timeToEvent().values());
+        assertTrue(result.outcomes().size() > 100 && result.comparisons().size() > 100 && result.timeToEvent().size() > 10,
+                "a cohort large enough to fill the optional fields both ways: " + result.outcomes().size() + " outcomes");
+        for (SpecificRecord r : records) {
+            assertArrayEquals(write(r, new SpecificDatumWriter<>(r.getSchema())),
+                    write(r, new SpecificDatumWriter<>(r.getSchema(), AvroModels.forWriting(r.getClass()))), r.getSchema().getName());
+        }
     }
 
     private static byte[] write(SpecificRecord r, SpecificDatumWriter<SpecificRecord> writer) throws Exception {
