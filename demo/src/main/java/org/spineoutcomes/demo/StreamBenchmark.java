@@ -177,6 +177,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                 t = System.nanoTime();
                 long topologyCpu = processCpuNanos();
                 ThreadCpu threadCpuAtStart = ThreadCpu.sample();
+                BrokerTraffic trafficAtStart = BrokerTraffic.sample();
                 for (SpineStreamsApp a : apps) a.start();
                 waitConsumed(apps, events, t);
                 double consumed = seconds(t);
@@ -186,6 +187,10 @@ public final class StreamBenchmark implements Callable<Integer> {
                 double settled = seconds(t) - (quiet ? SETTLE_QUIET.toNanos() / 1e9 : 0);
                 topologyCpu = processCpuNanos() - topologyCpu;
                 Map<String, Long> cpuByGroup = ThreadCpu.sample().since(threadCpuAtStart);
+                BrokerTraffic trafficAtEnd = BrokerTraffic.sample();
+                Map<String, long[]> traffic = trafficAtEnd.since(trafficAtStart);
+                double na = trafficAtEnd.available() ? 1 : Double.NaN;
+                if (trafficAtEnd.available()) status("topology: records the broker took, busiest topics: " + trafficAtEnd.busiestTopics(trafficAtStart, 8));
                 if (!quiet) status("WARNING: outputs still growing after " + SETTLE_MAX.toMinutes() + " min; 'settled' is a lower bound");
                 status(String.format(Locale.ROOT, "topology: outputs settled in %.1f s, %,.0f events/s", settled, events / settled));
 
@@ -229,6 +234,13 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
                         .each(cpuByGroup.entrySet(), (r, group) -> r.number(ThreadCpu.JSON_KEYS.get(group.getKey()),
                                 "topology CPU per event: " + group.getKey(), group.getValue() / 1e3 / events, "us", 1))
+                        .each(traffic.entrySet(), (r, kind) -> r
+                                .number(BrokerTraffic.KINDS.get(kind.getKey()) + "RecordsPerEvent", "topology: broker records written per event, " + kind.getKey(),
+                                        na * kind.getValue()[0] / events, "", 3)
+                                .number(BrokerTraffic.KINDS.get(kind.getKey()) + "BytesPerEvent", "topology: broker bytes written per event, " + kind.getKey(),
+                                        na * kind.getValue()[1] / events, "B", 0))
+                        .number("brokerProduceRequestsPer1000Events", "topology: produce requests per 1,000 events",
+                                na * traffic.values().stream().mapToLong(v -> v[2]).sum() * 1000.0 / events, "", 1)
                         .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (baselineCpuNanos < 0 ? Double.NaN : (double) baselineCpuNanos / topologyCpu), "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
@@ -468,6 +480,8 @@ public final class StreamBenchmark implements Callable<Integer> {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         // As the app does (SpineTopology): opts in to the Kafka 5.0 default instead of a WARN per start.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // The app's producer batching too, so that the ratio compares the topologies, not client settings.
+        p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG), SpineStreamsApp.PRODUCER_BATCH_BYTES);
         try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
             long t = System.nanoTime();
             long cpu = processCpuNanos();

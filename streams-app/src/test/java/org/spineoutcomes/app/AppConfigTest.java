@@ -155,6 +155,15 @@ class AppConfigTest {
     }
 
     @Test
+    void producersBatchUpTo256KiB_unlessStreamsSettingsSayOtherwise() throws IOException {
+        StreamsConfig defaults = new StreamsConfig(SpineStreamsApp.streamsProperties(AppConfig.load(null, env("SPINE_STATE_DIR", dir.toString()))));
+        assertEquals(262_144, ((Number) defaults.getProducerConfigs("p").get("batch.size")).intValue(), "16 x the client's 16,384");
+        StreamsConfig overridden = new StreamsConfig(SpineStreamsApp.streamsProperties(
+                AppConfig.load(file("streams.producer.batch.size=65536"), env("SPINE_STATE_DIR", dir.toString()))));
+        assertEquals("65536", String.valueOf(overridden.getProducerConfigs("p").get("batch.size")));
+    }
+
+    @Test
     void environmentNames_mapOneToOne() {
         assertEquals("SPINE_PUBLISH_INTERVAL_MS", ConfigSources.envName("spine.publish.interval.ms"));
         assertEquals("SPINE_STREAMS__NUM_STREAM_THREADS", ConfigSources.envName("streams.num.stream.threads"));
