@@ -129,7 +129,7 @@ final class ImagingOutcomes {
         BigDecimal[] refs = new BigDecimal[Column.values().length];
         OutcomeColumn[] columns = new OutcomeColumn[refs.length];
         Integer grade = null;
-        BigDecimal maxLossPct = null;
+        Double maxLossPct = null;
         boolean anyReference = false;
         for (Column c : Column.values()) {
             BigDecimal ref = preStudy == null ? null : reference(preStudy, level, c, treatedLevels);
@@ -142,15 +142,16 @@ final class ImagingOutcomes {
                 BigDecimal loss = ref.subtract(exact(hPre));
                 int g = genantGrade(loss, ref);
                 grade = grade == null ? g : Math.max(grade, g);
-                BigDecimal lossPct = ExactDecimals.percent(loss, ref);
-                maxLossPct = maxLossPct == null ? lossPct : maxLossPct.max(lossPct);
+                // The largest of the doubles is the double of the largest (rounding to a double keeps order).
+                double lossPct = ExactDecimals.percentAsDouble(loss, ref);
+                maxLossPct = maxLossPct == null ? lossPct : Math.max(maxLossPct, lossPct);
             }
         }
         b.setAnterior(columns[0]).setMiddle(columns[1]).setPosterior(columns[2]);
         AbsentReason noGrade = preStudy == null ? AbsentReason.NO_PRE_IMAGING
                 : anyReference ? AbsentReason.NOT_REPORTED : AbsentReason.NO_REFERENCE_LEVEL;
         if (grade != null) {
-            b.setGenantGrade(grade).setMaxHeightLossPct(ToDouble.of(maxLossPct));
+            b.setGenantGrade(grade).setMaxHeightLossPct(maxLossPct);
         } else {
             b.setGenantGradeAbsentReason(noGrade).setMaxHeightLossPctAbsentReason(noGrade);
         }
@@ -211,7 +212,7 @@ final class ImagingOutcomes {
         // Height loss % = (ref - pre) / ref x 100 (R23; may be negative).
         if (noPre != null) c.setHeightLossPctAbsentReason(noPre);
         else if (noRef != null) c.setHeightLossPctAbsentReason(noRef);
-        else c.setHeightLossPct(ToDouble.of(ExactDecimals.percent(ref.subtract(exact(hPre)), ref)));
+        else c.setHeightLossPct(ExactDecimals.percentAsDouble(ref.subtract(exact(hPre)), ref));
         // Absolute gain = post - pre (mm).
         AbsentReason noPair = noPre != null ? noPre : noPost;
         if (noPair != null) c.setHeightGainMmAbsentReason(noPair);
@@ -222,7 +223,7 @@ final class ImagingOutcomes {
         else {
             BigDecimal lost = ref.subtract(exact(hPre));
             if (lost.signum() <= 0) c.setRestorationPctAbsentReason(AbsentReason.NO_HEIGHT_LOST);
-            else c.setRestorationPct(ToDouble.of(ExactDecimals.percent(exact(hPost).subtract(exact(hPre)), lost)));
+            else c.setRestorationPct(ExactDecimals.percentAsDouble(exact(hPost).subtract(exact(hPre)), lost));
         }
         return c.build();
     }

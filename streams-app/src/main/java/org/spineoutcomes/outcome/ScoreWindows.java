@@ -149,7 +149,7 @@ final class ScoreWindows {
             relativeReliefAbsent(b, AbsentReason.BASELINE_ZERO);
             return;
         }
-        b.setPercentRelief(ToDouble.of(ExactDecimals.percent(relief, baselinePain)));
+        b.setPercentRelief(ExactDecimals.percentAsDouble(relief, baselinePain));
         b.setRelief30pct(ExactDecimals.comparePercent(relief, baselinePain, RELIEF_30_PERCENT) >= 0);
         b.setRelief50pct(ExactDecimals.comparePercent(relief, baselinePain, RELIEF_50_PERCENT) >= 0);
     }

@@ -104,9 +104,9 @@ class DeferredOutcomeTest {
         }
     }
 
-    /** Catching up, a task's hand-on also comes after 1,000 input records, so that no hand-on grows without bound. */
+    /** Catching up, a task's hand-on also comes after CATCH_UP_MAX_INPUTS (3,000) input records, so that no hand-on grows without bound. */
     @Test
-    void catchingUpHandsOnAfterAThousandInputsAtTheLatest() {
+    void catchingUpHandsOnAfterAFewThousandInputsAtTheLatest() {
         Instant old = WALL_CLOCK.minus(Duration.ofHours(1));
         Duration half = FLUSH.dividedBy(2);
         try (SpineTestDriver d = new SpineTestDriver(folded(OutcomeRules.CURRENT), WALL_CLOCK)) {
@@ -114,7 +114,7 @@ class DeferredOutcomeTest {
             d.advanceWallClock(half);
             d.pipe(vertebroplasty("x", "x-vp", day(0)), old);
             d.advanceWallClock(half);
-            assertEquals(0, d.outcomes.poll().size(), "999 inputs at 100 ms: still folding");
+            assertEquals(0, d.outcomes.poll().size(), "one input short of the limit at 100 ms: still folding");
             d.pipe(vertebroplasty("y", "y-vp", day(0)), old);
             d.advanceWallClock(FLUSH);
             // (the input paused for an interval here too; the count alone decides in the next step)
@@ -123,7 +123,7 @@ class DeferredOutcomeTest {
             d.advanceWallClock(half);
             d.pipe(vertebroplasty("w", "w-vp", day(0)), old);
             d.advanceWallClock(half);
-            assertEquals(PatientProcessor.CATCH_UP_MAX_INPUTS + 1, d.outcomes.poll().size(), "1,001 inputs, input still coming at 100 ms");
+            assertEquals(PatientProcessor.CATCH_UP_MAX_INPUTS + 1, d.outcomes.poll().size(), "one input past the limit, input still coming at 100 ms");
         }
     }
 
