@@ -68,18 +68,25 @@ final class BrokerTraffic {
     Map<String, long[]> since(BrokerTraffic start) {
         Map<String, long[]> byKind = new LinkedHashMap<>();
         KINDS.keySet().forEach(k -> byKind.put(k, new long[3]));
-        byTopic.forEach((topic, now) -> {
-            long[] before = start.byTopic.getOrDefault(topic, new long[3]);
+        byTopic.keySet().forEach(topic -> {
+            long[] written = writtenSince(start, topic);
             long[] sum = byKind.get(kindOf(topic));
-            for (int i = 0; i < 3; i++) sum[i] += now[i] - before[i];
+            for (int i = 0; i < 3; i++) sum[i] += written[i];
         });
         return byKind;
+    }
+
+    /** One topic's {records, bytes, produce requests} since {@code start} (a topic new since then counts whole). */
+    private long[] writtenSince(BrokerTraffic start, String topic) {
+        long[] now = byTopic.get(topic);
+        long[] before = start.byTopic.getOrDefault(topic, new long[3]);
+        return new long[] {now[0] - before[0], now[1] - before[1], now[2] - before[2]};
     }
 
     /** The topics that took the most records since {@code start}, as "topic records" pairs (a status line, for diagnosis). */
     String busiestTopics(BrokerTraffic start, int n) {
         return byTopic.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue()[0] - start.byTopic.getOrDefault(e.getKey(), new long[3])[0]))
+                .map(e -> Map.entry(e.getKey(), writtenSince(start, e.getKey())[0]))
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(n)
