@@ -94,6 +94,33 @@ final class BrokerTraffic {
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
+    /**
+     * The broker's requests so far by type (its {@code RequestMetrics} RequestsPerSec counters, all versions
+     * summed); empty when the broker has none. A broker's CPU goes per request more than per record.
+     */
+    static Map<String, Long> requestCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            for (ObjectName n : server.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=*,*"), null)) {
+                counts.merge(n.getKeyProperty("request"), ((Number) server.getAttribute(n, "Count")).longValue(), Long::sum);
+            }
+        } catch (Exception e) {
+            // Another broker version: nothing to show.
+        }
+        return counts;
+    }
+
+    /** Requests per second by type between two {@link #requestCounts()}, busiest first, as "type rate" pairs. */
+    static String requestRates(Map<String, Long> start, Map<String, Long> end, double seconds) {
+        return end.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - start.getOrDefault(e.getKey(), 0L)) / seconds))
+                .filter(e -> e.getValue() >= 0.05)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %,.1f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     boolean available() {
         return !byTopic.isEmpty();
     }

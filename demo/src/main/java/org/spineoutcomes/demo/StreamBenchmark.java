@@ -105,6 +105,11 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "Length of the latency phase; it sends rate x seconds events (default: ${DEFAULT-VALUE}; --quick: " + QUICK_LATENCY_SECONDS + ").")
     int latencySeconds;
 
+    @Option(names = "--latency-linger-ms", defaultValue = "5",
+            description = "linger.ms of the latency phase's sender (default: ${DEFAULT-VALUE}, as the spine publisher sends; 0 sends each event"
+                    + " in a request of its own). The linger counts in the latency: it runs from the send call.")
+    int latencyLingerMs;
+
     @Option(names = "--quick", description = "About a minute: " + QUICK_PATIENTS + " patients and a " + QUICK_LATENCY_SECONDS
             + " s latency phase (explicit --patients / --latency-seconds still win).")
     boolean quick;
@@ -201,9 +206,17 @@ public final class StreamBenchmark implements Callable<Integer> {
                 long latencyCpu = processCpuNanos();
                 long latencyGc = gcMillis();
                 long latencyWall = System.nanoTime();
+                ThreadCpu latencyThreadsAtStart = ThreadCpu.sample();
+                Map<String, Long> latencyRequestsAtStart = BrokerTraffic.requestCounts();
                 Latency latency = latency(stack, registry, pseudonymiser, (double) events / patients);
                 double latencyCores = (processCpuNanos() - latencyCpu) / (double) (System.nanoTime() - latencyWall);
                 double latencyGcShare = (gcMillis() - latencyGc) * 1e6 / (System.nanoTime() - latencyWall);
+                // Live, fixed costs per commit and per publication round weigh more than per event: cores, not us per event.
+                Map<String, Long> latencyCpuByGroup = ThreadCpu.sample().since(latencyThreadsAtStart);
+                double latencyWallNanos = System.nanoTime() - latencyWall;
+                Map<String, Long> latencyRequests = BrokerTraffic.requestCounts();
+                if (!latencyRequests.isEmpty()) status("latency: broker requests per second by type: "
+                        + BrokerTraffic.requestRates(latencyRequestsAtStart, latencyRequests, latencyWallNanos / 1e9));
                 StreamThreadTime threadsAfter = StreamThreadTime.sample(streamsOfApps);
                 status("latency: stream threads over the phase (Kafka Streams' thread metrics, last 30-60 s):\n" + threadsAfter.describe().stripTrailing());
                 status("derived statistics remembered (hits/lookups since start): " + org.spineoutcomes.stats.Inference.cacheUse());
@@ -243,6 +256,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                                 na * traffic.values().stream().mapToLong(v -> v[2]).sum() * 1000.0 / events, "", 1)
                         .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (baselineCpuNanos < 0 ? Double.NaN : (double) baselineCpuNanos / topologyCpu), "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
+                        .count("latencyLingerMs", "latency: sender's linger.ms", latencyLingerMs, "ms")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
                         .count("latencyEvents", "latency: events sent", latency.sent(), "")
                         .text("latencyInputs", "latency: inputs counted", LATENCY_INPUTS)
@@ -255,6 +269,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .count("latencyAggregateP99Ms", "sent -> aggregate: p99", pct(latency.aggregate(), 0.99), "ms")
                         .count("latencyAggregateMaxMs", "sent -> aggregate: max", max(latency.aggregate()), "ms")
                         .number("latencyCpuCores", "latency phase: process CPU (broker, app, bench)", latencyCores, "cores", 2)
+                        .each(latencyCpuByGroup.entrySet(), (r, group) -> r.number(
+                                ThreadCpu.JSON_KEYS.get(group.getKey()).replace("CpuMicrosPerEvent", "LatencyCores"),
+                                "latency phase cores: " + group.getKey(), group.getValue() / latencyWallNanos, "cores", 3))
                         .number("latencyGcShare", "latency phase: time in garbage collection", latencyGcShare, "", 3)
                         .number("latencyProcessRatio", "latency phase: stream threads processing (mean)", threadsAfter.mean("process-ratio"), "", 3)
                         .number("latencyPunctuateRatio", "latency phase: stream threads punctuating (mean)", threadsAfter.mean("punctuate-ratio"), "", 3)
@@ -317,7 +334,7 @@ public final class StreamBenchmark implements Callable<Integer> {
             final List<SpecificRecord> toSend = events;
             Thread producer = new Thread(() -> {
                 try {
-                    produceAtRate(stack, registry, toSend, rate, sent, failure);
+                    produceAtRate(stack, registry, toSend, rate, latencyLingerMs, sent, failure);
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
@@ -573,9 +590,9 @@ public final class StreamBenchmark implements Callable<Integer> {
     }
 
     /** Sends events in order at {@code rate} events/s, counting them in {@code sent}. */
-    private static void produceAtRate(LocalStack stack, RestSchemaRegistryClient registry, List<SpecificRecord> events, int rate,
+    private static void produceAtRate(LocalStack stack, RestSchemaRegistryClient registry, List<SpecificRecord> events, int rate, int lingerMs,
                                       AtomicLong sent, AtomicReference<Exception> failure) {
-        try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, 0)) {
+        try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, lingerMs)) {
             long start = System.nanoTime();
             for (int i = 0; i < events.size(); i++) {
                 long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();

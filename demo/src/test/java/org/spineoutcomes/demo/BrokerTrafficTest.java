@@ -36,4 +36,14 @@ class BrokerTrafficTest {
         assertEquals("a-changelog 15, spine.patient-outcomes.v1 7", end.busiestTopics(start, 2), "most records first");
         assertEquals(BrokerTraffic.KINDS.keySet().stream().toList(), written.keySet().stream().toList(), "every kind, in report order");
     }
+
+    @Test
+    void requestRatesAreDifferencesPerSecondBusiestFirst() {
+        Map<String, Long> start = Map.of("Produce", 1_000L, "Fetch", 400L, "EndTxn", 50L);
+        Map<String, Long> end = Map.of("Produce", 2_830L, "Fetch", 1_000L, "EndTxn", 290L, "Metadata", 1L);
+        // 1,830 / 10 s = 183.0; 600 / 10 = 60.0; 240 / 10 = 24.0; one Metadata request in 10 s is 0.1/s (kept),
+        // a type that did not move is left out.
+        assertEquals("Produce 183.0, Fetch 60.0, EndTxn 24.0, Metadata 0.1", BrokerTraffic.requestRates(start, end, 10.0));
+        assertEquals("", BrokerTraffic.requestRates(end, end, 10.0));
+    }
 }
