@@ -105,6 +105,11 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "Length of the latency phase; it sends rate x seconds events (default: ${DEFAULT-VALUE}; --quick: " + QUICK_LATENCY_SECONDS + ").")
     int latencySeconds;
 
+    @Option(names = "--latency-warmup-seconds", defaultValue = "0",
+            description = "Seconds at the rate before the measured latency phase (default: ${DEFAULT-VALUE}): events sent in them are not"
+                    + " counted (the 5 s table shows them). Right after a backfill the JIT compiler still works on the live paths for minutes.")
+    int latencyWarmupSeconds;
+
     @Option(names = "--latency-linger-ms", defaultValue = "5",
             description = "linger.ms of the latency phase's sender (default: ${DEFAULT-VALUE}, as the spine publisher sends; 0 sends each event"
                     + " in a request of its own). The linger counts in the latency: it runs from the send call.")
@@ -131,6 +136,9 @@ public final class StreamBenchmark implements Callable<Integer> {
         if (quick) {
             if (!spec.commandLine().getParseResult().hasMatchedOption("--patients")) patients = QUICK_PATIENTS;
             if (!spec.commandLine().getParseResult().hasMatchedOption("--latency-seconds")) latencySeconds = QUICK_LATENCY_SECONDS;
+        }
+        if (latencyWarmupSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--latency-warmup-seconds must not be negative");
         }
         if (patients < 1 || rate < 1 || latencySeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--patients, --rate and --latency-seconds must be positive");
@@ -257,8 +265,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("ratioCpuBaselineToTopology", "ratio CPU per event baseline / topology", (baselineCpuNanos < 0 ? Double.NaN : (double) baselineCpuNanos / topologyCpu), "x", 3)
                         .count("latencyRate", "latency: target rate", rate, "events/s")
                         .count("latencyLingerMs", "latency: sender's linger.ms", latencyLingerMs, "ms")
+                        .count("latencyWarmupSeconds", "latency: warm-up at the rate, not counted", latencyWarmupSeconds, "s")
                         .number("latencyAchievedRate", "latency: achieved send rate", latency.achievedRate(), "events/s", 0)
-                        .count("latencyEvents", "latency: events sent", latency.sent(), "")
+                        .count("latencyEvents", "latency: events sent (warm-up included)", latency.sent(), "")
                         .text("latencyInputs", "latency: inputs counted", LATENCY_INPUTS)
                         .count("latencyOutcomeRecords", "sent -> outcome: records", latency.outcome().size(), "")
                         .count("latencyOutcomeP50Ms", "sent -> outcome: p50", pct(latency.outcome(), 0.50), "ms")
@@ -304,7 +313,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     record Latency(int sent, double achievedRate, List<Long> outcome, List<Long> aggregate) {}
 
     private Latency latency(LocalStack stack, RestSchemaRegistryClient registry, Pseudonymiser pseudonymiser, double eventsPerPatient) throws Exception {
-        int target = (int) Math.min(Integer.MAX_VALUE, (long) rate * latencySeconds);
+        int target = (int) Math.min(Integer.MAX_VALUE, (long) rate * (latencyWarmupSeconds + latencySeconds));
         // Enough patients for the target (with a margin), then cut to exactly rate x seconds events.
         List<SpecificRecord> events = cohort((int) Math.ceil(target / eventsPerPatient * 1.2) + 1, 12, pseudonymiser);
         if (events.size() > target) events = new ArrayList<>(events.subList(0, target));
@@ -329,6 +338,7 @@ public final class StreamBenchmark implements Callable<Integer> {
             AtomicLong sent = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
             long start = System.currentTimeMillis();
+            long measuredFrom = start + latencyWarmupSeconds * 1_000L;
             long sendStart = System.nanoTime();
             AtomicLong sendNanos = new AtomicLong();
             final List<SpecificRecord> toSend = events;
@@ -350,10 +360,8 @@ public final class StreamBenchmark implements Callable<Integer> {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     // Patient outcomes keep the input record's timestamp (the producer's send time); aggregates
                     // carry the newest input timestamp folded into the publication. Earlier inputs are skipped.
-                    if (r.timestamp() < start) continue;
-                    boolean isOutcome = r.topic().equals(Topics.PATIENT_OUTCOMES.name());
-                    (isOutcome ? outcome : aggregate).add(now - r.timestamp());
-                    timeline.add(new long[] {now - start, now - r.timestamp(), isOutcome ? 1 : 0});
+                    countLatency(r.topic().equals(Topics.PATIENT_OUTCOMES.name()), r.timestamp(), now, start, measuredFrom,
+                            outcome, aggregate, timeline);
                 }
                 if (!records.isEmpty()) quietSince = System.nanoTime();
                 progress.update(String.format(Locale.ROOT, "latency: %,d / %,d events sent at %d/s; read %,d outcomes, %,d aggregates",
@@ -371,6 +379,18 @@ public final class StreamBenchmark implements Callable<Integer> {
                     sent.get(), achieved, outcome.size(), aggregate.size()));
             return new Latency((int) sent.get(), achieved, outcome, aggregate);
         }
+    }
+
+    /**
+     * Counts one output record read at {@code readMs} stamped {@code sentMs}: records of inputs from before the
+     * phase ({@code phaseStartMs}) not at all; those of inputs sent during the warm-up (before {@code measuredFromMs})
+     * in the 5 s table only; the rest also in the outcome or aggregate latencies.
+     */
+    static void countLatency(boolean isOutcome, long sentMs, long readMs, long phaseStartMs, long measuredFromMs,
+                             List<Long> outcome, List<Long> aggregate, List<long[]> timeline) {
+        if (sentMs < phaseStartMs) return;
+        if (sentMs >= measuredFromMs) (isOutcome ? outcome : aggregate).add(readMs - sentMs);
+        timeline.add(new long[] {readMs - phaseStartMs, readMs - sentMs, isOutcome ? 1 : 0});
     }
 
     /** The latencies of the phase by 5 s of read time, so a slow start or a pause shows where it happened. */

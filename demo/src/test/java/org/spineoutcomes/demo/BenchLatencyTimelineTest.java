@@ -2,6 +2,7 @@ package org.spineoutcomes.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,26 @@ class BenchLatencyTimelineTest {
         assertEquals(50L, StreamBenchmark.pct(sorted, 0.50)); // rank ceil(5) = 5
         assertEquals(100L, StreamBenchmark.pct(sorted, 0.99)); // rank ceil(9.9) = 10
         assertEquals(-1L, StreamBenchmark.pct(List.of(), 0.5));
+    }
+
+    @Test
+    void warmUpInputsShowInTheTableButNotInThePercentiles() {
+        List<Long> outcome = new ArrayList<>();
+        List<Long> aggregate = new ArrayList<>();
+        List<long[]> timeline = new ArrayList<>();
+        long start = 100_000; // the phase starts; the measured part 10 s later
+        long measuredFrom = start + 10_000;
+        StreamBenchmark.countLatency(true, start - 1, start + 500, start, measuredFrom, outcome, aggregate, timeline); // before the phase
+        StreamBenchmark.countLatency(true, start + 2_000, start + 2_400, start, measuredFrom, outcome, aggregate, timeline); // warm-up
+        StreamBenchmark.countLatency(false, start + 9_999, start + 11_000, start, measuredFrom, outcome, aggregate, timeline); // warm-up, read after
+        StreamBenchmark.countLatency(true, start + 10_000, start + 10_150, start, measuredFrom, outcome, aggregate, timeline); // measured
+        StreamBenchmark.countLatency(false, start + 12_000, start + 13_300, start, measuredFrom, outcome, aggregate, timeline); // measured
+        assertEquals(List.of(150L), outcome);
+        assertEquals(List.of(1_300L), aggregate);
+        assertEquals(4, timeline.size(), "all but the input from before the phase");
+        assertEquals(String.join("\n",
+                "    0-  5 s: outcome   400 /   400 /   400 ms (    1); aggregate    -1 /    -1 ms (   0)",
+                "   10- 15 s: outcome   150 /   150 /   150 ms (    1); aggregate  1300 /  1300 ms (   2)", ""),
+                StreamBenchmark.timelineTable(timeline));
     }
 }
