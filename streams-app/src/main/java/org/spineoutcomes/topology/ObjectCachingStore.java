@@ -45,9 +45,12 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
      */
     private final java.util.concurrent.atomic.AtomicLong writeThroughs = new java.util.concurrent.atomic.AtomicLong();
     private final Map<K, V> recentlyRead;
+    /** Zero for a store read only by scans (range, prefix, all): its values are then not kept after a write-through. */
+    private final boolean keepsRecentlyRead;
 
     ObjectCachingStore(KeyValueStore<K, V> inner, int maxRecentlyRead) {
         super(inner);
+        this.keepsRecentlyRead = maxRecentlyRead > 0;
         this.recentlyRead = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
@@ -66,7 +69,7 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
         long generation = writeThroughs.get();
         v = wrapped().get(key);
         if (v != null) {
-            recentlyRead.put(key, v);
+            if (keepsRecentlyRead) recentlyRead.put(key, v);
         } else {
             synchronized (absentBelow) {
                 if (generation == writeThroughs.get()) absentBelow.add(key);
@@ -174,7 +177,7 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
                 if (!absentBelow.contains(e.getKey())) wrapped().delete(e.getKey());
             } else {
                 wrapped().put(e.getKey(), (V) e.getValue());
-                recentlyRead.put(e.getKey(), (V) e.getValue());
+                if (keepsRecentlyRead) recentlyRead.put(e.getKey(), (V) e.getValue());
             }
         }
         written.clear();

@@ -157,7 +157,9 @@ public final class SpineTopology {
 
     private void addPatientStores(StreamsBuilder builder) {
         builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
-        builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray()));
+        // Read only by prefix scans (a patient's log), so no recently-read values: kept after each write-through,
+        // they were never read again, and live they were promoted to the old generation and died there.
+        builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray(), 0));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
@@ -322,9 +324,13 @@ public final class SpineTopology {
     }
 
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+        return store(name, keySerde, valueSerde, RECENTLY_READ_PER_STORE);
+    }
+
+    private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde, int recentlyRead) {
         KeyValueBytesStoreSupplier supplier = supplier(name);
         // Values kept as objects between commits: repeated writes of a key (a busy cell, a patient with
         // several events in a batch) are serialised and reach the changelog once per commit.
-        return ObjectCachingStore.builder(Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde), RECENTLY_READ_PER_STORE);
+        return ObjectCachingStore.builder(Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde), recentlyRead);
     }
 }

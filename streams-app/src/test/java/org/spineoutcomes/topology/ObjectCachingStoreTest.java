@@ -21,12 +21,16 @@ class ObjectCachingStoreTest {
     private static final class Below {
         final Map<String, String> data = new HashMap<>();
         final List<String> writes = new ArrayList<>();
+        final List<String> reads = new ArrayList<>();
 
         @SuppressWarnings("unchecked")
         KeyValueStore<String, String> store() {
             return (KeyValueStore<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class},
                     (proxy, method, args) -> switch (method.getName()) {
-                        case "get" -> data.get((String) args[0]);
+                        case "get" -> {
+                            reads.add((String) args[0]);
+                            yield data.get((String) args[0]);
+                        }
                         case "put" -> {
                             writes.add("put " + args[0] + "=" + args[1]);
                             data.put((String) args[0], (String) args[1]);
@@ -89,5 +93,28 @@ class ObjectCachingStoreTest {
         assertEquals("v5", cache.get("cell"));
         cache.flushCache();
         assertEquals(List.of("put cell=v5"), below.writes);
+    }
+
+    @Test
+    void writtenValuesStayReadableWithoutTheStoreBelowUnlessTheStoreKeepsNone() {
+        Below kept = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(kept.store(), 10);
+        cache.put("p1", "state-1");
+        cache.flushCache();
+        assertEquals("state-1", cache.get("p1"));
+        assertEquals(List.of(), kept.reads, "served from the recently-read values");
+
+        // A store read only by scans keeps none: after the write-through a point read goes below.
+        Below scanned = new Below();
+        ObjectCachingStore<String, String> none = new ObjectCachingStore<>(scanned.store(), 0);
+        none.put("p1#e1", "event-1");
+        assertEquals("event-1", none.get("p1#e1"), "before the flush the written value is served");
+        none.flushCache();
+        assertEquals(List.of("put p1#e1=event-1"), scanned.writes);
+        assertEquals(List.of(), scanned.reads);
+        assertEquals("event-1", none.get("p1#e1"));
+        assertEquals(List.of("p1#e1"), scanned.reads, "nothing kept after the write-through");
+        assertEquals("event-1", none.get("p1#e1"));
+        assertEquals(List.of("p1#e1", "p1#e1"), scanned.reads, "nor after a read");
     }
 }
