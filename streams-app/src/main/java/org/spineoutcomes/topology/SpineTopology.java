@@ -156,7 +156,9 @@ public final class SpineTopology {
     }
 
     private void addPatientStores(StreamsBuilder builder) {
-        builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde()));
+        // The patient step keeps its own recent patients whole (with their logs, PatientProcessor.RECENT_PATIENTS); a
+        // second LRU here kept the same objects twice as long and a miss there reads the log from below anyway.
+        builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde(), 0));
         // Read only by prefix scans (a patient's log), so no recently-read values: kept after each write-through,
         // they were never read again, and live they were promoted to the old generation and died there.
         builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray(), 0));
