@@ -217,11 +217,11 @@ public final class StreamBenchmark implements Callable<Integer> {
                 ThreadCpu latencyThreadsAtStart = ThreadCpu.sample();
                 Map<String, Long> latencyRequestsAtStart = BrokerTraffic.requestCounts();
                 Latency latency = latency(stack, registry, pseudonymiser, (double) events / patients);
-                double latencyCores = (processCpuNanos() - latencyCpu) / (double) (System.nanoTime() - latencyWall);
-                double latencyGcShare = (gcMillis() - latencyGc) * 1e6 / (System.nanoTime() - latencyWall);
+                double latencyWallNanos = System.nanoTime() - latencyWall;
+                double latencyCores = (processCpuNanos() - latencyCpu) / latencyWallNanos;
+                double latencyGcShare = (gcMillis() - latencyGc) * 1e6 / latencyWallNanos;
                 // Live, fixed costs per commit and per publication round weigh more than per event: cores, not us per event.
                 Map<String, Long> latencyCpuByGroup = ThreadCpu.sample().since(latencyThreadsAtStart);
-                double latencyWallNanos = System.nanoTime() - latencyWall;
                 Map<String, Long> latencyRequests = BrokerTraffic.requestCounts();
                 if (!latencyRequests.isEmpty()) status("latency: broker requests per second by type: "
                         + BrokerTraffic.requestRates(latencyRequestsAtStart, latencyRequests, latencyWallNanos / 1e9));

@@ -45,7 +45,10 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
      */
     private final java.util.concurrent.atomic.AtomicLong writeThroughs = new java.util.concurrent.atomic.AtomicLong();
     private final Map<K, V> recentlyRead;
-    /** Zero for a store read only by scans (range, prefix, all): its values are then not kept after a write-through. */
+    /**
+     * False when built with a bound of 0: values are then not kept after a write-through or a read (a store read
+     * only by scans, or one whose values its processor keeps itself).
+     */
     private final boolean keepsRecentlyRead;
 
     ObjectCachingStore(KeyValueStore<K, V> inner, int maxRecentlyRead) {
