@@ -35,16 +35,15 @@ import org.spineoutcomes.topology.CellDeltaBatch;
  * the outcome of one patient from its resolved events (per input event), one cell delta merged into
  * a cell's exact statistics (per changed cell), and one cell's publication (derived statistics of an
  * aggregate and of a comparison). Run: {@code ./spine jmh} (all) or {@code ./spine jmh Outcome}.
- * The fork does not remember derived statistics ({@code spine.stats.remember=false}), so the publication
- * benchmarks measure the arithmetic; {@link RepublicationBenchmarks} measures a publication whose sums
- * were seen before.
+ * The publication benchmarks measure the arithmetic of every derived statistic (only Wilson bounds and
+ * square roots of counts are remembered, as in the stream).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx1g", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes", "-Dspine.stats.remember=false"})
+@Fork(value = 1, jvmArgs = {"-Xmx1g", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.spineoutcomes"})
 public class PipelineBenchmarks {
 
     private Cohort cohort;

@@ -227,7 +227,6 @@ public final class StreamBenchmark implements Callable<Integer> {
                         + BrokerTraffic.requestRates(latencyRequestsAtStart, latencyRequests, latencyWallNanos / 1e9));
                 StreamThreadTime threadsAfter = StreamThreadTime.sample(streamsOfApps);
                 status("latency: stream threads over the phase (Kafka Streams' thread metrics, last 30-60 s):\n" + threadsAfter.describe().stripTrailing());
-                status("derived statistics remembered (hits/lookups since start): " + org.spineoutcomes.stats.Inference.cacheUse());
 
                 double per100k = 100_000.0 / patients;
                 report.text("mode", "mode", quick ? "quick" : "full")

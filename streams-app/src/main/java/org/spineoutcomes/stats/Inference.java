@@ -25,15 +25,8 @@ public final class Inference {
 
     // ---------------------------------------------------------------- one arm
 
-    private static final PureCache<Moments, MeanEstimate> MEANS = new PureCache<>(20_000);
-
-    /** Mean (n >= 1), SD with n - 1 and 95% t CI (n >= 2) (R31); remembered by the sums ({@link PureCache}). */
-    public static MeanEstimate mean(Moments m) {
-        return MEANS.get(Objects.requireNonNull(m, "moments"), Inference::computeMean);
-    }
-
     /** Mean (n >= 1), SD with n - 1 and 95% t CI (n >= 2) (R31). */
-    private static MeanEstimate computeMean(Moments m) {
+    public static MeanEstimate mean(Moments m) {
         Objects.requireNonNull(m, "moments");
         long n = m.n();
         if (n < 1) {
@@ -52,15 +45,8 @@ public final class Inference {
                 Optional.empty());
     }
 
-    private static final PureCache<Proportion, ProportionEstimate> PROPORTIONS = new PureCache<>(20_000);
-
-    /** Proportion with the Wilson score 95% interval (R31); n = 0: absent. Remembered by the counts. */
-    public static ProportionEstimate wilson(Proportion p) {
-        return PROPORTIONS.get(Objects.requireNonNull(p, "proportion"), Inference::computeWilson);
-    }
-
     /** Proportion with the Wilson score 95% interval (R31); n = 0: absent. */
-    private static ProportionEstimate computeWilson(Proportion p) {
+    public static ProportionEstimate wilson(Proportion p) {
         Objects.requireNonNull(p, "proportion");
         if (p.n() < 1) {
             return new ProportionEstimate(p.n(), p.successes(), none(), none(), none(), Optional.of(AbsentReason.N_ZERO));
@@ -86,7 +72,7 @@ public final class Inference {
     }
 
     /** Wilson bounds by (n, x); the arrays are never written. */
-    private static final PureCache<Proportion, BigDecimal[]> WILSON_BOUNDS = PureCache.always(200_000);
+    private static final PureCache<Proportion, BigDecimal[]> WILSON_BOUNDS = new PureCache<>(200_000);
 
     private static BigDecimal[] computeWilsonBounds(long n, long x) {
         BigDecimal bn = Exact.n(n);
@@ -103,16 +89,8 @@ public final class Inference {
 
     // ---------------------------------------------------------------- two arms (first minus second)
 
-    private static final PureCache<PureCache.Pair<Moments, Moments>, WelchEstimate> WELCH = new PureCache<>(10_000);
-
-    /** Welch mean difference first minus second (R32); remembered by the two arms' sums. */
-    public static WelchEstimate welch(Moments first, Moments second) {
-        return WELCH.get(new PureCache.Pair<>(Objects.requireNonNull(first, "first"), Objects.requireNonNull(second, "second")),
-                k -> computeWelch(k.first(), k.second()));
-    }
-
     /** Welch mean difference first minus second (R32). */
-    private static WelchEstimate computeWelch(Moments first, Moments second) {
+    public static WelchEstimate welch(Moments first, Moments second) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(second, "second");
         long n1 = first.n();
@@ -150,14 +128,6 @@ public final class Inference {
                 some(difference.subtract(half, MC)), some(difference.add(half, MC)), Optional.empty());
     }
 
-    private static final PureCache<PureCache.Pair<PairedMoments, PairedMoments>, AncovaEstimate> ANCOVA = new PureCache<>(10_000);
-
-    /** ANCOVA first minus second (R32, below); remembered by the two arms' paired sums. */
-    public static AncovaEstimate ancova(PairedMoments first, PairedMoments second) {
-        return ANCOVA.get(new PureCache.Pair<>(Objects.requireNonNull(first, "first"), Objects.requireNonNull(second, "second")),
-                k -> computeAncova(k.first(), k.second()));
-    }
-
     /**
      * ANCOVA of y on x with a common within-arm slope, first minus second (R32), exactly as the rule
      * writes it. With A = n1 n2, every within-arm centred sum times A has an exact numerator:
@@ -165,7 +135,7 @@ public final class Inference {
      * beta = Sxy / Sxx (pooled within-arm); delta = (ybar1 - ybar2) - beta (xbar1 - xbar2);
      * s^2 = (Syy - Sxy^2 / Sxx) / (n1 + n2 - 3); Var = s^2 (1/n1 + 1/n2 + (xbar1 - xbar2)^2 / Sxx).
      */
-    private static AncovaEstimate computeAncova(PairedMoments first, PairedMoments second) {
+    public static AncovaEstimate ancova(PairedMoments first, PairedMoments second) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(second, "second");
         long n1 = first.n();
@@ -216,20 +186,12 @@ public final class Inference {
         return new AncovaEstimate(n1, n2, none(), none(), none(), OptionalLong.empty(), none(), none(), Optional.of(reason));
     }
 
-    private static final PureCache<PureCache.Pair<Proportion, Proportion>, RiskDifferenceEstimate> NEWCOMBE = new PureCache<>(20_000);
-
-    /** Risk difference with Newcombe's interval (below); remembered by the two arms' counts. */
-    public static RiskDifferenceEstimate newcombe(Proportion first, Proportion second) {
-        return NEWCOMBE.get(new PureCache.Pair<>(Objects.requireNonNull(first, "first"), Objects.requireNonNull(second, "second")),
-                k -> computeNewcombe(k.first(), k.second()));
-    }
-
     /**
      * Risk difference p1 - p2 with Newcombe's hybrid score interval (Stat Med 1998;17:873, method 10):
      * with Wilson limits (l1, u1) and (l2, u2), lower = D - sqrt((p1 - l1)^2 + (u2 - p2)^2),
      * upper = D + sqrt((u1 - p1)^2 + (p2 - l2)^2).
      */
-    private static RiskDifferenceEstimate computeNewcombe(Proportion first, Proportion second) {
+    public static RiskDifferenceEstimate newcombe(Proportion first, Proportion second) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(second, "second");
         if (first.n() < 1 || second.n() < 1) {
@@ -252,23 +214,9 @@ public final class Inference {
                 some(d), some(d.subtract(below, MC)), some(d.add(above, MC)), Optional.empty());
     }
 
-    /**
-     * Hits and lookups of the remembered derived statistics since the JVM started, per statistic
-     * ("mean 9120/10344, ..."): the benchmark prints it, so the share of publications that computed nothing
-     * new is visible.
-     */
-    public static String cacheUse() {
-        return "mean " + use(MEANS) + ", proportion " + use(PROPORTIONS) + ", welch " + use(WELCH) + ", ancova " + use(ANCOVA)
-                + ", newcombe " + use(NEWCOMBE);
-    }
-
-    private static String use(PureCache<?, ?> c) {
-        return c.hits() + "/" + (c.hits() + c.misses());
-    }
-
     // ---------------------------------------------------------------- helpers
 
-    private static final PureCache<Long, BigDecimal> SQRT_OF_COUNT = PureCache.always(200_000);
+    private static final PureCache<Long, BigDecimal> SQRT_OF_COUNT = new PureCache<>(200_000);
 
     /** sqrt(n) to 34 digits: a pure function of the count, asked for every mean of every publication. */
     private static BigDecimal sqrtOf(long n) {
