@@ -251,10 +251,9 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
     private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
-                          Map<CellKey, Contribution> cells, PatientState before, boolean computeLater) {
-        Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
-               Map<CellKey, Contribution> cells) {
-            this(added, state, outcomeChanged, deltas, cells, null, false);
+                          PatientState before, boolean computeLater) {
+        Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {
+            this(added, state, outcomeChanged, deltas, null, false);
         }
     }
 
@@ -270,13 +269,13 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, stored, false, Map.of(), null);
+            return new Update(added, stored, false, Map.of());
         }
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
         boolean stale = stored == null || winnersChanged || stored.rulesVersion() != rules.version() || deferred.containsKey(patientId);
         PatientState logged = stored == null ? new PatientState(log, null, rules.version(), null)
                 : new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes());
-        return new Update(added, logged, false, Map.of(), null, stored, stale);
+        return new Update(added, logged, false, Map.of(), stored, stale);
     }
 
     private Update compute(IngestedEvent in, String patientId, PatientState stored) {
@@ -284,18 +283,18 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, stored, false, Map.of(), null);
+            return new Update(added, stored, false, Map.of());
         }
         // A losing re-send that displaced nothing leaves the winners, and so the outcome, as they were.
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
         if (!winnersChanged && stored != null && stored.rulesVersion() == rules.version()) {
-            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of(), null);
+            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of());
         }
         PatientState next = new PatientState(log, rules.compute(patientId, log.resolved()), rules.version());
         boolean changed = !sameOutcome(stored, next);
-        if (!changed) return new Update(added, next, false, Map.of(), null);
+        if (!changed) return new Update(added, next, false, Map.of());
         Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(added, next, true, deltas(cellsOf(stored), newCells), newCells, stored, false);
+        return new Update(added, next, true, deltas(cellsOf(stored), newCells), stored, false);
     }
 
     /**
@@ -584,9 +583,9 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     /** The patient's state with its outcome computed again from its log, and the cell changes since the stored outcome. */
     private Update recomputed(String patientId, PatientState state) {
         PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
-        if (sameOutcome(state, next)) return new Update(null, next, false, Map.of(), null);
+        if (sameOutcome(state, next)) return new Update(null, next, false, Map.of());
         Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(null, next, true, deltas(cellsOf(state), newCells), newCells, state, false);
+        return new Update(null, next, true, deltas(cellsOf(state), newCells), state, false);
     }
 
     private void publishChange(String patientId, Update u, long timestamp) {
@@ -634,7 +633,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         recent.put(patientId, state);
         if (sameOutcome(current, state)) return;
         Map<CellKey, Contribution> newCells = CellContributions.of(state.outcome());
-        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(current), newCells), newCells, current, false), d.newest);
+        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(current), newCells), current, false), d.newest);
     }
 
     // ------------------------------------------------------------------ rules-version recompute
