@@ -170,6 +170,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                 stateIoSeconds = stateIoBaseline(stack, events);
                 status(String.format(Locale.ROOT, "state-I/O baseline (per-patient stores and output, no clinical work): %.1f s, %,.0f events/s",
                         stateIoSeconds, events / stateIoSeconds));
+                computation = computationBaseline(pseudonymiser);
+                status(String.format(Locale.ROOT, "computation alone (no Kafka, %,d patients, warm): %,.0f events/s, %.1f us of CPU per event",
+                        computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent()));
             }
 
             Memory beforeApp = Memory.sample();
@@ -249,6 +252,15 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("stateIoSeconds", "state-I/O baseline: done in", stateIoSeconds, "s", 1)
                         .number("stateIoEventsPerSec", "state-I/O baseline: throughput", events / stateIoSeconds, "events/s", 0)
                         .number("ratioTopologyToStateIo", "ratio topology / state-I/O baseline", stateIoSeconds / settled, "x", 3)
+                        .number("computationPatients", "computation alone: patients (sample of the cohort, seed 11)",
+                                computation == null ? Double.NaN : computation.patients(), "", 0)
+                        .number("computationEventsPerSec", "computation alone: throughput (no Kafka, warm)",
+                                computation == null ? Double.NaN : computation.eventsPerSecond(), "events/s", 0)
+                        .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event",
+                                computation == null ? Double.NaN : computation.cpuMicrosPerEvent(), "us", 1)
+                        .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
+                                computation == null || baselineCpuNanos < 0 ? Double.NaN
+                                        : ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3)
                         .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", (baselineCpuNanos < 0 ? Double.NaN : baselineCpuNanos / 1e3 / events), "us", 1)
                         .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", (stateIoCpuNanos < 0 ? Double.NaN : stateIoCpuNanos / 1e3 / events), "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
@@ -548,6 +560,18 @@ public final class StreamBenchmark implements Callable<Integer> {
     static long gcMillis() {
         return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+    }
+
+    /** The computation-alone baseline (null with --no-baselines). */
+    private ComputationBaseline.Measurement computation;
+
+    /** Generates a sample of the throughput cohort (same seed and parameters) and times the batch engine over it. */
+    private ComputationBaseline.Measurement computationBaseline(Pseudonymiser pseudonymiser) {
+        int sample = Math.min(patients, ComputationBaseline.SAMPLE_PATIENTS);
+        progress.update(String.format(Locale.ROOT, "computation alone: generating %,d patients", sample));
+        List<SpecificRecord> events = cohort(sample, 11, pseudonymiser);
+        progress.update(String.format(Locale.ROOT, "computation alone: %,d events, warming up and timing", events.size()));
+        return ComputationBaseline.measure(events, sample, StreamBenchmark::processCpuNanos);
     }
 
     /** CPU time of the baseline phases (whole process: broker, streams threads, the bench's reader). */

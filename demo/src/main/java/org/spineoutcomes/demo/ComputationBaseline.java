@@ -1,0 +1,72 @@
+package org.spineoutcomes.demo;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.batch.BatchComputation;
+
+/**
+ * The bench's third baseline: the clinical computation alone, with no Kafka, no state store and no
+ * exactly-once. The batch engine ({@link BatchComputation}, the same classes the stream uses) runs over a
+ * sample of the throughput cohort held in memory: every event into its patient's log (R9-R11), each
+ * patient's outcome once, its contributions summed into the cells, then every aggregate and comparison
+ * once. A topology cannot do less clinical work per event than this (it computes each outcome at least
+ * once and publishes at least once), and it must also read its input and write exactly-once as the copy
+ * baseline does, so on a machine whose cores both phases saturate, copy CPU / (copy CPU + this CPU)
+ * estimates the highest ratio to the copy baseline that any topology computing these outcomes can reach.
+ */
+final class ComputationBaseline {
+
+    /** Patients in the sample: per-event costs are steady by then, and 20,000 patients' events fit beside the broker. */
+    static final int SAMPLE_PATIENTS = 20_000;
+    /** Passes before the timed one run until this many events went through, so the JIT compiler has done its work. */
+    static final long WARM_UP_EVENTS = 200_000;
+    static final int MAX_WARM_UP_PASSES = 5;
+
+    /** The timed pass: events in, outcomes out, wall seconds and process CPU (ns). */
+    record Measurement(int patients, long events, int outcomes, double seconds, long cpuNanos) {
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        double cpuMicrosPerEvent() {
+            return cpuNanos / 1e3 / events;
+        }
+    }
+
+    private ComputationBaseline() {}
+
+    /**
+     * Computes over {@code events} until warm, then once more timed.
+     *
+     * @param processCpuNanos the process's CPU clock (the same as the other phases use)
+     */
+    static Measurement measure(List<SpecificRecord> events, int patients, LongSupplier processCpuNanos) {
+        long warmed = 0;
+        for (int pass = 0; pass < MAX_WARM_UP_PASSES && warmed < WARM_UP_EVENTS; pass++) {
+            computeAll(events);
+            warmed += events.size();
+        }
+        long cpu = processCpuNanos.getAsLong();
+        long start = System.nanoTime();
+        BatchComputation.Result result = computeAll(events);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        cpu = processCpuNanos.getAsLong() - cpu;
+        return new Measurement(patients, events.size(), result.outcomes().size(), seconds, cpu);
+    }
+
+    static BatchComputation.Result computeAll(List<SpecificRecord> events) {
+        BatchComputation computation = new BatchComputation();
+        for (SpecificRecord e : events) computation.add(e);
+        return computation.result(null);
+    }
+
+    /**
+     * copy / (copy + computation), both in CPU per event: the ratio to the copy baseline a topology would reach if it
+     * did the copy's work and the computation and nothing else. NaN when either is unknown.
+     */
+    static double ratioCeiling(double copyCpuMicrosPerEvent, double computationCpuMicrosPerEvent) {
+        if (!(copyCpuMicrosPerEvent > 0) || !(computationCpuMicrosPerEvent > 0)) return Double.NaN;
+        return copyCpuMicrosPerEvent / (copyCpuMicrosPerEvent + computationCpuMicrosPerEvent);
+    }
+}

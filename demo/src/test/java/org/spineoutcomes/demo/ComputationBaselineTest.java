@@ -1,0 +1,47 @@
+package org.spineoutcomes.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.spineoutcomes.events.EventFields;
+import org.spineoutcomes.producer.simulate.CohortSimulator;
+import org.spineoutcomes.producer.simulate.SimulationParameters;
+
+/** The bench's computation-alone baseline: what it times, and the ceiling it derives. */
+class ComputationBaselineTest {
+
+    @Test
+    void ceilingIsTheCopysShareOfCopyPlusComputation() {
+        // A topology that copied (20 us per event) and computed (60 us) would need 80 us: a quarter of the copy's rate.
+        assertEquals(0.25, ComputationBaseline.ratioCeiling(20.0, 60.0), 1e-12);
+        assertEquals(0.5, ComputationBaseline.ratioCeiling(15.0, 15.0), 1e-12);
+        assertTrue(Double.isNaN(ComputationBaseline.ratioCeiling(-1e-3, 60.0)), "copy baseline skipped");
+        assertTrue(Double.isNaN(ComputationBaseline.ratioCeiling(20.0, Double.NaN)), "computation not measured");
+    }
+
+    @Test
+    void timesOnePassAfterTheWarmUpAndComputesEveryPatientsOutcome() {
+        List<SpecificRecord> events = new ArrayList<>();
+        new CohortSimulator(SimulationParameters.defaults(12, 11).withInvalidShare(0)).run(events::add);
+        Set<String> patients = new TreeSet<>();
+        events.forEach(e -> patients.add(EventFields.patientId(e)));
+
+        // A CPU clock read twice only (before and after the timed pass): 0, then 3 ms later.
+        AtomicInteger reads = new AtomicInteger();
+        ComputationBaseline.Measurement m = ComputationBaseline.measure(events, 12, () -> reads.getAndIncrement() == 0 ? 0L : 3_000_000L);
+
+        assertEquals(2, reads.get(), "the warm-up passes are not timed");
+        assertEquals(12, m.patients());
+        assertEquals(events.size(), m.events());
+        assertEquals(patients.size(), m.outcomes(), "one outcome per patient with events");
+        assertEquals(3_000.0 / events.size(), m.cpuMicrosPerEvent(), 1e-9);
+        assertTrue(m.seconds() > 0);
+    }
+}
