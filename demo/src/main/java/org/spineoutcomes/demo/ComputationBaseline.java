@@ -19,12 +19,21 @@ final class ComputationBaseline {
 
     /** Patients in the sample: per-event costs are steady by then, and 20,000 patients' events fit beside the broker. */
     static final int SAMPLE_PATIENTS = 20_000;
-    /** Passes before the timed one run until this many events went through, so the JIT compiler has done its work. */
-    static final long WARM_UP_EVENTS = 200_000;
-    static final int MAX_WARM_UP_PASSES = 5;
+    /**
+     * Passes before the timed ones run until this many events went through. Measured on this machine with 20,000
+     * patients (221,000 events a pass), process CPU per event fell over the first four passes (102, 64, 34, 27 us)
+     * and stayed at 22-29 us from the fifth on: the JIT compiler and the heap's sizing need about a million events.
+     */
+    static final long WARM_UP_EVENTS = 1_000_000;
+    static final int MAX_WARM_UP_PASSES = 8;
+    /** Timed passes after the warm-up (single passes varied from 22 to 29 us per event). */
+    static final int TIMED_PASSES = 3;
 
-    /** The timed pass: events in, outcomes out, wall seconds and process CPU (ns). */
-    record Measurement(int patients, long events, int outcomes, double seconds, long cpuNanos) {
+    /**
+     * The timed passes: events in (all passes), outcomes out (one pass), wall seconds, process CPU and the computing
+     * thread's own CPU (ns); the difference is mostly the garbage collector's threads.
+     */
+    record Measurement(int patients, long events, int outcomes, double seconds, long cpuNanos, long threadCpuNanos) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -32,27 +41,35 @@ final class ComputationBaseline {
         double cpuMicrosPerEvent() {
             return cpuNanos / 1e3 / events;
         }
+
+        double threadCpuMicrosPerEvent() {
+            return threadCpuNanos / 1e3 / events;
+        }
     }
 
     private ComputationBaseline() {}
 
     /**
-     * Computes over {@code events} until warm, then once more timed.
+     * Computes over {@code events} until warm, then {@link #TIMED_PASSES} more times, timed together.
      *
      * @param processCpuNanos the process's CPU clock (the same as the other phases use)
+     * @param threadCpuNanos the calling thread's CPU clock
      */
-    static Measurement measure(List<SpecificRecord> events, int patients, LongSupplier processCpuNanos) {
+    static Measurement measure(List<SpecificRecord> events, int patients, LongSupplier processCpuNanos, LongSupplier threadCpuNanos) {
         long warmed = 0;
         for (int pass = 0; pass < MAX_WARM_UP_PASSES && warmed < WARM_UP_EVENTS; pass++) {
             computeAll(events);
             warmed += events.size();
         }
         long cpu = processCpuNanos.getAsLong();
+        long threadCpu = threadCpuNanos.getAsLong();
         long start = System.nanoTime();
-        BatchComputation.Result result = computeAll(events);
+        BatchComputation.Result result = null;
+        for (int pass = 0; pass < TIMED_PASSES; pass++) result = computeAll(events);
         double seconds = (System.nanoTime() - start) / 1e9;
+        threadCpu = threadCpuNanos.getAsLong() - threadCpu;
         cpu = processCpuNanos.getAsLong() - cpu;
-        return new Measurement(patients, events.size(), result.outcomes().size(), seconds, cpu);
+        return new Measurement(patients, (long) events.size() * TIMED_PASSES, result.outcomes().size(), seconds, cpu, threadCpu);
     }
 
     static BatchComputation.Result computeAll(List<SpecificRecord> events) {

@@ -145,16 +145,17 @@ public final class StreamBenchmark implements Callable<Integer> {
         }
         ZonedDateTime startedUtc = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
         BenchReport report = new BenchReport();
+        Pseudonymiser pseudonymiser = new Pseudonymiser("benchmark-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+        long events;
         try (LocalStack stack = LocalStack.start()) {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl());
-            Pseudonymiser pseudonymiser = new Pseudonymiser("benchmark-key-not-secret-0123456789".getBytes(StandardCharsets.UTF_8));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(BASELINE_SINK, Topics.INPUT_PARTITIONS, (short) 1),
                         new NewTopic(STATE_IO_SINK, Topics.INPUT_PARTITIONS, (short) 1))).all().get();
             }
 
             long t = System.nanoTime();
-            long events = produceCohort(stack, registry, pseudonymiser);
+            events = produceCohort(stack, registry, pseudonymiser);
             double produceSeconds = seconds(t);
             status(String.format(Locale.ROOT, "cohort: %,d patients, %,d events, produced in %.1f s", patients, events, produceSeconds));
 
@@ -170,9 +171,6 @@ public final class StreamBenchmark implements Callable<Integer> {
                 stateIoSeconds = stateIoBaseline(stack, events);
                 status(String.format(Locale.ROOT, "state-I/O baseline (per-patient stores and output, no clinical work): %.1f s, %,.0f events/s",
                         stateIoSeconds, events / stateIoSeconds));
-                computation = computationBaseline(pseudonymiser);
-                status(String.format(Locale.ROOT, "computation alone (no Kafka, %,d patients, warm): %,.0f events/s, %.1f us of CPU per event",
-                        computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent()));
             }
 
             Memory beforeApp = Memory.sample();
@@ -210,7 +208,6 @@ public final class StreamBenchmark implements Callable<Integer> {
                 if (!quiet) status("WARNING: outputs still growing after " + SETTLE_MAX.toMinutes() + " min; 'settled' is a lower bound");
                 status(String.format(Locale.ROOT, "topology: outputs settled in %.1f s, %,.0f events/s", settled, events / settled));
 
-                Memory afterSettle = Memory.sample();
                 long stateBytes = directorySize(state);
                 List<KafkaStreams> streamsOfApps = apps.stream().flatMap(a -> a.allStreams().stream()).toList();
                 StreamThreadTime threadsBefore = StreamThreadTime.sample(streamsOfApps);
@@ -230,6 +227,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                         + BrokerTraffic.requestRates(latencyRequestsAtStart, latencyRequests, latencyWallNanos / 1e9));
                 StreamThreadTime threadsAfter = StreamThreadTime.sample(streamsOfApps);
                 status("latency: stream threads over the phase (Kafka Streams' thread metrics, last 30-60 s):\n" + threadsAfter.describe().stripTrailing());
+                // Heap and RSS after the latency phase, not before it: the full collections of the sample (System.gc())
+                // would otherwise run seconds before the live input starts, which no deployment does.
+                Memory afterSettle = Memory.sample();
 
                 double per100k = 100_000.0 / patients;
                 report.text("mode", "mode", quick ? "quick" : "full")
@@ -252,15 +252,6 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("stateIoSeconds", "state-I/O baseline: done in", stateIoSeconds, "s", 1)
                         .number("stateIoEventsPerSec", "state-I/O baseline: throughput", events / stateIoSeconds, "events/s", 0)
                         .number("ratioTopologyToStateIo", "ratio topology / state-I/O baseline", stateIoSeconds / settled, "x", 3)
-                        .number("computationPatients", "computation alone: patients (sample of the cohort, seed 11)",
-                                computation == null ? Double.NaN : computation.patients(), "", 0)
-                        .number("computationEventsPerSec", "computation alone: throughput (no Kafka, warm)",
-                                computation == null ? Double.NaN : computation.eventsPerSecond(), "events/s", 0)
-                        .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event",
-                                computation == null ? Double.NaN : computation.cpuMicrosPerEvent(), "us", 1)
-                        .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
-                                computation == null || baselineCpuNanos < 0 ? Double.NaN
-                                        : ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3)
                         .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", (baselineCpuNanos < 0 ? Double.NaN : baselineCpuNanos / 1e3 / events), "us", 1)
                         .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", (stateIoCpuNanos < 0 ? Double.NaN : stateIoCpuNanos / 1e3 / events), "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
@@ -301,16 +292,29 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("latencyCommitMaxMs", "latency phase: longest commit", threadsAfter.max("commit-latency-max"), "ms", 0)
                         .number("latencyPunctuateMaxMs", "latency phase: longest punctuation", threadsAfter.max("punctuate-latency-max"), "ms", 0)
                         .number("heapBeforeAppMb", "heap used before app (after GC)", beforeApp.heapMb(), "MB", 0)
-                        .number("heapMb", "heap used after settle (after GC)", afterSettle.heapMb(), "MB", 0)
+                        .number("heapMb", "heap used after the latency phase (after GC)", afterSettle.heapMb(), "MB", 0)
                         .number("heapAppMb", "heap used by app (difference)", afterSettle.heapMb() - beforeApp.heapMb(), "MB", 0)
                         .number("heapAppMbPer100kPatients", "heap used by app, scaled to 100k patients", (afterSettle.heapMb() - beforeApp.heapMb()) * per100k, "MB", 0)
                         .number("rssBeforeAppMb", "RSS before app (broker, registry)", beforeApp.rssMb(), "MB", 0)
-                        .number("rssMb", "RSS after settle", afterSettle.rssMb(), "MB", 0)
+                        .number("rssMb", "RSS after the latency phase", afterSettle.rssMb(), "MB", 0)
                         .number("rssAppMb", "RSS added by app (difference)", afterSettle.rssMb() - beforeApp.rssMb(), "MB", 0)
                         .number("rssAppMbPer100kPatients", "RSS added by app, scaled to 100k patients", (afterSettle.rssMb() - beforeApp.rssMb()) * per100k, "MB", 0)
                         .number("stateDirMb", "state directory after settle", stateBytes / 1e6, "MB", 1)
                         .number("stateDirMbPer100kPatients", "state directory, scaled to 100k patients", stateBytes / 1e6 * per100k, "MB", 1);
             }
+        }
+        if (!noBaselines) {
+            // Last, with the broker stopped: nothing else runs, and its heap does not count in the memory rows above.
+            ComputationBaseline.Measurement computation = computationBaseline(pseudonymiser);
+            status(String.format(Locale.ROOT, "computation alone (no Kafka, %,d patients, warm): %,.0f events/s, %.1f us of CPU per event"
+                            + " (%.1f us in the computing thread, the rest mostly garbage collection)",
+                    computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent(), computation.threadCpuMicrosPerEvent()));
+            report.number("computationPatients", "computation alone: patients (sample of the cohort, seed 11)", computation.patients(), "", 0)
+                    .number("computationEventsPerSec", "computation alone: throughput (no Kafka, warm)", computation.eventsPerSecond(), "events/s", 0)
+                    .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event", computation.cpuMicrosPerEvent(), "us", 1)
+                    .number("computationThreadCpuMicrosPerEvent", "computation alone: of which the computing thread", computation.threadCpuMicrosPerEvent(), "us", 1)
+                    .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
+                            ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3);
         }
         progress.done(null);
         report.printTable(System.out);
@@ -562,16 +566,14 @@ public final class StreamBenchmark implements Callable<Integer> {
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
-    /** The computation-alone baseline (null with --no-baselines). */
-    private ComputationBaseline.Measurement computation;
-
     /** Generates a sample of the throughput cohort (same seed and parameters) and times the batch engine over it. */
     private ComputationBaseline.Measurement computationBaseline(Pseudonymiser pseudonymiser) {
         int sample = Math.min(patients, ComputationBaseline.SAMPLE_PATIENTS);
         progress.update(String.format(Locale.ROOT, "computation alone: generating %,d patients", sample));
         List<SpecificRecord> events = cohort(sample, 11, pseudonymiser);
         progress.update(String.format(Locale.ROOT, "computation alone: %,d events, warming up and timing", events.size()));
-        return ComputationBaseline.measure(events, sample, StreamBenchmark::processCpuNanos);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return ComputationBaseline.measure(events, sample, StreamBenchmark::processCpuNanos, threads::getCurrentThreadCpuTime);
     }
 
     /** CPU time of the baseline phases (whole process: broker, streams threads, the bench's reader). */

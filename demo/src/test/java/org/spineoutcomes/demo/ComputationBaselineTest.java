@@ -27,21 +27,25 @@ class ComputationBaselineTest {
     }
 
     @Test
-    void timesOnePassAfterTheWarmUpAndComputesEveryPatientsOutcome() {
+    void timesThePassesAfterTheWarmUpAndComputesEveryPatientsOutcome() {
         List<SpecificRecord> events = new ArrayList<>();
         new CohortSimulator(SimulationParameters.defaults(12, 11).withInvalidShare(0)).run(events::add);
         Set<String> patients = new TreeSet<>();
         events.forEach(e -> patients.add(EventFields.patientId(e)));
 
-        // A CPU clock read twice only (before and after the timed pass): 0, then 3 ms later.
+        // CPU clocks read twice only (before and after the timed passes): the process 0, then 3 ms later; the thread 0, then 1 ms.
         AtomicInteger reads = new AtomicInteger();
-        ComputationBaseline.Measurement m = ComputationBaseline.measure(events, 12, () -> reads.getAndIncrement() == 0 ? 0L : 3_000_000L);
+        AtomicInteger threadReads = new AtomicInteger();
+        ComputationBaseline.Measurement m = ComputationBaseline.measure(events, 12,
+                () -> reads.getAndIncrement() == 0 ? 0L : 3_000_000L, () -> threadReads.getAndIncrement() == 0 ? 0L : 1_000_000L);
 
         assertEquals(2, reads.get(), "the warm-up passes are not timed");
+        assertEquals(2, threadReads.get());
         assertEquals(12, m.patients());
-        assertEquals(events.size(), m.events());
+        assertEquals(3L * events.size(), m.events(), "three timed passes over the sample");
         assertEquals(patients.size(), m.outcomes(), "one outcome per patient with events");
-        assertEquals(3_000.0 / events.size(), m.cpuMicrosPerEvent(), 1e-9);
+        assertEquals(3_000.0 / (3 * events.size()), m.cpuMicrosPerEvent(), 1e-9);
+        assertEquals(1_000.0 / (3 * events.size()), m.threadCpuMicrosPerEvent(), 1e-9);
         assertTrue(m.seconds() > 0);
     }
 }
