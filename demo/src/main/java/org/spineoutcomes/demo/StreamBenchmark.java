@@ -314,7 +314,10 @@ public final class StreamBenchmark implements Callable<Integer> {
                     .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event", computation.cpuMicrosPerEvent(), "us", 1)
                     .number("computationThreadCpuMicrosPerEvent", "computation alone: of which the computing thread", computation.threadCpuMicrosPerEvent(), "us", 1)
                     .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
-                            ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3);
+                            ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3)
+                    .number("ratioBoundWithStateToBaseline", "ratio bound with per-patient state: copy CPU / (state-I/O CPU + computation CPU)",
+                            ComputationBaseline.ratioBoundWithState(baselineCpuNanos / 1e3 / events, stateIoCpuNanos / 1e3 / events,
+                                    computation.cpuMicrosPerEvent()), "x", 3);
         }
         progress.done(null);
         report.printTable(System.out);

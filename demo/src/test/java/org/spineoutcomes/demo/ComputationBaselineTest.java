@@ -27,6 +27,14 @@ class ComputationBaselineTest {
     }
 
     @Test
+    void boundWithStateAddsTheStateIoBaselinesCostToTheComputation() {
+        // Copy 15 us, state I/O (copy included) 45 us, computation 30 us: 75 us per event, a fifth of the copy's rate.
+        assertEquals(0.2, ComputationBaseline.ratioBoundWithState(15.0, 45.0, 30.0), 1e-12);
+        assertTrue(Double.isNaN(ComputationBaseline.ratioBoundWithState(15.0, Double.NaN, 30.0)), "state-I/O baseline not measured");
+        assertTrue(Double.isNaN(ComputationBaseline.ratioBoundWithState(15.0, 45.0, 0.0)));
+    }
+
+    @Test
     void timesThePassesAfterTheWarmUpAndComputesEveryPatientsOutcome() {
         List<SpecificRecord> events = new ArrayList<>();
         new CohortSimulator(SimulationParameters.defaults(12, 11).withInvalidShare(0)).run(events::add);
