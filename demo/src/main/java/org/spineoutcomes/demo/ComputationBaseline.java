@@ -90,8 +90,9 @@ final class ComputationBaseline {
     /**
      * copy / (state I/O + computation), all in CPU per event: the ratio to the copy baseline of a topology that made
      * the state-I/O baseline's writes (which include the copy's work) and did the computation, and nothing else.
-     * Every topology that keeps per-patient state exactly-once makes those writes, so this bounds such topologies
-     * more tightly than {@link #ratioCeiling}. NaN when any is unknown.
+     * A topology keeping per-patient state exactly-once makes writes of that kind (fewer if it folds several inputs
+     * of a patient into one), so this estimates its reach more closely than {@link #ratioCeiling}. NaN when any is
+     * unknown.
      */
     static double ratioBoundWithState(double copyCpuMicrosPerEvent, double stateIoCpuMicrosPerEvent, double computationCpuMicrosPerEvent) {
         if (!(copyCpuMicrosPerEvent > 0) || !(stateIoCpuMicrosPerEvent > 0) || !(computationCpuMicrosPerEvent > 0)) return Double.NaN;
