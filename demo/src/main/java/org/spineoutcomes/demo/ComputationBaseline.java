@@ -83,8 +83,8 @@ final class ComputationBaseline {
      * did the copy's work and the computation and nothing else. NaN when either is unknown.
      */
     static double ratioCeiling(double copyCpuMicrosPerEvent, double computationCpuMicrosPerEvent) {
-        if (!(copyCpuMicrosPerEvent > 0) || !(computationCpuMicrosPerEvent > 0)) return Double.NaN;
-        return copyCpuMicrosPerEvent / (copyCpuMicrosPerEvent + computationCpuMicrosPerEvent);
+        // The bound with state for a topology whose state costs nothing beyond the copy's work.
+        return ratioBoundWithState(copyCpuMicrosPerEvent, copyCpuMicrosPerEvent, computationCpuMicrosPerEvent);
     }
 
     /**

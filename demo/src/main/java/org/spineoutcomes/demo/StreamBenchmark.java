@@ -252,8 +252,8 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .number("stateIoSeconds", "state-I/O baseline: done in", stateIoSeconds, "s", 1)
                         .number("stateIoEventsPerSec", "state-I/O baseline: throughput", events / stateIoSeconds, "events/s", 0)
                         .number("ratioTopologyToStateIo", "ratio topology / state-I/O baseline", stateIoSeconds / settled, "x", 3)
-                        .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", (baselineCpuNanos < 0 ? Double.NaN : baselineCpuNanos / 1e3 / events), "us", 1)
-                        .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", (stateIoCpuNanos < 0 ? Double.NaN : stateIoCpuNanos / 1e3 / events), "us", 1)
+                        .number("baselineCpuMicrosPerEvent", "baseline: process CPU per event", microsPerEvent(baselineCpuNanos, events), "us", 1)
+                        .number("stateIoCpuMicrosPerEvent", "state-I/O baseline: process CPU per event", microsPerEvent(stateIoCpuNanos, events), "us", 1)
                         .number("topologyCpuMicrosPerEvent", "topology: process CPU per event", topologyCpu / 1e3 / events, "us", 1)
                         .each(cpuByGroup.entrySet(), (r, group) -> r.number(ThreadCpu.JSON_KEYS.get(group.getKey()),
                                 "topology CPU per event: " + group.getKey(), group.getValue() / 1e3 / events, "us", 1))
@@ -309,15 +309,15 @@ public final class StreamBenchmark implements Callable<Integer> {
             status(String.format(Locale.ROOT, "computation alone (no Kafka, %,d patients, warm): %,.0f events/s, %.1f us of CPU per event"
                             + " (%.1f us in the computing thread, the rest mostly garbage collection)",
                     computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent(), computation.threadCpuMicrosPerEvent()));
+            double copyCpu = microsPerEvent(baselineCpuNanos, events);
             report.number("computationPatients", "computation alone: patients (sample of the cohort, seed 11)", computation.patients(), "", 0)
                     .number("computationEventsPerSec", "computation alone: throughput (no Kafka, warm)", computation.eventsPerSecond(), "events/s", 0)
                     .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event", computation.cpuMicrosPerEvent(), "us", 1)
                     .number("computationThreadCpuMicrosPerEvent", "computation alone: of which the computing thread", computation.threadCpuMicrosPerEvent(), "us", 1)
                     .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
-                            ComputationBaseline.ratioCeiling(baselineCpuNanos / 1e3 / events, computation.cpuMicrosPerEvent()), "x", 3)
+                            ComputationBaseline.ratioCeiling(copyCpu, computation.cpuMicrosPerEvent()), "x", 3)
                     .number("ratioBoundWithStateToBaseline", "ratio bound with per-patient state: copy CPU / (state-I/O CPU + computation CPU)",
-                            ComputationBaseline.ratioBoundWithState(baselineCpuNanos / 1e3 / events, stateIoCpuNanos / 1e3 / events,
-                                    computation.cpuMicrosPerEvent()), "x", 3);
+                            ComputationBaseline.ratioBoundWithState(copyCpu, microsPerEvent(stateIoCpuNanos, events), computation.cpuMicrosPerEvent()), "x", 3);
         }
         progress.done(null);
         report.printTable(System.out);
@@ -577,6 +577,11 @@ public final class StreamBenchmark implements Callable<Integer> {
         progress.update(String.format(Locale.ROOT, "computation alone: %,d events, warming up and timing", events.size()));
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         return ComputationBaseline.measure(events, sample, StreamBenchmark::processCpuNanos, threads::getCurrentThreadCpuTime);
+    }
+
+    /** CPU per event in us, NaN for a phase that did not run (CPU time -1). */
+    private static double microsPerEvent(long cpuNanos, long events) {
+        return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / events;
     }
 
     /** CPU time of the baseline phases (whole process: broker, streams threads, the bench's reader). */
