@@ -86,6 +86,15 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "Patients in the throughput cohort, about 11 events each (default: ${DEFAULT-VALUE}; --quick: " + QUICK_PATIENTS + ").")
     int patients;
 
+    /** How the throughput cohort reaches the input topics. */
+    enum Arrival { patient, recorded }
+
+    @Option(names = "--order", defaultValue = "patient",
+            description = "Order of the throughput cohort: patient (the simulator's: each patient's events together, a few late) or"
+                    + " recorded (by recorded-at, patients interleaved, as a replay of a registry's history; held in memory"
+                    + " first, about 1 GB per 100,000 patients) (default: ${DEFAULT-VALUE}).")
+    Arrival order;
+
     @Option(names = "--instances", defaultValue = "1",
             description = "App instances (same application id, own state directories) sharing the work (default: ${DEFAULT-VALUE}).")
     int instances;
@@ -240,6 +249,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                         .text("settings", "app settings (--set)", settings.isEmpty() ? "defaults" : settings.toString())
                         .count("maxHeapMb", "max heap (-Xmx)", Runtime.getRuntime().maxMemory() / 1_000_000, "MB")
                         .count("patients", "patients (throughput cohort)", patients, "")
+                        .text("order", "order of the throughput cohort (--order)", order.name())
                         .count("events", "events (throughput cohort)", events, "")
                         .number("produceSeconds", "input produced in", produceSeconds, "s", 1)
                         .number("baselineSeconds", "baseline: copied in", baselineSeconds, "s", 1)
@@ -630,12 +640,19 @@ public final class StreamBenchmark implements Callable<Integer> {
         long[] sent = {0};
         long events;
         try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, 20)) {
-            events = new CohortSimulator(parameters(patients, 11)).run(e -> {
-                send(producer, pseudonymised(e, 11, pseudonymiser), failure);
+            java.util.function.Consumer<SpecificRecord> sender = e -> {
+                send(producer, e, failure);
                 sent[0]++;
                 progress.update(String.format(Locale.ROOT, "cohort: %,d events generated and sent (~%,d expected), %.0f s",
                         sent[0], Math.round(patients * 11.2), seconds(t)));
-            });
+            };
+            if (order == Arrival.recorded) {
+                List<SpecificRecord> inOrder = org.spineoutcomes.producer.simulate.RecordedOrder.of(cohort(patients, 11, pseudonymiser));
+                events = inOrder.size();
+                inOrder.forEach(sender);
+            } else {
+                events = new CohortSimulator(parameters(patients, 11)).run(e -> sender.accept(pseudonymised(e, 11, pseudonymiser)));
+            }
             producer.flush();
         }
         if (failure.get() != null) throw new IllegalStateException("sending the cohort failed", failure.get());
