@@ -85,6 +85,29 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     public void put(K key, V value) {
         recentlyRead.remove(key);
         written.put(key, value == null ? DELETED : value);
+        if (prefixScanned) {
+            if (key instanceof String text) writtenText.add(text);
+            else writtenNotText = true;
+        }
+    }
+
+    /**
+     * Written text keys in order, kept once the store was prefix-scanned: a scan whose prefix no written key
+     * starts with reads the store below as it is, without writing everything through first. Reading a
+     * patient's events (a prefix scan) wrote the whole cache through on every read, and so every event's
+     * entry reached the changelog at once instead of once per commit: in a replay in recorded order, where
+     * most reads miss the patient step's own cache, that was a sixth of the patient step's time.
+     */
+    private final java.util.concurrent.ConcurrentSkipListSet<String> writtenText = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private volatile boolean prefixScanned;
+    /** A key that is not text was written since the last write-through: every scan writes through first. */
+    private volatile boolean writtenNotText;
+
+    /** True when no key written since the last write-through starts with {@code prefix}. */
+    private boolean noWrittenKeyStartsWith(Object prefix) {
+        if (!prefixScanned || writtenNotText || !(prefix instanceof String p)) return false;
+        String next = writtenText.ceiling(p);
+        return next == null || !next.startsWith(p);
     }
 
     @Override
@@ -132,7 +155,10 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
 
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<K, V> prefixScan(P prefix, PS prefixKeySerializer) {
-        writeThrough();
+        if (!noWrittenKeyStartsWith(prefix)) {
+            writeThrough();
+            prefixScanned = true;
+        }
         return wrapped().prefixScan(prefix, prefixKeySerializer);
     }
 
@@ -152,6 +178,7 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     @Override
     public void clearCache() {
         written.clear();
+        clearWrittenIndex();
         absentBelow.clear();
         recentlyRead.clear();
         super.clearCache();
@@ -160,6 +187,7 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     @Override
     public void close() {
         written.clear();
+        clearWrittenIndex();
         absentBelow.clear();
         recentlyRead.clear();
         super.close();
@@ -184,10 +212,16 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
             }
         }
         written.clear();
+        clearWrittenIndex();
         synchronized (absentBelow) {
             absentBelow.clear();
             writeThroughs.incrementAndGet();
         }
+    }
+
+    private void clearWrittenIndex() {
+        writtenText.clear();
+        writtenNotText = false;
     }
 
     /** A builder of the usual store with this layer on top. */

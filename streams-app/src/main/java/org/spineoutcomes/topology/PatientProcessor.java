@@ -86,7 +86,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     private final Duration deltaFlushInterval;
     /**
      * Patients whose events were logged since their outcome was last computed (folded mode only), in
-     * arrival order. The store keeps the same keys (value: the newest input timestamp), so a commit
+     * arrival order. The store keeps the same keys (value: the timestamp of the wait's first input), so a commit
      * between two flushes, a crash or a task move loses none; this map adds what attributes a failure
      * of the outcome computation to one record (known only for records read since the task started).
      */
@@ -349,7 +349,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         for (PatientEventLog.Version loser : u.added().displaced()) {
             deadLetterDisplaced(patientId, loser, record.timestamp());
         }
-        save(patientId, u.state(), EventFields.eventId(in.event()));
+        save(patientId, u.state(), EventFields.eventId(in.event()), recent.get(patientId));
         advanceDataCut(in, record.timestamp());
         if (u.outcomeChanged()) emit(patientId, u, record.timestamp());
     }
@@ -509,13 +509,24 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         return PatientEventLog.fromVersionEntries(patientId, entries);
     }
 
-    /** Writes the patient's outcome and version, and the versions of the one event id that changed (if any). */
-    private void save(String patientId, PatientState state, String changedEventId) {
+    /**
+     * Writes the versions of the one event id that changed (if any) and the patient's outcome and version, the
+     * latter only when they differ from {@code stored} (the state in the store; null if not known): an event
+     * that only joins the log leaves them as they were, and when the patient's outcome is computed in another
+     * commit (a replay in recorded order has a patient's events minutes apart) writing them again cost a
+     * changelog record per event.
+     */
+    private void save(String patientId, PatientState state, String changedEventId, PatientState stored) {
         if (changedEventId != null) {
             events.put(patientId + EVENT_KEY_SEPARATOR + changedEventId, state.log().versionsToBytes(changedEventId));
         }
-        patients.put(patientId, state);
+        if (!sameHead(stored, state)) patients.put(patientId, state);
         recent.put(patientId, state);
+    }
+
+    /** Same outcome (exact bytes) and rules version. */
+    private static boolean sameHead(PatientState a, PatientState b) {
+        return a != null && a.rulesVersion() == b.rulesVersion() && Arrays.equals(a.outcomeBytes(), b.outcomeBytes());
     }
 
     @Override
@@ -553,10 +564,12 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             d = new Deferred(true, before, event.timestamp());
             deferred.put(patientId, d);
             toCompute.get(patientId); // a read first: the key is then known to be new below, so put + delete within a commit write nothing
+            // Once per wait, with the first event's timestamp: a wait that spans a commit then costs one changelog
+            // record, not one per event (after a restart, the patient's outputs carry that timestamp).
+            toCompute.put(patientId, d.newest);
         }
         if (d.known) d.events.add(event);
         d.newest = Math.max(d.newest, event.timestamp());
-        toCompute.put(patientId, d.newest);
     }
 
     /** Computes the outcome of every patient with pending events, once each, and forwards what changed. */
@@ -569,7 +582,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             if (current != null && current.log() != null) {
                 try {
                     Update u = recomputed(patientId, current);
-                    save(patientId, u.state(), null);
+                    save(patientId, u.state(), null, current);
                     if (u.outcomeChanged()) publishChange(patientId, u, d.newest);
                 } catch (RuntimeException ex) {
                     recoverFailedComputation(patientId, d, current, ex);
@@ -696,7 +709,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     private void recomputeOne(String patientId, PatientState head, long now) {
         Update u = recomputed(patientId, head.withLog(readLog(patientId)));
-        save(patientId, u.state(), null);
+        save(patientId, u.state(), null, head);
         recomputed++;
         metrics.recordRecomputed();
         if (u.outcomeChanged()) {

@@ -40,6 +40,21 @@ class ObjectCachingStoreTest {
                             writes.add("delete " + args[0]);
                             yield data.remove((String) args[0]);
                         }
+                        case "prefixScan" -> {
+                            String prefix = (String) args[0];
+                            reads.add("scan " + prefix);
+                            java.util.Iterator<Map.Entry<String, String>> it = new java.util.TreeMap<>(data).tailMap(prefix).entrySet().stream()
+                                    .takeWhile(e -> e.getKey().startsWith(prefix)).toList().iterator();
+                            yield new org.apache.kafka.streams.state.KeyValueIterator<String, String>() {
+                                @Override public boolean hasNext() { return it.hasNext(); }
+                                @Override public org.apache.kafka.streams.KeyValue<String, String> next() {
+                                    Map.Entry<String, String> e = it.next();
+                                    return org.apache.kafka.streams.KeyValue.pair(e.getKey(), e.getValue());
+                                }
+                                @Override public String peekNextKey() { throw new UnsupportedOperationException(); }
+                                @Override public void close() {}
+                            };
+                        }
                         case "name" -> "below";
                         case "flush", "close", "init" -> null;
                         case "persistent" -> false;
@@ -116,5 +131,39 @@ class ObjectCachingStoreTest {
         assertEquals(List.of("p1#e1"), scanned.reads, "nothing kept after the write-through");
         assertEquals("event-1", none.get("p1#e1"));
         assertEquals(List.of("p1#e1", "p1#e1"), scanned.reads, "nor after a read");
+    }
+
+    private static List<String> scan(ObjectCachingStore<String, String> cache, String prefix) {
+        List<String> values = new ArrayList<>();
+        try (var it = cache.prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) values.add(it.next().value);
+        }
+        return values;
+    }
+
+    /**
+     * A prefix scan writes the cache through only when a key written since the last write-through starts with its
+     * prefix: scanning another patient's events leaves this commit's writes in the cache (one changelog record per
+     * key and commit), and a scan of a patient written to still sees its newest values.
+     */
+    @Test
+    void aPrefixScanWritesThroughOnlyWhenAWrittenKeyHasItsPrefix() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 0);
+        below.data.put("p1#e1", "event-1");
+        assertEquals(List.of("event-1"), scan(cache, "p1#"));
+        cache.put("p2#e1", "event-2");
+        cache.put("p2#e1", "event-2b");
+        assertEquals(List.of("event-1"), scan(cache, "p1#"));
+        assertEquals(List.of(), scan(cache, "p3#"));
+        assertEquals(List.of(), below.writes, "p2's entry still only in the cache");
+        assertEquals(List.of("event-2b"), scan(cache, "p2#"), "a written key with the prefix: written through, then read");
+        assertEquals(List.of("put p2#e1=event-2b"), below.writes);
+        cache.put("p1#e2", "event-3");
+        cache.delete("p1#e1");
+        assertEquals(List.of("event-3"), scan(cache, "p1#"));
+        cache.flushCache();
+        assertEquals(3, below.writes.size());
+        assertEquals(java.util.Set.of("put p2#e1=event-2b", "put p1#e2=event-3", "delete p1#e1"), java.util.Set.copyOf(below.writes));
     }
 }
