@@ -86,14 +86,11 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "Patients in the throughput cohort, about 11 events each (default: ${DEFAULT-VALUE}; --quick: " + QUICK_PATIENTS + ").")
     int patients;
 
-    /** How the throughput cohort reaches the input topics. */
-    enum Arrival { patient, recorded }
-
     @Option(names = "--order", defaultValue = "patient",
             description = "Order of the throughput cohort: patient (the simulator's: each patient's events together, a few late) or"
                     + " recorded (by recorded-at, patients interleaved, as a replay of a registry's history; held in memory"
                     + " first, about 1 GB per 100,000 patients) (default: ${DEFAULT-VALUE}).")
-    Arrival order;
+    org.spineoutcomes.producer.simulate.CohortOrder order;
 
     @Option(names = "--instances", defaultValue = "1",
             description = "App instances (same application id, own state directories) sharing the work (default: ${DEFAULT-VALUE}).")
@@ -646,13 +643,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                 progress.update(String.format(Locale.ROOT, "cohort: %,d events generated and sent (~%,d expected), %.0f s",
                         sent[0], Math.round(patients * 11.2), seconds(t)));
             };
-            if (order == Arrival.recorded) {
-                List<SpecificRecord> inOrder = org.spineoutcomes.producer.simulate.RecordedOrder.of(cohort(patients, 11, pseudonymiser));
-                events = inOrder.size();
-                inOrder.forEach(sender);
-            } else {
-                events = new CohortSimulator(parameters(patients, 11)).run(e -> sender.accept(pseudonymised(e, 11, pseudonymiser)));
-            }
+            events = order.emit(new CohortSimulator(parameters(patients, 11)), e -> sender.accept(pseudonymised(e, 11, pseudonymiser)));
             producer.flush();
         }
         if (failure.get() != null) throw new IllegalStateException("sending the cohort failed", failure.get());

@@ -11,9 +11,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.ndjson.NdjsonCodec;
@@ -21,6 +23,7 @@ import org.spineoutcomes.producer.publish.PreparedEvent;
 import org.spineoutcomes.producer.publish.RejectedEventException;
 import org.spineoutcomes.producer.publish.SpinePublisher;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
+import org.spineoutcomes.producer.simulate.CohortOrder;
 import org.spineoutcomes.producer.simulate.SimulationParameters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,6 +65,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--source-system", defaultValue = "simulator", description = "sourceSystem of every event (default: ${DEFAULT-VALUE}).")
     String sourceSystem;
 
+    @Option(names = "--order", defaultValue = "patient",
+            description = "patient: each patient's events together, a few late (the simulator's order); recorded: by recorded-at,"
+                    + " patients interleaved, as a registry's history replays (holds the cohort in memory first, about 1 GB per"
+                    + " 100,000 patients) (default: ${DEFAULT-VALUE}).")
+    CohortOrder order;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -74,7 +83,8 @@ final class SimulateCommand implements Callable<Integer> {
         SimulationParameters parameters = SimulationParameters.defaults(patients, seed)
                 .withInvalidShare(invalidShare).withConfounding(confounding).withSourceSystem(sourceSystem);
         CohortSimulator simulator = new CohortSimulator(parameters);
-        return out != null ? writeFile(simulator, stdout, err) : publish(simulator, stdout, err);
+        Consumer<Consumer<SpecificRecord>> events = sink -> order.emit(simulator, sink);
+        return out != null ? writeFile(events, stdout, err) : publish(events, stdout, err);
     }
 
     private ProgressBar progress(PrintWriter err) {
@@ -91,12 +101,12 @@ final class SimulateCommand implements Callable<Integer> {
         if (wait > 0) LockSupport.parkNanos(wait);
     }
 
-    private int writeFile(CohortSimulator simulator, PrintWriter stdout, PrintWriter err) {
+    private int writeFile(Consumer<Consumer<SpecificRecord>> simulator, PrintWriter stdout, PrintWriter err) {
         NdjsonCodec codec = new NdjsonCodec();
         AtomicLong count = new AtomicLong();
         long start = System.nanoTime();
         try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8); ProgressBar bar = progress(err)) {
-            simulator.run(event -> {
+            simulator.accept(event -> {
                 pace(count.get(), start);
                 try {
                     writer.write(codec.format(event));
@@ -115,7 +125,7 @@ final class SimulateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int publish(CohortSimulator simulator, PrintWriter stdout, PrintWriter err) {
+    private int publish(Consumer<Consumer<SpecificRecord>> simulator, PrintWriter stdout, PrintWriter err) {
         RejectionReport report = new RejectionReport();
         AtomicLong index = new AtomicLong();
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -123,7 +133,7 @@ final class SimulateCommand implements Callable<Integer> {
         int[] printed = {0};
         try (SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
                 parent.pseudonymiser(connection.demo, err), connection.autoRegister(true), connection.kafkaSettings(parent.environment)); ProgressBar bar = progress(err)) {
-            simulator.run(event -> {
+            simulator.accept(event -> {
                 if (firstFailure.get() != null) return; // broker down: stop sending, report below
                 pace(index.getAndIncrement(), start);
                 PreparedEvent prepared;

@@ -23,6 +23,7 @@ import org.spineoutcomes.ndjson.NdjsonCodec;
 import org.spineoutcomes.producer.publish.MockPublishers;
 import org.spineoutcomes.producer.publish.SpinePublisher;
 import org.spineoutcomes.producer.pseudonym.PseudonymKeys;
+import org.spineoutcomes.producer.simulate.RecordedOrder;
 import org.spineoutcomes.producer.simulate.CohortSimulator;
 import org.spineoutcomes.producer.simulate.SimulationParameters;
 
@@ -157,6 +158,29 @@ class SpineProducerCliTest {
         assertTrue(invalidLines > 20, "invalid lines " + invalidLines);
         assertEquals(1, run(ENV, "replay", a.toString()));
         assertEquals(Files.readAllLines(a).size() - invalidLines, producer.history().size());
+    }
+
+    /**
+     * --order recorded writes the same lines, patients interleaved by recorded-at: with 30 patients whose index dates
+     * spread over two years, the first patient's events no longer come together, and the file holds exactly the
+     * lines of the patient-order file, in RecordedOrder's order.
+     */
+    @Test
+    void simulateInRecordedOrderInterleavesPatients(@TempDir Path dir) throws Exception {
+        Path byPatient = dir.resolve("p.ndjson"), byRecorded = dir.resolve("r.ndjson");
+        String[] args = {"simulate", "--patients", "30", "--seed", "5", "--invalid-share", "0", "--no-progress"};
+        assertEquals(0, run(ENV, concat(args, "--out=" + byPatient)));
+        assertEquals(0, run(ENV, concat(concat(args, "--order=recorded"), "--out=" + byRecorded)));
+        List<String> p = Files.readAllLines(byPatient), r = Files.readAllLines(byRecorded);
+        assertEquals(new java.util.TreeSet<>(p), new java.util.TreeSet<>(r));
+        assertEquals(p.size(), r.size());
+        List<SpecificRecord> expected = RecordedOrder.of(new CohortSimulator(SimulationParameters.defaults(30, 5).withInvalidShare(0)).events());
+        for (int i = 0; i < r.size(); i++) {
+            assertEquals(expected.get(i).get(0).toString(), r.get(i).replaceAll(".*\"eventId\": ?\"([^\"]+)\".*", "$1"), "line " + (i + 1));
+        }
+        String firstPatient = p.get(0).replaceAll(".*\"patientId\": ?\"([^\"]+)\".*", "$1");
+        int firstPatientsEvents = (int) p.stream().filter(l -> l.contains("\"" + firstPatient + "\"")).count();
+        assertFalse(r.subList(0, firstPatientsEvents).stream().allMatch(l -> l.contains("\"" + firstPatient + "\"")));
     }
 
     private static String[] concat(String[] head, String last) {
