@@ -637,13 +637,12 @@ public final class StreamBenchmark implements Callable<Integer> {
         long[] sent = {0};
         long events;
         try (KafkaProducer<String, SpecificRecord> producer = producer(stack, registry, 20)) {
-            java.util.function.Consumer<SpecificRecord> sender = e -> {
-                send(producer, e, failure);
+            events = order.emit(new CohortSimulator(parameters(patients, 11)), e -> {
+                send(producer, pseudonymised(e, 11, pseudonymiser), failure);
                 sent[0]++;
                 progress.update(String.format(Locale.ROOT, "cohort: %,d events generated and sent (~%,d expected), %.0f s",
                         sent[0], Math.round(patients * 11.2), seconds(t)));
-            };
-            events = order.emit(new CohortSimulator(parameters(patients, 11)), e -> sender.accept(pseudonymised(e, 11, pseudonymiser)));
+            });
             producer.flush();
         }
         if (failure.get() != null) throw new IllegalStateException("sending the cohort failed", failure.get());

@@ -23,6 +23,10 @@ public final class EventFields {
         return (Instant) field(e, "occurredAt");
     }
 
+    public static Instant recordedAt(SpecificRecord e) {
+        return (Instant) field(e, "recordedAt");
+    }
+
     public static boolean isRetraction(SpecificRecord e) {
         return field(e, "retracts") != null;
     }

@@ -101,12 +101,12 @@ final class SimulateCommand implements Callable<Integer> {
         if (wait > 0) LockSupport.parkNanos(wait);
     }
 
-    private int writeFile(Consumer<Consumer<SpecificRecord>> simulator, PrintWriter stdout, PrintWriter err) {
+    private int writeFile(Consumer<Consumer<SpecificRecord>> events, PrintWriter stdout, PrintWriter err) {
         NdjsonCodec codec = new NdjsonCodec();
         AtomicLong count = new AtomicLong();
         long start = System.nanoTime();
         try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8); ProgressBar bar = progress(err)) {
-            simulator.accept(event -> {
+            events.accept(event -> {
                 pace(count.get(), start);
                 try {
                     writer.write(codec.format(event));
@@ -125,7 +125,7 @@ final class SimulateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int publish(Consumer<Consumer<SpecificRecord>> simulator, PrintWriter stdout, PrintWriter err) {
+    private int publish(Consumer<Consumer<SpecificRecord>> events, PrintWriter stdout, PrintWriter err) {
         RejectionReport report = new RejectionReport();
         AtomicLong index = new AtomicLong();
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -133,7 +133,7 @@ final class SimulateCommand implements Callable<Integer> {
         int[] printed = {0};
         try (SpinePublisher publisher = parent.publishers.create(connection.bootstrapServers, connection.registryUrl,
                 parent.pseudonymiser(connection.demo, err), connection.autoRegister(true), connection.kafkaSettings(parent.environment)); ProgressBar bar = progress(err)) {
-            simulator.accept(event -> {
+            events.accept(event -> {
                 if (firstFailure.get() != null) return; // broker down: stop sending, report below
                 pace(index.getAndIncrement(), start);
                 PreparedEvent prepared;

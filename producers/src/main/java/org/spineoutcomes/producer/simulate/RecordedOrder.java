@@ -1,12 +1,12 @@
 package org.spineoutcomes.producer.simulate;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.spineoutcomes.events.EventFields;
 
 /**
  * Puts a simulated cohort into the order a registry's history would have it: by when the events were recorded,
@@ -30,8 +30,8 @@ public final class RecordedOrder {
         Map<String, Long> latestByPatient = new HashMap<>();
         for (int i = 0; i < n; i++) {
             SpecificRecord e = events.get(i);
-            String patient = String.valueOf(e.get(e.getSchema().getField("patientId").pos()));
-            long recorded = ((Instant) e.get(e.getSchema().getField("recordedAt").pos())).toEpochMilli();
+            String patient = EventFields.patientId(e);
+            long recorded = EventFields.recordedAt(e).toEpochMilli();
             long latest = Math.max(recorded, latestByPatient.getOrDefault(patient, Long.MIN_VALUE));
             latestByPatient.put(patient, latest);
             place[i] = latest;
