@@ -78,14 +78,24 @@ class SpineRunTest {
 
 
 
-    private static String awaitMetricLine(URI metrics, String line, Duration timeout) throws Exception {
+    /** Scrapes until every one of the lines is present (or the timeout passes) and returns the last scrape. */
+    private static String awaitMetricLines(URI metrics, Duration timeout, String... lines) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String body = get(metrics).body();
-        while (!body.contains("\n" + line + "\n") && System.nanoTime() < deadline) {
+        while (!containsAllLines(body, lines) && System.nanoTime() < deadline) {
             Thread.sleep(500);
             body = get(metrics).body();
         }
         return body;
+    }
+
+    private static boolean containsAllLines(String body, String... lines) {
+        for (String line : lines) {
+            if (!body.contains("\n" + line + "\n")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
@@ -114,10 +124,13 @@ class SpineRunTest {
                     EventFixtures.nrs(PATIENT, "run-followup-2", EventFixtures.day(90), 11));
             StackOutputs.produce(stack, new RestSchemaRegistryClient(stack.schemaRegistryUrl()), events);
 
-            // The rejection is the last of the three records' counts to move (records-in moves when a record
-            // comes in, before it is decoded): a scrape that shows it shows the others final.
-            String metrics = awaitMetricLine(base.resolve("/metrics"), "spine_ingest_records_rejected_total{reason=\"INVALID_PAIN_NRS\"} 1.0",
-                    Duration.ofMinutes(2));
+            // The three counts move at different steps (records-in when a record comes in, rejected when it is
+            // decoded, accepted in the patient step), so wait until all three show their final value; a scrape
+            // in between may show the rejection before both accepted records are counted.
+            String metrics = awaitMetricLines(base.resolve("/metrics"), Duration.ofMinutes(2),
+                    "spine_ingest_records_in_total 3.0",
+                    "spine_ingest_records_accepted 2.0",
+                    "spine_ingest_records_rejected_total{reason=\"INVALID_PAIN_NRS\"} 1.0");
             assertTrue(metrics.contains("\nspine_ingest_records_in_total 3.0\n"), metrics);
             assertTrue(metrics.contains("\nspine_ingest_records_accepted 2.0\n"), metrics);
             assertTrue(metrics.contains("\nspine_ingest_records_rejected_total{reason=\"INVALID_PAIN_NRS\"} 1.0\n"), metrics);
