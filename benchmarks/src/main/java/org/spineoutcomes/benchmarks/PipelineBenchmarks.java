@@ -28,7 +28,10 @@ import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.stats.CompletenessCounts;
 import org.spineoutcomes.stats.Contribution;
+import org.spineoutcomes.outcome.ResolvedEvents;
+import org.spineoutcomes.topology.AdjustedDeltaBatch;
 import org.spineoutcomes.topology.CellDeltaBatch;
+import org.spineoutcomes.topology.PatientCellChanges;
 
 /**
  * The three costs the stream pays, without a broker, so a regression shows up in seconds:
@@ -63,6 +66,11 @@ public class PipelineBenchmarks {
     /** The busy cell's sums without its completeness counts, and those counts (as the cell step keeps them). */
     private CellStatistics busySums;
     private CompletenessCounts busyCompleteness;
+    /**
+     * Per patient with follow-ups: its outcome without one follow-up and with all, the change a follow-up arriving on
+     * its own makes (a replay in recorded order computes a patient about once per event).
+     */
+    private List<PatientOutcome[]> followUpChanges;
 
     @Setup(Level.Trial)
     public void prepare() {
@@ -95,6 +103,14 @@ public class PipelineBenchmarks {
         }
         busySums = new CellStatistics().mergeWithoutCompleteness(busyCell);
         busyCompleteness = busyCell.completeness().copy();
+        followUpChanges = new ArrayList<>();
+        for (int i = 0; i < cohort.resolved.size(); i++) {
+            ResolvedEvents all = cohort.resolved.get(i);
+            if (all.followUps().isEmpty()) continue;
+            ResolvedEvents fewer = ResolvedEvents.of(all.procedures(), all.imaging(), all.followUps().subList(0, all.followUps().size() - 1));
+            String id = cohort.patientIds.get(i);
+            followUpChanges.add(new PatientOutcome[] {OutcomeEngine.compute(id, fewer), OutcomeEngine.compute(id, all)});
+        }
     }
 
     /** Per input event: the patient's outcome from its resolved events (R1-R29). */
@@ -110,6 +126,33 @@ public class PipelineBenchmarks {
         int i = next++ % cohort.resolved.size();
         PatientOutcome o = cohort.result.outcomes().get(cohort.patientIds.get(i));
         return CellContributions.of(o);
+    }
+
+    /**
+     * Per outcome change: the patient's cell changes from its outcome before a follow-up to the one after (both
+     * outcomes' contributions, the cells whose contribution changed, each distinct change netted once).
+     */
+    @Benchmark
+    public List<PatientCellChanges.Change> cellChangesPerPatient() {
+        PatientOutcome[] change = followUpChanges.get(next++ % followUpChanges.size());
+        return PatientCellChanges.between(change[0], change[1]);
+    }
+
+    /**
+     * The same change as the patient step computed it until session 17, every cell (about 100) compared on its own;
+     * compare with {@link #cellChangesPerPatient} in the same run.
+     */
+    @Benchmark
+    public List<PatientCellChanges.Change> cellChangesPerCellBefore() {
+        PatientOutcome[] change = followUpChanges.get(next++ % followUpChanges.size());
+        return PerCellChanges.between(change[0], change[1]);
+    }
+
+    /** Per outcome change: the same change's R36/R37 cell changes (standardisation patterns, survival times). */
+    @Benchmark
+    public Map<String, AdjustedDeltaBatch> adjustedChangesPerPatient() {
+        PatientOutcome[] change = followUpChanges.get(next++ % followUpChanges.size());
+        return AdjustedDeltaBatch.between(change[0], change[1]);
     }
 
     /** Per changed cell: one patient's old contribution out and new one in, exactly. */

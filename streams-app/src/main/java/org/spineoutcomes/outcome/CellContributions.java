@@ -38,16 +38,29 @@ public final class CellContributions {
     /** Cells and contributions of one patient, in a stable order; empty when no treatment remains. */
     public static Map<CellKey, Contribution> of(PatientOutcome outcome) {
         Map<CellKey, Contribution> cells = new LinkedHashMap<>();
-        if (outcome.getIttArm() == null) return cells;
-        TreatmentArm itt = outcome.getIttArm();
-        List<Stratum> strata = outcome.getStrata();
-        for (OutcomeWindow w : outcome.getWindows()) {
-            Contribution c = scoreWindow(outcome, w);
-            put(cells, itt, w.getAsTreatedArm(), w.getWindow(), strata, c);
-        }
-        put(cells, itt, outcome.getAsTreatedArmPost(), Window.POST, strata, post(outcome));
-        put(cells, itt, outcome.getAsTreatedArmOverall(), Window.OVERALL, strata, overall(outcome));
+        Slots slots = slots(outcome);
+        if (slots == null) return cells;
+        for (Slot w : slots.windows()) put(cells, slots.itt(), w.asTreated(), w.window(), slots.strata(), w.contribution());
         return cells;
+    }
+
+    /**
+     * A patient's contributions before they are spread over its cells: one per window, which goes alike to every
+     * stratum of the patient in its ITT arm and in the window's as-treated arm.
+     */
+    public record Slots(TreatmentArm itt, List<Stratum> strata, List<Slot> windows) {}
+
+    /** One window's as-treated arm and contribution. */
+    public record Slot(Window window, TreatmentArm asTreated, Contribution contribution) {}
+
+    /** The patient's contributions per window (score windows, then POST and OVERALL); null when no treatment remains. */
+    public static Slots slots(PatientOutcome outcome) {
+        if (outcome.getIttArm() == null) return null;
+        List<Slot> windows = new java.util.ArrayList<>(outcome.getWindows().size() + 2);
+        for (OutcomeWindow w : outcome.getWindows()) windows.add(new Slot(w.getWindow(), w.getAsTreatedArm(), scoreWindow(outcome, w)));
+        windows.add(new Slot(Window.POST, outcome.getAsTreatedArmPost(), post(outcome)));
+        windows.add(new Slot(Window.OVERALL, outcome.getAsTreatedArmOverall(), overall(outcome)));
+        return new Slots(outcome.getIttArm(), outcome.getStrata(), List.copyOf(windows));
     }
 
     private static void put(Map<CellKey, Contribution> cells, TreatmentArm itt, TreatmentArm asTreated, Window window,

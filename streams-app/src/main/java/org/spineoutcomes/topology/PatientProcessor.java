@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,13 +24,10 @@ import org.spineoutcomes.ingest.FailureStage;
 import org.spineoutcomes.ingest.IngestMetrics;
 import org.spineoutcomes.ingest.Ingested;
 import org.spineoutcomes.ingest.IngestedEvent;
-import org.spineoutcomes.outcome.CellContributions;
 import org.spineoutcomes.outcome.OutcomeRules;
 import org.spineoutcomes.outcome.PatientEventLog;
 import org.spineoutcomes.outcome.PatientEventLog.AddResult;
 import org.spineoutcomes.schema.PatientOutcome;
-import org.spineoutcomes.stats.CellKey;
-import org.spineoutcomes.stats.Contribution;
 import org.spineoutcomes.topics.Topics.RejectionHeaders;
 import org.spineoutcomes.validation.ReasonCode;
 import org.slf4j.Logger;
@@ -250,10 +246,10 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     }
 
     /** Everything a record changes, computed before any state is written or any record forwarded. */
-    private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas,
+    private record Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, List<PatientCellChanges.Change> changes,
                           PatientState before, boolean computeLater) {
-        Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, Map<CellKey, CellDelta> deltas) {
-            this(added, state, outcomeChanged, deltas, null, false);
+        Update(PatientEventLog.Added added, PatientState state, boolean outcomeChanged, List<PatientCellChanges.Change> changes) {
+            this(added, state, outcomeChanged, changes, null, false);
         }
     }
 
@@ -269,13 +265,13 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, stored, false, Map.of());
+            return new Update(added, stored, false, List.of());
         }
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
         boolean stale = stored == null || winnersChanged || stored.rulesVersion() != rules.version() || deferred.containsKey(patientId);
         PatientState logged = stored == null ? new PatientState(log, null, rules.version(), null)
                 : new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes());
-        return new Update(added, logged, false, Map.of(), stored, stale);
+        return new Update(added, logged, false, List.of(), stored, stale);
     }
 
     private Update compute(IngestedEvent in, String patientId, PatientState stored) {
@@ -283,46 +279,31 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         PatientEventLog log = stored == null ? new PatientEventLog() : stored.log().copy();
         PatientEventLog.Added added = log.add(in.event(), new PatientEventLog.Origin(in.topic(), in.partition(), in.offset()));
         if (added.result() == AddResult.DUPLICATE_IGNORED) {
-            return new Update(added, stored, false, Map.of());
+            return new Update(added, stored, false, List.of());
         }
         // A losing re-send that displaced nothing leaves the winners, and so the outcome, as they were.
         boolean winnersChanged = added.result() != AddResult.DUPLICATE_ID_CONFLICT || !added.displaced().isEmpty();
         if (!winnersChanged && stored != null && stored.rulesVersion() == rules.version()) {
-            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, Map.of());
+            return new Update(added, new PatientState(log, stored.outcome(), stored.rulesVersion(), stored.outcomeBytes()), false, List.of());
         }
         PatientState next = new PatientState(log, rules.compute(patientId, log.resolved()), rules.version());
         boolean changed = !sameOutcome(stored, next);
-        if (!changed) return new Update(added, next, false, Map.of());
-        Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(added, next, true, deltas(cellsOf(stored), newCells), stored, false);
+        if (!changed) return new Update(added, next, false, List.of());
+        return new Update(added, next, true, PatientCellChanges.between(outcomeOf(stored), next.outcome()), stored, false);
     }
 
     /**
-     * The contributions of the stored outcome, derived again: 20-50 us, needed only when the outcome changed (live
-     * about 40 times a second at 1,000 events/s). Remembering them per patient (2,000 per task until session 14)
-     * saved 0.002 cores and kept about 110 MB of maps at 100,000 patients.
+     * The stored outcome, whose contributions are derived again when the outcome changed: 20-50 us, live about 40
+     * times a second at 1,000 events/s. Remembering them per patient (2,000 per task until session 14) saved
+     * 0.002 cores and kept about 110 MB of maps at 100,000 patients.
      */
-    private Map<CellKey, Contribution> cellsOf(PatientState stored) {
-        if (stored == null || stored.outcome() == null) return Map.of();
-        return CellContributions.of(stored.outcome());
+    private static PatientOutcome outcomeOf(PatientState stored) {
+        return stored == null ? null : stored.outcome();
     }
 
     /** Compared as Avro binary: exact, and independent of Avro's equals() on logical types. */
     private static boolean sameOutcome(PatientState before, PatientState after) {
         return before != null && before.outcomeBytes() != null && Arrays.equals(before.outcomeBytes(), after.outcomeBytes());
-    }
-
-    /** For every cell whose contribution changed (the outcome did): the old contribution out, the new one in. */
-    private static Map<CellKey, CellDelta> deltas(Map<CellKey, Contribution> oldCells, Map<CellKey, Contribution> newCells) {
-        Map<CellKey, CellDelta> deltas = new TreeMap<>();
-        for (Map.Entry<CellKey, Contribution> e : newCells.entrySet()) {
-            Contribution was = oldCells.get(e.getKey());
-            if (!Objects.equals(was, e.getValue())) deltas.put(e.getKey(), new CellDelta(was, e.getValue()));
-        }
-        for (Map.Entry<CellKey, Contribution> e : oldCells.entrySet()) {
-            if (!newCells.containsKey(e.getKey())) deltas.put(e.getKey(), new CellDelta(e.getValue(), null));
-        }
-        return deltas;
     }
 
     /**
@@ -372,62 +353,31 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
 
     /** Forwards a changed outcome ({@code u.before()}: the state it replaces) with its cell changes. */
     private void emit(String patientId, Update u, long timestamp) {
-        emit(patientId, u.state(), u.deltas(), timestamp);
+        emit(patientId, u.state(), u.changes(), timestamp);
         // R36-R38 cells: folded over this call of the step, handed on at its end (adjusted.handOn).
         adjusted.add(u.before() == null ? null : u.before().outcome(), u.state().outcome(), timestamp);
     }
 
-    private void emit(String patientId, PatientState outcome, Map<CellKey, CellDelta> deltas, long timestamp) {
+    private void emit(String patientId, PatientState outcome, List<PatientCellChanges.Change> changes, long timestamp) {
         context.forward(new Record<>(patientId, new PatientOutput.OutcomeChanged(outcome.outcome(), outcome.outcomeBytes()), timestamp));
         if (deltaFlushInterval.isZero()) {
             Map<String, CellDeltaBatch> byGroup = new TreeMap<>();
-            deltas.forEach((cell, delta) -> byGroup.computeIfAbsent(CellDeltaBatch.groupKey(cell), k -> new CellDeltaBatch()).add(cell, delta));
+            for (PatientCellChanges.Change c : changes) byGroup.computeIfAbsent(c.group(), k -> new CellDeltaBatch()).add(c.cells(), c.net());
             byGroup.forEach((group, batch) -> {
                 if (!batch.isEmpty()) context.forward(new Record<>(group, new PatientOutput.CellChanged(batch), timestamp));
             });
             return;
         }
         // Folded into the pending batch of each population/window; handed on by flushPending. The batch
-        // is changed in place and put back at once (the store keeps objects between commits).
-        // Cells of one population/window that get the same netted change (its strata, mostly) are folded as
-        // one cell set: one merge per set instead of one per cell, and one store access per set.
-        List<NettedChange> netted = new java.util.ArrayList<>(4);
-        List<SharedChange> shared = new java.util.ArrayList<>(8);
-        deltas.forEach((cell, delta) -> {
-            String group = CellDeltaBatch.groupKey(cell);
-            org.spineoutcomes.stats.CellStatistics net = netted(netted, delta);
-            SharedChange target = null;
-            for (SharedChange c : shared) {
-                if (c.net() == net && c.group().equals(group)) {
-                    target = c;
-                    break;
-                }
-            }
-            if (target == null) shared.add(target = new SharedChange(group, net, new java.util.ArrayList<>(6)));
-            target.cells().add(cell); // ascending: deltas is sorted by cell
-        });
-        for (SharedChange c : shared) {
+        // is changed in place and put back at once (the store keeps objects between commits). A change that
+        // several cells get alike (a window's strata) is folded once for its cell set: one store access per set.
+        for (PatientCellChanges.Change c : changes) {
             CellDeltaBatch batch = pending.get(c.group());
             if (batch == null) batch = new CellDeltaBatch();
-            pending.put(c.group(), batch.add(new CellDeltaBatch.CellSet(c.cells()), c.net()));
+            pending.put(c.group(), batch.add(c.cells(), c.net()));
             pendingGroups.add(c.group());
             newestPending.merge(c.group(), timestamp, Math::max);
         }
-    }
-
-    /** The cells of one population/window that receive one netted change. */
-    private record SharedChange(String group, org.spineoutcomes.stats.CellStatistics net, List<CellKey> cells) {}
-
-    /** A change netted once per distinct (old, new) contribution pair: the cells of a window share their objects. */
-    private record NettedChange(Contribution before, Contribution after, org.spineoutcomes.stats.CellStatistics net) {}
-
-    private static org.spineoutcomes.stats.CellStatistics netted(List<NettedChange> known, CellDelta delta) {
-        for (NettedChange n : known) {
-            if (n.before() == delta.before() && n.after() == delta.after()) return n.net();
-        }
-        NettedChange n = new NettedChange(delta.before(), delta.after(), CellDeltaBatch.netOf(delta));
-        known.add(n);
-        return n.net();
     }
 
     /**
@@ -596,9 +546,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
     /** The patient's state with its outcome computed again from its log, and the cell changes since the stored outcome. */
     private Update recomputed(String patientId, PatientState state) {
         PatientState next = new PatientState(state.log(), rules.compute(patientId, state.log().resolved()), rules.version());
-        if (sameOutcome(state, next)) return new Update(null, next, false, Map.of());
-        Map<CellKey, Contribution> newCells = CellContributions.of(next.outcome());
-        return new Update(null, next, true, deltas(cellsOf(state), newCells), state, false);
+        if (sameOutcome(state, next)) return new Update(null, next, false, List.of());
+        return new Update(null, next, true, PatientCellChanges.between(state.outcome(), next.outcome()), state, false);
     }
 
     private void publishChange(String patientId, Update u, long timestamp) {
@@ -645,8 +594,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         patients.put(patientId, state);
         recent.put(patientId, state);
         if (sameOutcome(current, state)) return;
-        Map<CellKey, Contribution> newCells = CellContributions.of(state.outcome());
-        publishChange(patientId, new Update(null, state, true, deltas(cellsOf(current), newCells), current, false), d.newest);
+        publishChange(patientId, new Update(null, state, true, PatientCellChanges.between(outcomeOf(current), state.outcome()), current, false),
+                d.newest);
     }
 
     // ------------------------------------------------------------------ rules-version recompute
