@@ -19,7 +19,7 @@ final class AdjustedChanges {
 
     /** Folds in a patient's change from {@code before} (null: none) to {@code after}, seen with input timestamp {@code timestamp}. */
     void add(PatientOutcome before, PatientOutcome after, long timestamp) {
-        AdjustedDeltaBatch.between(before, after).forEach((population, batch) -> byPopulation.merge(population, batch, AdjustedDeltaBatch::merge));
+        AdjustedDeltaBatch.addBetween(before, after, population -> byPopulation.computeIfAbsent(population, p -> new AdjustedDeltaBatch()));
         newestTimestamp = Math.max(newestTimestamp, timestamp);
     }
 

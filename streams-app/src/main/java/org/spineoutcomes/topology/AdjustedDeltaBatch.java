@@ -42,15 +42,22 @@ public final class AdjustedDeltaBatch {
      */
     public static Map<String, AdjustedDeltaBatch> between(PatientOutcome before, PatientOutcome after) {
         Map<String, AdjustedDeltaBatch> byPopulation = new TreeMap<>();
-        Function<CellKey, AdjustedDeltaBatch> batchOf = cell -> byPopulation.computeIfAbsent(cell.population(), p -> new AdjustedDeltaBatch());
+        addBetween(before, after, population -> byPopulation.computeIfAbsent(population, p -> new AdjustedDeltaBatch()));
+        byPopulation.values().removeIf(AdjustedDeltaBatch::isEmpty);
+        return byPopulation;
+    }
+
+    /**
+     * Folds the same change straight into the batch {@code batchOf} gives for each population with a changed cell
+     * (the patient step folds every change of a flush this way, without a batch per patient to merge).
+     */
+    public static void addBetween(PatientOutcome before, PatientOutcome after, Function<String, AdjustedDeltaBatch> batchOf) {
         Function<PatientOutcome, Map<CellKey, PatternContribution>> patterns = AdjustedContributions::standardisation;
         Function<PatientOutcome, Map<CellKey, SurvivalTime>> times = AdjustedContributions::survival;
         netChanges(of(before, patterns), of(after, patterns), PatternStatistics::new, PatternStatistics::subtract, PatternStatistics::add,
-                (cell, net) -> batchOf.apply(cell).addStandardisation(cell, net));
+                (cell, net) -> batchOf.apply(cell.population()).addStandardisation(cell, net));
         netChanges(of(before, times), of(after, times), SurvivalCounts::new, SurvivalCounts::subtract, SurvivalCounts::add,
-                (cell, net) -> batchOf.apply(cell).addSurvival(cell, net));
-        byPopulation.values().removeIf(AdjustedDeltaBatch::isEmpty);
-        return byPopulation;
+                (cell, net) -> batchOf.apply(cell.population()).addSurvival(cell, net));
     }
 
     private static <V> Map<CellKey, V> of(PatientOutcome outcome, Function<PatientOutcome, Map<CellKey, V>> contributions) {
@@ -59,21 +66,24 @@ public final class AdjustedDeltaBatch {
 
     /**
      * For every cell whose contribution differs between {@code before} and {@code after} (absent: none), the
-     * net change (the old contribution subtracted, the new one added) handed to {@code into}.
+     * net change (the old contribution subtracted, the new one added) handed to {@code into}, each cell once.
      */
     private static <V, S> void netChanges(Map<CellKey, V> before, Map<CellKey, V> after, Supplier<S> empty,
                                           BiConsumer<S, V> subtract, BiConsumer<S, V> add, BiConsumer<CellKey, S> into) {
-        java.util.Set<CellKey> cells = new java.util.TreeSet<>(before.keySet());
-        cells.addAll(after.keySet());
-        for (CellKey cell : cells) {
+        after.forEach((cell, now) -> {
             V was = before.get(cell);
-            V now = after.get(cell);
-            if (java.util.Objects.equals(was, now)) continue;
+            if (java.util.Objects.equals(was, now)) return;
             S net = empty.get();
             if (was != null) subtract.accept(net, was);
-            if (now != null) add.accept(net, now);
+            add.accept(net, now);
             into.accept(cell, net);
-        }
+        });
+        before.forEach((cell, was) -> {
+            if (after.containsKey(cell)) return;
+            S net = empty.get();
+            subtract.accept(net, was);
+            into.accept(cell, net);
+        });
     }
 
     /** Folds in a net change of one standardisation cell ({@code net} is not kept). */

@@ -73,6 +73,7 @@ class AdjustedDeltaBatchTest {
         }
         BatchComputation all = new BatchComputation();
         Map<String, AdjustedDeltaBatch> folded = new TreeMap<>();
+        Map<String, AdjustedDeltaBatch> foldedDirectly = new TreeMap<>();
         for (List<SpecificRecord> events : byPatient.values()) {
             BatchComputation half = new BatchComputation();
             events.subList(0, events.size() / 2).forEach(half::add);
@@ -83,7 +84,11 @@ class AdjustedDeltaBatchTest {
             PatientOutcome last = whole.result(null).outcomes().values().stream().findFirst().orElse(null);
             AdjustedDeltaBatch.between(null, mid).forEach((p, b) -> folded.merge(p, b, AdjustedDeltaBatch::merge));
             AdjustedDeltaBatch.between(mid, last).forEach((p, b) -> folded.merge(p, b, AdjustedDeltaBatch::merge));
+            // As the patient step folds them: straight into one batch per population, no batch per patient.
+            AdjustedDeltaBatch.addBetween(null, mid, p -> foldedDirectly.computeIfAbsent(p, k -> new AdjustedDeltaBatch()));
+            AdjustedDeltaBatch.addBetween(mid, last, p -> foldedDirectly.computeIfAbsent(p, k -> new AdjustedDeltaBatch()));
         }
+        assertEquals(folded, foldedDirectly);
         BatchComputation.Part expected = all.part();
         Map<CellKey, PatternStatistics> patterns = new TreeMap<>();
         Map<CellKey, SurvivalCounts> survival = new TreeMap<>();
