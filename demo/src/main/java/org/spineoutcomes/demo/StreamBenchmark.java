@@ -88,8 +88,8 @@ public final class StreamBenchmark implements Callable<Integer> {
 
     @Option(names = "--order", defaultValue = "patient",
             description = "Order of the throughput cohort: patient (the simulator's: each patient's events together, a few late) or"
-                    + " recorded (by recorded-at, patients interleaved, as a replay of a registry's history; held in memory"
-                    + " first, about 1 GB per 100,000 patients) (default: ${DEFAULT-VALUE}).")
+                    + " recorded (by recorded-at, patients interleaved, as a replay of a registry's history; spooled to a"
+                    + " temporary file first) (default: ${DEFAULT-VALUE}).")
     org.spineoutcomes.producer.simulate.CohortOrder order;
 
     @Option(names = "--instances", defaultValue = "1",

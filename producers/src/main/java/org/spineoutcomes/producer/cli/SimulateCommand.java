@@ -67,8 +67,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--order", defaultValue = "patient",
             description = "patient: each patient's events together, a few late (the simulator's order); recorded: by recorded-at,"
-                    + " patients interleaved, as a registry's history replays (holds the cohort in memory first, about 1 GB per"
-                    + " 100,000 patients) (default: ${DEFAULT-VALUE}).")
+                    + " patients interleaved, as a registry's history replays (the cohort is spooled to a temporary file"
+                    + " first, deleted at the end) (default: ${DEFAULT-VALUE}).")
     CohortOrder order;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")

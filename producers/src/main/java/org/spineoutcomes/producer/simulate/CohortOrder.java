@@ -7,14 +7,12 @@ import org.apache.avro.specific.SpecificRecord;
 public enum CohortOrder {
     /** As the simulator emits them: patient by patient, each patient's events together, a few late. */
     patient,
-    /** By recorded-at, patients interleaved, as a registry's history replays ({@link RecordedOrder}; held in memory). */
+    /** By recorded-at, patients interleaved, as a registry's history replays ({@link RecordedOrder}; spooled to a temporary file). */
     recorded;
 
     /** Runs {@code simulator} and hands its events to {@code sink} in this order; returns how many. */
     public long emit(CohortSimulator simulator, Consumer<SpecificRecord> sink) {
         if (this == patient) return simulator.run(sink);
-        java.util.List<SpecificRecord> events = RecordedOrder.of(simulator.events());
-        events.forEach(sink);
-        return events.size();
+        return RecordedOrder.emit(simulator, sink);
     }
 }
