@@ -40,7 +40,7 @@ public final class CellContributions {
         Map<CellKey, Contribution> cells = new LinkedHashMap<>();
         Slots slots = slots(outcome);
         if (slots == null) return cells;
-        for (Slot w : slots.windows()) put(cells, slots.itt(), w.asTreated(), w.window(), slots.strata(), w.contribution());
+        for (Slot w : slots.windows()) spread(slots, w, cells);
         return cells;
     }
 
@@ -63,13 +63,14 @@ public final class CellContributions {
         return new Slots(outcome.getIttArm(), outcome.getStrata(), List.copyOf(windows));
     }
 
-    private static void put(Map<CellKey, Contribution> cells, TreatmentArm itt, TreatmentArm asTreated, Window window,
-                            List<Stratum> strata, Contribution c) {
-        for (Stratum s : strata) {
-            cells.put(new CellKey(Population.ITT.name(), itt.name(), window.name(), s.name()), c);
+    /** Puts one window's contribution into every cell it goes to: each stratum in the ITT arm, then in its as-treated arm. */
+    public static void spread(Slots slots, Slot slot, Map<CellKey, Contribution> cells) {
+        String window = slot.window().name();
+        for (Stratum s : slots.strata()) {
+            cells.put(new CellKey(Population.ITT.name(), slots.itt().name(), window, s.name()), slot.contribution());
         }
-        for (Stratum s : strata) {
-            cells.put(new CellKey(Population.AS_TREATED.name(), asTreated.name(), window.name(), s.name()), c);
+        for (Stratum s : slots.strata()) {
+            cells.put(new CellKey(Population.AS_TREATED.name(), slot.asTreated().name(), window, s.name()), slot.contribution());
         }
     }
 

@@ -92,11 +92,7 @@ public final class PatientCellChanges {
     /** The cells of one window of a patient and what each gets (empty when the patient has no such window). */
     private static Map<CellKey, Contribution> cells(CellContributions.Slots slots, CellContributions.Slot slot) {
         Map<CellKey, Contribution> cells = new TreeMap<>();
-        if (slot == null) return cells;
-        for (Stratum s : slots.strata()) {
-            cells.put(new CellKey(Population.ITT.name(), slots.itt().name(), slot.window().name(), s.name()), slot.contribution());
-            cells.put(new CellKey(Population.AS_TREATED.name(), slot.asTreated().name(), slot.window().name(), s.name()), slot.contribution());
-        }
+        if (slot != null) CellContributions.spread(slots, slot, cells);
         return cells;
     }
 

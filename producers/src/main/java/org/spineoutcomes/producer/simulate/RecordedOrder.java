@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
@@ -48,15 +49,8 @@ public final class RecordedOrder {
     public static List<SpecificRecord> of(List<SpecificRecord> events) {
         int n = events.size();
         long[] place = new long[n];
-        Map<String, Long> latestByPatient = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            SpecificRecord e = events.get(i);
-            String patient = EventFields.patientId(e);
-            long recorded = EventFields.recordedAt(e).toEpochMilli();
-            long latest = Math.max(recorded, latestByPatient.getOrDefault(patient, Long.MIN_VALUE));
-            latestByPatient.put(patient, latest);
-            place[i] = latest;
-        }
+        Places places = new Places();
+        for (int i = 0; i < n; i++) place[i] = places.next(events.get(i));
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         // A stable sort: equal places keep the simulator's order.
@@ -99,15 +93,28 @@ public final class RecordedOrder {
         }
     }
 
+    /** An event's place: the latest recorded-at of its patient's events so far, this one included (in the simulator's order). */
+    private static final class Places {
+        private final Map<String, Long> latestByPatient = new HashMap<>();
+
+        long next(SpecificRecord e) {
+            long latest = Math.max(EventFields.recordedAt(e).toEpochMilli(),
+                    latestByPatient.getOrDefault(EventFields.patientId(e), Long.MIN_VALUE));
+            latestByPatient.put(EventFields.patientId(e), latest);
+            return latest;
+        }
+    }
+
     /** Bits of a sort key that hold the event's number; the place (from the earliest) takes the bits above. */
     private static final int INDEX_BITS = 25;
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
 
     /** The events' bytes in generation order on disk; their offsets, types and places in primitive arrays. */
     private static final class Spool implements AutoCloseable {
-        private final OutputStream out;
+        private final CountingStream out;
         private final BinaryEncoder encoder;
-        private final Map<String, Long> latestByPatient = new HashMap<>();
+        private BinaryDecoder decoder;
+        private Places placeOf = new Places();
         private final List<Schema> schemas = new ArrayList<>(4);
         private final List<DatumWriter<SpecificRecord>> writers = new ArrayList<>(4);
         private final List<DatumReader<SpecificRecord>> readers = new ArrayList<>(4);
@@ -115,12 +122,9 @@ public final class RecordedOrder {
         private long[] places = new long[1 << 16];
         private byte[] types = new byte[1 << 16];
         private int n;
-        private long written;
-        private final CountingStream counter;
 
         Spool(Path file) throws IOException {
-            counter = new CountingStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20));
-            out = counter;
+            out = new CountingStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20));
             encoder = EncoderFactory.get().binaryEncoder(out, null);
         }
 
@@ -131,9 +135,6 @@ public final class RecordedOrder {
                 places = Arrays.copyOf(places, places.length * 2);
                 types = Arrays.copyOf(types, types.length * 2);
             }
-            String patient = EventFields.patientId(e);
-            long latest = Math.max(EventFields.recordedAt(e).toEpochMilli(), latestByPatient.getOrDefault(patient, Long.MIN_VALUE));
-            latestByPatient.put(patient, latest);
             int type = typeOf(e);
             try {
                 writers.get(type).write(e, encoder);
@@ -141,12 +142,10 @@ public final class RecordedOrder {
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
-            offsets[n] = written;
-            places[n] = latest;
+            places[n] = placeOf.next(e);
             types[n] = (byte) type;
             n++;
-            written = counter.count;
-            offsets[n] = written;
+            offsets[n] = out.count; // the end of this event, the start of the next
         }
 
         private int typeOf(SpecificRecord e) {
@@ -171,7 +170,7 @@ public final class RecordedOrder {
                 keys[i] = place << INDEX_BITS | i;
             }
             places = null;
-            latestByPatient.clear();
+            placeOf = null;
             return keys;
         }
 
@@ -182,7 +181,8 @@ public final class RecordedOrder {
                 int read = in.read(buf, at + buf.position());
                 if (read < 0) throw new IOException("spool file ended early at event " + i);
             }
-            return readers.get(types[i]).read(null, DecoderFactory.get().binaryDecoder(buf.array(), null));
+            decoder = DecoderFactory.get().binaryDecoder(buf.array(), decoder);
+            return readers.get(types[i]).read(null, decoder);
         }
 
         @Override
