@@ -115,6 +115,15 @@ public final class ConfigKeys {
                     + "optionally after consumer., main.consumer., restore.consumer., global.consumer., producer. or admin.)", knownStreamsKeys());
         }
         checkKafkaValue(key, value, definition);
+        if (name.equals(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) checkConfigSetter(key, value);
+    }
+
+    /** The class exists (checked above) and is a setter: else every persistent store would fail when its task starts. */
+    private static void checkConfigSetter(String key, ConfigValue value) {
+        Object type = ConfigDef.parseType(key, value.value().trim(), ConfigDef.Type.CLASS);
+        if (!(type instanceof Class<?> c) || !org.apache.kafka.streams.state.RocksDBConfigSetter.class.isAssignableFrom(c)) {
+            throw InvalidConfigException.badValue(key, value, "a class implementing org.apache.kafka.streams.state.RocksDBConfigSetter");
+        }
     }
 
     /** Checks one {@code kafka.*} key: a security.*, sasl.* or ssl.* setting that consumer, producer and admin all accept. */

@@ -154,6 +154,25 @@ class AppConfigTest {
         assertEquals("broker-1:9092,broker-2:9092", String.join(",", streams.getList(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)));
     }
 
+    /** The stores read it from the app's configs (CommittedOnlyStoreTest shows what a store does with it). */
+    @Test
+    void aRocksDbConfigSetter_reachesTheStreamsProperties() throws IOException {
+        AppConfig c = AppConfig.load(null, env("SPINE_STREAMS__ROCKSDB_CONFIG_SETTER", FourWriteBuffers.class.getName(), "SPINE_STATE_DIR", dir.toString()));
+        StreamsConfig streams = new StreamsConfig(SpineStreamsApp.streamsProperties(c));
+        assertEquals(FourWriteBuffers.class, streams.getClass(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+    }
+
+    public static final class FourWriteBuffers implements org.apache.kafka.streams.state.RocksDBConfigSetter {
+        @Override
+        public void setConfig(String storeName, org.rocksdb.Options options, Map<String, Object> configs) {
+            options.setMaxWriteBufferNumber(4);
+        }
+
+        @Override
+        public void close(String storeName, org.rocksdb.Options options) {
+        }
+    }
+
     @Test
     void producersBatchUpTo256KiB_unlessStreamsSettingsSayOtherwise() throws IOException {
         StreamsConfig defaults = new StreamsConfig(SpineStreamsApp.streamsProperties(AppConfig.load(null, env("SPINE_STATE_DIR", dir.toString()))));
@@ -206,6 +225,10 @@ class AppConfigTest {
         e = assertThrows(InvalidConfigException.class, () -> AppConfig.load(null, env("SPINE_STREAMS__NUM_STREAM_THREADS", "0")));
         assertEquals("streams.num.stream.threads=0 (from env SPINE_STREAMS__NUM_STREAM_THREADS): expected a whole number of threads, at least 1",
                 e.getMessage());
+
+        e = assertThrows(InvalidConfigException.class, () -> AppConfig.load(null, env("SPINE_STREAMS__ROCKSDB_CONFIG_SETTER", "java.lang.String")));
+        assertEquals("streams.rocksdb.config.setter=java.lang.String (from env SPINE_STREAMS__ROCKSDB_CONFIG_SETTER): expected a class "
+                + "implementing org.apache.kafka.streams.state.RocksDBConfigSetter", e.getMessage());
 
         Path other = file("bootstrap.servers=x:9092");
         e = assertThrows(InvalidConfigException.class, () -> AppConfig.load(other, env()));

@@ -23,6 +23,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +291,123 @@ class CommittedOnlyStoreTest {
         }
         assertTrue(walBytes < 2 * CommittedOnlyStore.MAX_TOTAL_WAL_BYTES, walBytes + " bytes of write-ahead log");
         assertEquals(1024, store.get(key("k65535")).length);
+    }
+
+    /** Opens store "s" in the same directory with a {@code rocksdb.config.setter} (null: none). */
+    private void reopenWith(Class<? extends RocksDBConfigSetter> setter) {
+        store.close();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        if (setter != null) p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, setter.getName());
+        context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile()).getStateStoreContext();
+        store = new CommittedOnlyStore("s");
+        store.init(context, store);
+    }
+
+    private long filesBelowLevel0() {
+        long files = 0;
+        for (int level = 1; level < 7; level++) files += Long.parseLong(store.rocksProperty("rocksdb.num-files-at-level" + level));
+        return files;
+    }
+
+    /** The newest OPTIONS file RocksDB wrote for the store: the settings it actually opened with. */
+    private String optionsFile() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve(CommittedOnlyStore.DIRECTORY).resolve("s"))) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-")).max(java.util.Comparator.naturalOrder())
+                    .orElseThrow();
+            return java.nio.file.Files.readString(newest);
+        }
+    }
+
+    /** Records what it was given, and sets what Kafka Streams' own RocksDB store uses: universal compaction, no compression. */
+    public static final class KafkaStreamsDefaults implements RocksDBConfigSetter {
+        static final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void setConfig(String storeName, org.rocksdb.Options options, Map<String, Object> configs) {
+            seen.add("set " + storeName + " " + options.compactionStyle() + " " + options.compressionType() + " " + options.writeBufferSize()
+                    + " " + (options.tableFormatConfig() instanceof org.rocksdb.BlockBasedTableConfig));
+            options.setCompactionStyle(org.rocksdb.CompactionStyle.UNIVERSAL);
+            options.setCompressionType(org.rocksdb.CompressionType.NO_COMPRESSION);
+            options.setWriteBufferSize(16L << 20);
+            options.setMaxWriteBufferNumber(3);
+        }
+
+        @Override
+        public void close(String storeName, org.rocksdb.Options options) {
+            seen.add("close " + storeName);
+        }
+    }
+
+    @Test
+    void withoutASetter_theStoreOpensWithLevelledCompactionAndLz4() throws Exception {
+        String options = optionsFile();
+        assertTrue(options.contains("compaction_style=kCompactionStyleLevel"), "levelled compaction");
+        assertTrue(options.contains("compression=kLZ4Compression"), "LZ4");
+        assertTrue(options.contains("write_buffer_size=8388608"), "8 MB write buffers");
+        assertTrue(options.contains("max_write_buffer_number=2"), "two of them");
+    }
+
+    @Test
+    void aRocksDbConfigSetter_seesTheDefaults_changesWhatTheStoreOpensWith_andIsClosedWithIt() throws Exception {
+        KafkaStreamsDefaults.seen.clear();
+        reopenWith(KafkaStreamsDefaults.class);
+        assertEquals(List.of("set s LEVEL LZ4_COMPRESSION 8388608 true"), KafkaStreamsDefaults.seen);
+        String options = optionsFile();
+        assertTrue(options.contains("compaction_style=kCompactionStyleUniversal"), "the setter's compaction style");
+        assertTrue(options.contains("compression=kNoCompression"), "the setter's compression");
+        assertTrue(options.contains("write_buffer_size=16777216"), "the setter's write buffer");
+        assertTrue(options.contains("max_write_buffer_number=3"), "the setter's number of them");
+        committed(3, "a", "1");
+        store.close();
+        assertEquals(List.of("set s LEVEL LZ4_COMPRESSION 8388608 true", "close s"), KafkaStreamsDefaults.seen);
+        reopenWith(null);
+        assertEquals("1", text(store.get(key("a"))));
+    }
+
+    /**
+     * A setter may change the compaction style of existing state: files levelled compaction moved below level 0
+     * are read with universal compaction (each level one sorted run), and back with the defaults.
+     */
+    @Test
+    void aStoreWrittenWithLevelledCompaction_opensWithUniversalCompactionAndBack_withAllItsData() {
+        byte[] filler = new byte[4096];
+        long offset = 0;
+        // About 40 MB in 8 MB write buffers: five flushed files, compacted out of level 0 at four.
+        for (int batch = 0; batch < 40; batch++) {
+            for (int i = 0; i < 256; i++) {
+                filler[0] = (byte) i;
+                store.put(key("k" + (batch * 256 + i)), filler.clone());
+            }
+            store.flushCache();
+            store.commit(Map.of(CHANGELOG, offset++));
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (filesBelowLevel0() == 0 && System.currentTimeMillis() < deadline) sleepQuietly(50);
+        // RocksDB sizes levels dynamically (its default): level 0 compacts straight into the lowest level in use.
+        assertTrue(filesBelowLevel0() > 0, "levelled compaction moved files below level 0: " + store.rocksProperty("rocksdb.levelstats"));
+        reopenWith(KafkaStreamsDefaults.class);
+        assertAllFillers();
+        byte[] rewritten = new byte[4096];
+        rewritten[0] = 99;
+        store.put(key("k0"), rewritten);
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, offset));
+        reopenWith(null);
+        assertEquals(99, store.get(key("k0"))[0], "written under universal compaction");
+        assertEquals(1, store.get(key("k1"))[0], "written under levelled compaction");
+        assertEquals(40L, store.committedOffset(CHANGELOG));
+    }
+
+    private void assertAllFillers() {
+        for (int n = 0; n < 40 * 256; n++) {
+            byte[] v = store.get(key("k" + n));
+            assertEquals(4096, v.length, "k" + n);
+            assertEquals((byte) (n % 256), v[0], "k" + n);
+        }
+        assertEquals(39L, store.committedOffset(CHANGELOG));
     }
 
     /** Sizes of the log files under the state directory; a file RocksDB deletes meanwhile counts as 0 bytes. */
