@@ -220,7 +220,12 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
                 // never fill its memtable, so every log file of the run was kept (a 20,000-patient benchmark
                 // left 295 MB of state; 184 MB with a 16 MB cap): past this size RocksDB flushes the families holding the oldest file.
                 .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES);
-        applyConfigSetter(database, family, table);
+        try {
+            applyConfigSetter(database, family, table);
+        } catch (RuntimeException e) {
+            closeNative(); // a failing setter leaves no native options behind
+            throw e;
+        }
         writeOptions = new WriteOptions();
         List<ColumnFamilyDescriptor> families = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
