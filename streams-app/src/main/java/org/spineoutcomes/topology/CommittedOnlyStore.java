@@ -19,9 +19,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -226,6 +226,9 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
             closeNative(); // a failing setter leaves no native options behind
             throw e;
         }
+        // The write-ahead log stays on (the default): it is what makes an applied batch survive a crash.
+        // Not synced: a killed process loses nothing the operating system has; a lost machine may lose the
+        // last batches, and RocksDB then recovers a consistent earlier point (offsets are in each batch).
         writeOptions = new WriteOptions();
         List<ColumnFamilyDescriptor> families = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
