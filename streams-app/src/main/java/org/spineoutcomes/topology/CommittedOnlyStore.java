@@ -200,6 +200,7 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         } catch (IOException e) {
             throw new ProcessorStateException("cannot create the directory of store " + name + ": " + dir, e);
         }
+        configSetter = configSetter();
         BlockBasedTableConfig table = new BlockBasedTableConfig();
         table.setBlockCache(sharedCache());
         filter = new BloomFilter(10);
@@ -244,26 +245,28 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         offsetsFamily = handles.get(1);
     }
 
+    /** The application's {@code rocksdb.config.setter} (StreamsConfig), or null; loaded before any native options exist. */
+    private RocksDBConfigSetter configSetter() {
+        Object setting = context == null ? null : context.appConfigs().get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
+        if (setting == null) return null;
+        try {
+            return setting instanceof Class<?> type ? (RocksDBConfigSetter) Utils.newInstance(type)
+                    : Utils.newInstance(setting.toString(), RocksDBConfigSetter.class);
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, setting,
+                    "not a RocksDBConfigSetter class on the class path");
+        }
+    }
+
     /**
-     * Kafka Streams' {@code rocksdb.config.setter} (StreamsConfig), honoured as by Kafka's own RocksDB store: the
-     * setter sees one {@link Options} holding this store's defaults and may change any of them; both column
-     * families then open with the result. Without a setter the defaults above apply as they are.
+     * Honoured as by Kafka's own RocksDB store: the setter sees one {@link Options} holding this store's defaults and may
+     * change any of them; both column families then open with the result. Without a setter the defaults apply as they are.
      */
     private void applyConfigSetter(DBOptions database, ColumnFamilyOptions family, BlockBasedTableConfig table) {
-        Object setting = context == null ? null : context.appConfigs().get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
-        if (setting == null) {
+        if (configSetter == null) {
             dbOptions = database;
             familyOptions = family;
             return;
-        }
-        try {
-            configSetter = setting instanceof Class<?> type ? (RocksDBConfigSetter) Utils.newInstance(type)
-                    : Utils.newInstance(setting.toString(), RocksDBConfigSetter.class);
-        } catch (ClassNotFoundException | ClassCastException e) {
-            database.close();
-            family.close();
-            throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, setting,
-                    "not a RocksDBConfigSetter class on the class path");
         }
         setterOptions = new Options(database, family);
         // The copy holds the table settings natively but not as a Java object; setters read it to change it.
