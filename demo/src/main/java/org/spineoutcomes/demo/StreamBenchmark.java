@@ -125,6 +125,9 @@ public final class StreamBenchmark implements Callable<Integer> {
             + " s latency phase (explicit --patients / --latency-seconds still win).")
     boolean quick;
 
+    @Option(names = "--verbose", description = "On a failure, the whole stack trace (by default one line says what failed).")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
@@ -754,6 +757,22 @@ public final class StreamBenchmark implements Callable<Integer> {
                 System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "org.spineoutcomes"));
         // The benchmark's own logging (before the first logger is created): WARN, and no topology dump.
         if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "log4j2-bench.xml");
-        System.exit(new CommandLine(new StreamBenchmark()).execute(args));
+        CommandLine cli = new CommandLine(new StreamBenchmark());
+        // One line per failure (e.g. the registry jar not built yet), the stack trace only with --verbose.
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose");
+            commandLine.getErr().println("bench: failed: " + oneLine(ex) + (verbose ? "" : " (--verbose shows the stack trace)"));
+            if (verbose) ex.printStackTrace(commandLine.getErr());
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    /** The innermost cause's message (a failure inside a start-up thread arrives wrapped). */
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
     }
 }

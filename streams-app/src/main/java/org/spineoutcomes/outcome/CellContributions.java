@@ -3,6 +3,7 @@ package org.spineoutcomes.outcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.spineoutcomes.schema.ComplicationType;
 import org.spineoutcomes.schema.OutcomeColumn;
 import org.spineoutcomes.schema.OutcomeImagingChange;
@@ -50,16 +51,92 @@ public final class CellContributions {
      */
     public record Slots(TreatmentArm itt, List<Stratum> strata, List<Slot> windows) {}
 
-    /** One window's as-treated arm and contribution. */
-    public record Slot(Window window, TreatmentArm asTreated, Contribution contribution) {}
+    /**
+     * One window of one outcome: its as-treated arm and its contribution, computed when first asked for (a patient
+     * update compares the windows of two outcomes, and most windows did not change: {@link #sameInputsAs} tells so
+     * without computing either contribution).
+     */
+    public static final class Slot {
+        private final Window window;
+        private final TreatmentArm asTreated;
+        private final PatientOutcome outcome;
+        /** The score window (BASELINE..M24); null for POST and OVERALL. */
+        private final OutcomeWindow scores;
+        private Contribution contribution;
+
+        Slot(Window window, TreatmentArm asTreated, PatientOutcome outcome, OutcomeWindow scores) {
+            this.window = window;
+            this.asTreated = asTreated;
+            this.outcome = outcome;
+            this.scores = scores;
+        }
+
+        public Window window() { return window; }
+
+        public TreatmentArm asTreated() { return asTreated; }
+
+        public Contribution contribution() {
+            if (contribution == null) {
+                contribution = switch (window) {
+                    case POST -> post(outcome);
+                    case OVERALL -> overall(outcome);
+                    default -> scoreWindow(outcome, scores);
+                };
+            }
+            return contribution;
+        }
+
+        /**
+         * True when {@code other}, the same window of another outcome, certainly has the same contribution: every
+         * outcome field that {@link #scoreWindow}, {@link #post} or {@link #overall} reads for this window is equal
+         * (kept in step with them; PatientCellChangesTest compares every change of a random cohort with the
+         * contributions themselves). False only means "compare the contributions".
+         */
+        public boolean sameInputsAs(Slot other) {
+            if (window != other.window) return false;
+            PatientOutcome a = outcome;
+            PatientOutcome b = other.outcome;
+            return switch (window) {
+                case POST -> a.getImagingLevels().equals(b.getImagingLevels());
+                case OVERALL -> a.getAnyComplication() == b.getAnyComplication()
+                        && a.getComplications().equals(b.getComplications())
+                        && Objects.equals(a.getFurtherCollapse(), b.getFurtherCollapse())
+                        && a.getMedicationStarted() == b.getMedicationStarted()
+                        && Objects.equals(a.getDaysToMedication(), b.getDaysToMedication())
+                        && sameCementLeakage(a.getImagingLevels(), b.getImagingLevels());
+                default -> scores.equals(other.scores)
+                        && Objects.equals(a.getBaselinePain(), b.getBaselinePain())
+                        && changesFromPre(a, window).equals(changesFromPre(b, window));
+            };
+        }
+    }
+
+    /** The imaging changes from PRE a score window's contribution reads, in the order it reads them. */
+    private static List<OutcomeImagingChange> changesFromPre(PatientOutcome o, Window window) {
+        List<OutcomeImagingChange> changes = new java.util.ArrayList<>(2);
+        for (OutcomeLevelImaging level : o.getImagingLevels()) {
+            for (OutcomeImagingChange ch : level.getChangesFromPre()) {
+                if (ch.getWindow() == window) changes.add(ch);
+            }
+        }
+        return changes;
+    }
+
+    private static boolean sameCementLeakage(List<OutcomeLevelImaging> a, List<OutcomeLevelImaging> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).getCementLeakage() != b.get(i).getCementLeakage()) return false;
+        }
+        return true;
+    }
 
     /** The patient's contributions per window (score windows, then POST and OVERALL); null when no treatment remains. */
     public static Slots slots(PatientOutcome outcome) {
         if (outcome.getIttArm() == null) return null;
         List<Slot> windows = new java.util.ArrayList<>(outcome.getWindows().size() + 2);
-        for (OutcomeWindow w : outcome.getWindows()) windows.add(new Slot(w.getWindow(), w.getAsTreatedArm(), scoreWindow(outcome, w)));
-        windows.add(new Slot(Window.POST, outcome.getAsTreatedArmPost(), post(outcome)));
-        windows.add(new Slot(Window.OVERALL, outcome.getAsTreatedArmOverall(), overall(outcome)));
+        for (OutcomeWindow w : outcome.getWindows()) windows.add(new Slot(w.getWindow(), w.getAsTreatedArm(), outcome, w));
+        windows.add(new Slot(Window.POST, outcome.getAsTreatedArmPost(), outcome, null));
+        windows.add(new Slot(Window.OVERALL, outcome.getAsTreatedArmOverall(), outcome, null));
         return new Slots(outcome.getIttArm(), outcome.getStrata(), List.copyOf(windows));
     }
 

@@ -67,23 +67,41 @@ public final class AdjustedDeltaBatch {
     /**
      * For every cell whose contribution differs between {@code before} and {@code after} (absent: none), the
      * net change (the old contribution subtracted, the new one added) handed to {@code into}, each cell once.
+     * The cells of one outcome share their contribution objects (a window's ITT and as-treated cells, every
+     * stratum's Kaplan-Meier cell), so a net is computed once per distinct (old, new) pair and handed to each of
+     * its cells ({@code into} only reads it).
      */
     private static <V, S> void netChanges(Map<CellKey, V> before, Map<CellKey, V> after, Supplier<S> empty,
                                           BiConsumer<S, V> subtract, BiConsumer<S, V> add, BiConsumer<CellKey, S> into) {
-        after.forEach((cell, now) -> {
-            V was = before.get(cell);
-            if (java.util.Objects.equals(was, now)) return;
-            S net = empty.get();
-            if (was != null) subtract.accept(net, was);
-            add.accept(net, now);
-            into.accept(cell, net);
-        });
-        before.forEach((cell, was) -> {
-            if (after.containsKey(cell)) return;
-            S net = empty.get();
-            subtract.accept(net, was);
-            into.accept(cell, net);
-        });
+        SharedNet<V, S> shared = new SharedNet<>();
+        for (Map.Entry<CellKey, V> e : after.entrySet()) {
+            V was = before.get(e.getKey());
+            V now = e.getValue();
+            if (java.util.Objects.equals(was, now)) continue;
+            into.accept(e.getKey(), shared.of(was, now, empty, subtract, add));
+        }
+        for (Map.Entry<CellKey, V> e : before.entrySet()) {
+            if (after.containsKey(e.getKey())) continue;
+            into.accept(e.getKey(), shared.of(e.getValue(), null, empty, subtract, add));
+        }
+    }
+
+    /** The net of the last (old, new) pair of contribution objects, computed again only for another pair. */
+    private static final class SharedNet<V, S> {
+        private V was;
+        private V now;
+        private S net;
+
+        S of(V was, V now, Supplier<S> empty, BiConsumer<S, V> subtract, BiConsumer<S, V> add) {
+            if (net != null && was == this.was && now == this.now) return net;
+            S n = empty.get();
+            if (was != null) subtract.accept(n, was);
+            if (now != null) add.accept(n, now);
+            this.was = was;
+            this.now = now;
+            this.net = n;
+            return n;
+        }
     }
 
     /** Folds in a net change of one standardisation cell ({@code net} is not kept). */

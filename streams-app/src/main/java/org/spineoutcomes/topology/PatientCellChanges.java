@@ -52,7 +52,8 @@ public final class PatientCellChanges {
             CellContributions.Slot y = nowByWindow.get(w);
             if (x == null && y == null) continue;
             if (sameItt && x != null && y != null && x.asTreated() == y.asTreated()) {
-                if (x.contribution().equals(y.contribution())) continue;
+                // Most windows are untouched by an update: equal inputs, so neither contribution is computed.
+                if (x.sameInputsAs(y) || x.contribution().equals(y.contribution())) continue;
                 CellStatistics net = CellDeltaBatch.netOf(new CellDelta(x.contribution(), y.contribution()));
                 changes.add(new Change(group(Population.ITT, w), cellSet(Population.ITT, now.itt(), w, strata), net));
                 changes.add(new Change(group(Population.AS_TREATED, w), cellSet(Population.AS_TREATED, y.asTreated(), w, strata), net));

@@ -85,4 +85,37 @@ class CellContributionsTest {
         assertEquals(List.of(true), overall.flags().get(Measures.MEDICATION_STARTED));
         assertEquals(List.of(12.0), overall.values().get(Measures.DAYS_TO_MEDICATION));
     }
+
+    /**
+     * A follow-up at day 30 (window M1) changes the M1 score window only: every other window's inputs are equal, so
+     * a patient update skips computing their contributions; M1's inputs differ (and so does its contribution). An
+     * outcome decoded from its bytes has equal inputs to the one computed (the stored outcome meets the new one).
+     */
+    @Test
+    void aFollowUpChangesTheInputsOfItsWindowOnly() {
+        List<org.apache.avro.specific.SpecificRecord> events = List.of(vertebroplasty("p1", INDEX), nrs("b", day(-1), 8),
+                study("pre", day(-1), PRE, level(T12, 24.0), level(L1, 14.0), level(L2, 26.0)).build(),
+                study("post", day(1), POST, level(L1, 19.0)).build());
+        PatientOutcome before = compute(events.toArray(new org.apache.avro.specific.SpecificRecord[0]));
+        List<org.apache.avro.specific.SpecificRecord> more = new java.util.ArrayList<>(events);
+        more.add(nrs("m", day(30), 3));
+        PatientOutcome after = compute(more.toArray(new org.apache.avro.specific.SpecificRecord[0]));
+        PatientOutcome stored = org.spineoutcomes.serde.FingerprintedAvro.decode(PatientOutcome.class,
+                org.spineoutcomes.serde.FingerprintedAvro.encode(before));
+        Map<org.spineoutcomes.schema.Window, CellContributions.Slot> was = byWindow(CellContributions.slots(stored));
+        Map<org.spineoutcomes.schema.Window, CellContributions.Slot> now = byWindow(CellContributions.slots(after));
+        assertEquals(10, now.size());
+        now.forEach((window, slot) -> {
+            boolean m1 = window == org.spineoutcomes.schema.Window.M1;
+            assertEquals(!m1, slot.sameInputsAs(was.get(window)), window.name());
+            assertEquals(!m1, slot.contribution().equals(was.get(window).contribution()), window.name());
+        });
+        byWindow(CellContributions.slots(before)).forEach((window, slot) -> assertTrue(slot.sameInputsAs(was.get(window)), window.name()));
+    }
+
+    private static Map<org.spineoutcomes.schema.Window, CellContributions.Slot> byWindow(CellContributions.Slots slots) {
+        Map<org.spineoutcomes.schema.Window, CellContributions.Slot> m = new java.util.EnumMap<>(org.spineoutcomes.schema.Window.class);
+        for (CellContributions.Slot s : slots.windows()) m.put(s.window(), s);
+        return m;
+    }
 }
