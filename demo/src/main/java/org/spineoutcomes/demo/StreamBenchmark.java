@@ -43,6 +43,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.app.SpineCli;
 import org.spineoutcomes.app.SpineStreamsApp;
 import org.spineoutcomes.events.EventFields;
 import org.spineoutcomes.events.EventType;
@@ -761,18 +762,10 @@ public final class StreamBenchmark implements Callable<Integer> {
         // One line per failure (e.g. the registry jar not built yet), the stack trace only with --verbose.
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose");
-            commandLine.getErr().println("bench: failed: " + oneLine(ex) + (verbose ? "" : " (--verbose shows the stack trace)"));
+            commandLine.getErr().println("bench: failed: " + SpineCli.Run.oneLine(ex) + (verbose ? "" : " (--verbose shows the stack trace)"));
             if (verbose) ex.printStackTrace(commandLine.getErr());
             return 1;
         });
         System.exit(cli.execute(args));
-    }
-
-    /** The innermost cause's message (a failure inside a start-up thread arrives wrapped). */
-    static String oneLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
     }
 }

@@ -111,7 +111,7 @@ public final class SpineCli implements Callable<Integer> {
         }
 
         /** "Type: message; caused by Type: message" over the cause chain, each message once. */
-        static String oneLine(Throwable e) {
+        public static String oneLine(Throwable e) {
             List<String> parts = new ArrayList<>();
             for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
                 String message = String.valueOf(t.getMessage());
