@@ -71,6 +71,7 @@ public class PipelineBenchmarks {
      * its own makes (a replay in recorded order computes a patient about once per event).
      */
     private List<PatientOutcome[]> followUpChanges;
+    private List<byte[]> encodedOutcomes;
 
     @Setup(Level.Trial)
     public void prepare() {
@@ -103,6 +104,8 @@ public class PipelineBenchmarks {
         }
         busySums = new CellStatistics().mergeWithoutCompleteness(busyCell);
         busyCompleteness = busyCell.completeness().copy();
+        encodedOutcomes = new ArrayList<>();
+        for (String id : cohort.patientIds) encodedOutcomes.add(org.spineoutcomes.serde.FingerprintedAvro.encode(cohort.result.outcomes().get(id)));
         followUpChanges = new ArrayList<>();
         for (int i = 0; i < cohort.resolved.size(); i++) {
             ResolvedEvents all = cohort.resolved.get(i);
@@ -118,6 +121,20 @@ public class PipelineBenchmarks {
     public PatientOutcome outcomePerPatient() {
         int i = next++ % cohort.resolved.size();
         return OutcomeEngine.compute(cohort.patientIds.get(i), cohort.resolved.get(i));
+    }
+
+    /** Per patient read back from the store: its stored outcome decoded (single-object Avro). */
+    @Benchmark
+    public PatientOutcome outcomeDecode() {
+        int i = next++ % cohort.resolved.size();
+        return org.spineoutcomes.serde.FingerprintedAvro.decode(PatientOutcome.class, encodedOutcomes.get(i));
+    }
+
+    /** Per computation: the new outcome encoded (its identity and its stored form). */
+    @Benchmark
+    public byte[] outcomeEncode() {
+        int i = next++ % cohort.resolved.size();
+        return org.spineoutcomes.serde.FingerprintedAvro.encode(cohort.result.outcomes().get(cohort.patientIds.get(i)));
     }
 
     /** Per input event: the patient's cell contributions (about 100 cells). */

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -54,9 +55,11 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -116,6 +119,11 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     private static LRUCache sharedCache;
 
     private final String name;
+    /**
+     * Length of the key prefix RocksDB also indexes in its Bloom filters (0: none), for a store read by prefix scans of
+     * at least that length: a scan then skips every sorted run whose filter says it holds no key with that prefix.
+     */
+    private final int scanPrefixLength;
     private final Position position = Position.emptyPosition();
     /** Writes since the last flush: the transaction in progress. */
     private volatile ConcurrentSkipListMap<Bytes, byte[]> current = new ConcurrentSkipListMap<>();
@@ -153,14 +161,28 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     private volatile boolean open;
 
     CommittedOnlyStore(String name) {
+        this(name, 0);
+    }
+
+    CommittedOnlyStore(String name, int scanPrefixLength) {
+        if (scanPrefixLength < 0) throw new IllegalArgumentException("scan prefix length must be >= 0: " + scanPrefixLength);
         this.name = name;
+        this.scanPrefixLength = scanPrefixLength;
     }
 
     /** The supplier of persistent stores of this kind, to hand to {@code Stores.keyValueStoreBuilder}. */
     static KeyValueBytesStoreSupplier supplier(String name) {
+        return supplier(name, 0);
+    }
+
+    /**
+     * As {@link #supplier(String)}, for a store read by prefix scans: prefixes of at least {@code scanPrefixLength}
+     * bytes are found through a prefix Bloom filter (their first {@code scanPrefixLength} bytes).
+     */
+    static KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength) {
         return new KeyValueBytesStoreSupplier() {
             @Override public String name() { return name; }
-            @Override public KeyValueStore<Bytes, byte[]> get() { return new CommittedOnlyStore(name); }
+            @Override public KeyValueStore<Bytes, byte[]> get() { return new CommittedOnlyStore(name, scanPrefixLength); }
             @Override public String metricsScope() { return "rocksdb"; }
         };
     }
@@ -211,6 +233,8 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
                 .setCompactionStyle(COMPACTION)
                 .setWriteBufferSize(WRITE_BUFFER_BYTES)
                 .setMaxWriteBufferNumber(WRITE_BUFFERS);
+        // Files written before (or without) this setting have no prefix entries; RocksDB then reads them as before.
+        if (scanPrefixLength > 0) family.useFixedLengthPrefixExtractor(scanPrefixLength);
         DBOptions database = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
@@ -276,6 +300,16 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         configSetter.setConfig(name, setterOptions, context.appConfigs());
         dbOptions = new DBOptions(setterOptions);
         familyOptions = new ColumnFamilyOptions(setterOptions);
+    }
+
+    /** Writes RocksDB's memtables to a new file and waits for it, for tests: later reads then come from files too. */
+    synchronized void flushMemtables() {
+        checkOpen();
+        try (org.rocksdb.FlushOptions wait = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(wait, dataFamily);
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("flushing store " + name, e);
+        }
     }
 
     /** A RocksDB property of the data family (e.g. {@code rocksdb.num-files-at-level1}), for tests and diagnostics. */
@@ -362,9 +396,38 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
 
     private RocksRange rocks(Bytes from, Bytes to, Bytes prefix, boolean reverse) {
         checkOpen();
-        RocksRange range = new RocksRange(db.newIterator(dataFamily), from, to, prefix, reverse);
+        ReadOptions options = new ReadOptions();
+        // A forward scan of one prefix stops at the first key past it (upper bound) and, when the prefix is at least as long
+        // as the filtered one, asks each sorted run's prefix filter first. Every other iterator reads in total key order
+        // (with a prefix extractor RocksDB would otherwise only promise keys of the seek key's prefix).
+        Slice bound = null;
+        if (prefix != null && !reverse) {
+            byte[] after = prefixSuccessor(prefix.get());
+            if (after != null) {
+                bound = new Slice(after);
+                options.setIterateUpperBound(bound);
+            }
+        }
+        if (prefix != null && !reverse && scanPrefixLength > 0 && configSetter == null && prefix.get().length >= scanPrefixLength) {
+            options.setPrefixSameAsStart(true);
+        } else {
+            options.setTotalOrderSeek(true);
+        }
+        RocksRange range = new RocksRange(db.newIterator(dataFamily, options), options, bound, from, to, prefix, reverse);
         openIterators.add(range);
         return range;
+    }
+
+    /** The smallest key greater than every key starting with {@code prefix}, or null when there is none (all 0xFF). */
+    static byte[] prefixSuccessor(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                byte[] next = Arrays.copyOf(prefix, i + 1);
+                next[i]++;
+                return next;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -459,7 +522,8 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         checkOpen();
         if (changelogOffsets.isEmpty()) {
             dropPending();
-            try (RocksIterator it = db.newIterator(offsetsFamily); WriteBatch batch = new WriteBatch()) {
+            try (ReadOptions all = new ReadOptions().setTotalOrderSeek(true); RocksIterator it = db.newIterator(offsetsFamily, all);
+                 WriteBatch batch = new WriteBatch()) {
                 for (it.seekToFirst(); it.isValid(); it.next()) batch.delete(offsetsFamily, it.key());
                 db.write(writeOptions, batch);
             } catch (RocksDBException e) {
@@ -605,14 +669,18 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     /** RocksDB entries in [from, to] (null: open) and, when given, with a prefix; forwards or backwards. */
     private final class RocksRange implements KeyValueIterator<Bytes, byte[]> {
         private final RocksIterator it;
+        private final ReadOptions options;
+        private final Slice bound;
         private final Bytes from;
         private final Bytes to;
         private final Bytes prefix;
         private final boolean reverse;
         private boolean closed;
 
-        RocksRange(RocksIterator it, Bytes from, Bytes to, Bytes prefix, boolean reverse) {
+        RocksRange(RocksIterator it, ReadOptions options, Slice bound, Bytes from, Bytes to, Bytes prefix, boolean reverse) {
             this.it = it;
+            this.options = options;
+            this.bound = bound;
             this.from = from;
             this.to = to;
             this.prefix = prefix;
@@ -655,6 +723,8 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
             if (closed) return;
             closed = true;
             it.close();
+            options.close();
+            if (bound != null) bound.close();
             openIterators.remove(this);
         }
     }

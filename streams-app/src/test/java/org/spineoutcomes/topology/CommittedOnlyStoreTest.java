@@ -213,6 +213,58 @@ class CommittedOnlyStoreTest {
         assertEquals(List.of("cell|1=cell|1", "cell|2=new"), entries(store.prefixScan("cell|", new StringSerializer())));
     }
 
+    /** Closes store "s" and opens the same directory with a prefix filter of {@code length} bytes (0: none). */
+    private void reopenWithScanPrefix(int length) {
+        store.close();
+        store = new CommittedOnlyStore("s", length);
+        store.init(context, store);
+    }
+
+    @Test
+    void aPrefixFilteredStore_scansExactlyThePrefixesKeys_fromOldFilesNewFilesAndPendingWrites() throws Exception {
+        // Written before the store had a prefix filter: a file without prefix entries.
+        committed(1, "patient1\0a", "1a", "patient2\0a", "2a", "pat\0y", "short y");
+        store.flushMemtables();
+        reopenWithScanPrefix(8);
+        assertTrue(optionsFile().contains("prefix_extractor=rocksdb.FixedPrefix.8"), "the store opens with an 8-byte prefix extractor");
+        // A file with prefix entries, a longer id sharing patient1's first 8 bytes, the memtable, then pending writes.
+        committed(2, "patient1\0b", "1b", "patient1x\0c", "1x c", "pat\0z", "short z");
+        store.flushMemtables();
+        committed(3, "patient1\0c", "1c", "patient3\0a", "3a");
+        store.put(key("patient1\0d"), value("1d pending"));
+        store.delete(key("patient1\0a"));
+        store.put(key("patient1\0a"), value("1a again"));
+
+        assertEquals(List.of("patient1\0a=1a again", "patient1\0b=1b", "patient1\0c=1c", "patient1\0d=1d pending"),
+                entries(store.prefixScan("patient1\0", new StringSerializer())));
+        assertEquals(List.of("patient1x\0c=1x c"), entries(store.prefixScan("patient1x\0", new StringSerializer())));
+        assertEquals(List.of("patient2\0a=2a"), entries(store.prefixScan("patient2\0", new StringSerializer())));
+        assertEquals(List.of(), entries(store.prefixScan("patient4\0", new StringSerializer())));
+        // Shorter than the filtered prefix: read in key order, unfiltered.
+        assertEquals(List.of("pat\0y=short y", "pat\0z=short z"), entries(store.prefixScan("pat\0", new StringSerializer())));
+        // Ranges and full scans cross prefixes in key order, forwards and backwards.
+        assertEquals(List.of("patient1\0c=1c", "patient1\0d=1d pending", "patient1x\0c=1x c", "patient2\0a=2a"),
+                entries(store.range(key("patient1\0c"), key("patient2\0a"))));
+        assertEquals(List.of("patient2\0a=2a", "patient1x\0c=1x c", "patient1\0d=1d pending"),
+                entries(store.reverseRange(key("patient1\0d"), key("patient2\0a"))));
+        assertEquals(9, entries(store.all()).size());
+        // The same after the pending writes commit and everything is in files.
+        store.flushCache();
+        store.commit(Map.of(CHANGELOG, 4L));
+        store.put(key("other"), value("x")); // processing goes on: the sealed writes go to RocksDB
+        store.flushMemtables();
+        assertEquals(List.of("patient1\0a=1a again", "patient1\0b=1b", "patient1\0c=1c", "patient1\0d=1d pending"),
+                entries(store.prefixScan("patient1\0", new StringSerializer())));
+    }
+
+    @Test
+    void prefixSuccessor_isTheFirstKeyAfterEveryKeyWithThePrefix() {
+        assertEquals("ab", new String(CommittedOnlyStore.prefixSuccessor(value("aa")), StandardCharsets.UTF_8));
+        assertArrayEquals(new byte[] {'a', 'b'}, CommittedOnlyStore.prefixSuccessor(new byte[] {'a', 'a', (byte) 0xFF, (byte) 0xFF}));
+        assertArrayEquals(new byte[] {1}, CommittedOnlyStore.prefixSuccessor(new byte[] {0}));
+        assertNull(CommittedOnlyStore.prefixSuccessor(new byte[] {(byte) 0xFF, (byte) 0xFF}));
+    }
+
     @Test
     void restoredRecords_areWrittenAsTheyCome() {
         // What Kafka Streams' restore consumer hands over is committed data: it goes down at once.
