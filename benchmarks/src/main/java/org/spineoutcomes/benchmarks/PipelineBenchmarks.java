@@ -24,6 +24,7 @@ import org.spineoutcomes.outcome.OutcomeEngine;
 import org.spineoutcomes.schema.ArmAggregate;
 import org.spineoutcomes.schema.ArmComparison;
 import org.spineoutcomes.schema.PatientOutcome;
+import org.spineoutcomes.serde.FingerprintedAvro;
 import org.spineoutcomes.stats.CellKey;
 import org.spineoutcomes.stats.CellStatistics;
 import org.spineoutcomes.stats.CompletenessCounts;
@@ -105,7 +106,7 @@ public class PipelineBenchmarks {
         busySums = new CellStatistics().mergeWithoutCompleteness(busyCell);
         busyCompleteness = busyCell.completeness().copy();
         encodedOutcomes = new ArrayList<>();
-        for (String id : cohort.patientIds) encodedOutcomes.add(org.spineoutcomes.serde.FingerprintedAvro.encode(cohort.result.outcomes().get(id)));
+        for (String id : cohort.patientIds) encodedOutcomes.add(FingerprintedAvro.encode(cohort.result.outcomes().get(id)));
         followUpChanges = new ArrayList<>();
         for (int i = 0; i < cohort.resolved.size(); i++) {
             ResolvedEvents all = cohort.resolved.get(i);
@@ -127,14 +128,14 @@ public class PipelineBenchmarks {
     @Benchmark
     public PatientOutcome outcomeDecode() {
         int i = next++ % cohort.resolved.size();
-        return org.spineoutcomes.serde.FingerprintedAvro.decode(PatientOutcome.class, encodedOutcomes.get(i));
+        return FingerprintedAvro.decode(PatientOutcome.class, encodedOutcomes.get(i));
     }
 
     /** Per computation: the new outcome encoded (its identity and its stored form). */
     @Benchmark
     public byte[] outcomeEncode() {
         int i = next++ % cohort.resolved.size();
-        return org.spineoutcomes.serde.FingerprintedAvro.encode(cohort.result.outcomes().get(cohort.patientIds.get(i)));
+        return FingerprintedAvro.encode(cohort.result.outcomes().get(cohort.patientIds.get(i)));
     }
 
     /** Per input event: the patient's cell contributions (about 100 cells). */

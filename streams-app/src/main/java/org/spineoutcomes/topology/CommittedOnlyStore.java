@@ -170,14 +170,10 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         this.scanPrefixLength = scanPrefixLength;
     }
 
-    /** The supplier of persistent stores of this kind, to hand to {@code Stores.keyValueStoreBuilder}. */
-    static KeyValueBytesStoreSupplier supplier(String name) {
-        return supplier(name, 0);
-    }
-
     /**
-     * As {@link #supplier(String)}, for a store read by prefix scans: prefixes of at least {@code scanPrefixLength}
-     * bytes are found through a prefix Bloom filter (their first {@code scanPrefixLength} bytes).
+     * The supplier of persistent stores of this kind, to hand to {@code Stores.keyValueStoreBuilder}. With
+     * {@code scanPrefixLength} > 0, prefix scans of at least that many bytes are found through a prefix Bloom filter
+     * (their first {@code scanPrefixLength} bytes); 0 for a store not read that way.
      */
     static KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength) {
         return new KeyValueBytesStoreSupplier() {
@@ -400,15 +396,11 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
         // A forward scan of one prefix stops at the first key past it (upper bound) and, when the prefix is at least as long
         // as the filtered one, asks each sorted run's prefix filter first. Every other iterator reads in total key order
         // (with a prefix extractor RocksDB would otherwise only promise keys of the seek key's prefix).
-        Slice bound = null;
-        if (prefix != null && !reverse) {
-            byte[] after = prefixSuccessor(prefix.get());
-            if (after != null) {
-                bound = new Slice(after);
-                options.setIterateUpperBound(bound);
-            }
-        }
-        if (prefix != null && !reverse && scanPrefixLength > 0 && configSetter == null && prefix.get().length >= scanPrefixLength) {
+        boolean forwardPrefixScan = prefix != null && !reverse;
+        byte[] after = forwardPrefixScan ? prefixSuccessor(prefix.get()) : null;
+        Slice bound = after == null ? null : new Slice(after);
+        if (bound != null) options.setIterateUpperBound(bound);
+        if (forwardPrefixScan && scanPrefixLength > 0 && configSetter == null && prefix.get().length >= scanPrefixLength) {
             options.setPrefixSameAsStart(true);
         } else {
             options.setTotalOrderSeek(true);
