@@ -60,4 +60,33 @@ class FingerprintedAvroTest {
                 () -> FingerprintedAvro.decode(FollowUpEvent.class, out.toByteArray()));
         assertEquals(true, e.getMessage().contains("FollowUpEvent"), e.getMessage());
     }
+
+    @Test
+    void truncatedOrHeaderlessBytes_areRefusedWithTheTypeName() {
+        byte[] bytes = FingerprintedAvro.encode(followUp());
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        IllegalArgumentException cut = assertThrows(IllegalArgumentException.class, () -> FingerprintedAvro.decode(FollowUpEvent.class, truncated));
+        assertEquals(true, cut.getMessage().startsWith("stored FollowUpEvent is not readable"), cut.getMessage());
+        byte[] noMarker = bytes.clone();
+        noMarker[0] = 0;
+        IllegalArgumentException header = assertThrows(IllegalArgumentException.class, () -> FingerprintedAvro.decode(FollowUpEvent.class, noMarker));
+        assertEquals("stored FollowUpEvent is not readable: no single-object header", header.getMessage());
+    }
+
+    @Test
+    void decodingFromOneThreadAfterAnother_givesEachItsOwnValue() throws Exception {
+        // The buffered decoder is reused per thread: a decode must not see the previous value's bytes.
+        FollowUpEvent a = followUp();
+        FollowUpEvent b = FollowUpEvent.newBuilder(a).setEventId("f2-longer-id").setPainNrs(9).build();
+        byte[] ab = FingerprintedAvro.encode(a);
+        byte[] bb = FingerprintedAvro.encode(b);
+        assertEquals(b, FingerprintedAvro.decode(FollowUpEvent.class, bb));
+        assertEquals(a, FingerprintedAvro.decode(FollowUpEvent.class, ab));
+        FollowUpEvent[] other = new FollowUpEvent[1];
+        Thread t = new Thread(() -> other[0] = FingerprintedAvro.decode(FollowUpEvent.class, bb));
+        t.start();
+        t.join();
+        assertEquals(b, other[0]);
+        assertEquals(a, FingerprintedAvro.decode(FollowUpEvent.class, ab));
+    }
 }
