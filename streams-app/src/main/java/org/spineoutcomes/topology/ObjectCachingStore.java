@@ -92,6 +92,30 @@ final class ObjectCachingStore<K, V> extends WrappedStateStore<KeyValueStore<K, 
     }
 
     /**
+     * A put of a key the caller knows is not in the store below (its processor mirrors the store's keys): the same as
+     * {@link #get} returning null and then {@link #put}, without reading the store below. A key written since the
+     * last write-through is not marked (the store below may hold it; the write-through then decides as usual).
+     */
+    void putAbsentBelow(K key, V value) {
+        if (!written.containsKey(key)) {
+            synchronized (absentBelow) {
+                absentBelow.add(key);
+            }
+        }
+        put(key, value);
+    }
+
+    /** The object-caching layer under a store handed out by Kafka Streams (its decorators are wrapped stores), or null. */
+    @SuppressWarnings("unchecked")
+    static <K, V> ObjectCachingStore<K, V> under(org.apache.kafka.streams.processor.StateStore store) {
+        for (org.apache.kafka.streams.processor.StateStore s = store; s != null; ) {
+            if (s instanceof ObjectCachingStore<?, ?> found) return (ObjectCachingStore<K, V>) found;
+            s = s instanceof WrappedStateStore<?, ?, ?> w ? w.wrapped() : null;
+        }
+        return null;
+    }
+
+    /**
      * Written text keys in order, kept once the store was prefix-scanned: a scan whose prefix no written key
      * starts with reads the store below as it is, without writing everything through first. Reading a
      * patient's events (a prefix scan) wrote the whole cache through on every read, and so every event's

@@ -88,6 +88,8 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
      */
     private final Map<String, Deferred> deferred = new java.util.LinkedHashMap<>();
     private KeyValueStore<String, Long> toCompute;
+    /** The to-compute store's object cache, told directly that a new wait's key is not below (null: no such layer). */
+    private ObjectCachingStore<String, Long> toComputeCache;
     private KeyValueStore<String, CellDeltaBatch> pending;
     /** Groups with a pending batch; in memory, rebuilt from the store at start. */
     private final java.util.Set<String> pendingGroups = new java.util.TreeSet<>();
@@ -175,6 +177,7 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
             while (it.hasNext()) pendingGroups.add(it.next().key);
         }
         this.toCompute = context.getStateStore(toComputeStore);
+        this.toComputeCache = ObjectCachingStore.under(toCompute);
         deferred.clear();
         try (KeyValueIterator<String, Long> it = toCompute.all()) {
             while (it.hasNext()) {
@@ -513,10 +516,15 @@ public final class PatientProcessor implements Processor<String, Ingested, Strin
         if (d == null) {
             d = new Deferred(true, before, event.timestamp());
             deferred.put(patientId, d);
-            toCompute.get(patientId); // a read first: the key is then known to be new below, so put + delete within a commit write nothing
             // Once per wait, with the first event's timestamp: a wait that spans a commit then costs one changelog
-            // record, not one per event (after a restart, the patient's outputs carry that timestamp).
-            toCompute.put(patientId, d.newest);
+            // record, not one per event (after a restart, the patient's outputs carry that timestamp). The key is new
+            // below (deferred mirrors the store), so a put and delete within one commit write nothing.
+            if (toComputeCache != null) {
+                toComputeCache.putAbsentBelow(patientId, d.newest);
+            } else {
+                toCompute.get(patientId); // the same knowledge, by reading
+                toCompute.put(patientId, d.newest);
+            }
         }
         if (d.known) d.events.add(event);
         d.newest = Math.max(d.newest, event.timestamp());

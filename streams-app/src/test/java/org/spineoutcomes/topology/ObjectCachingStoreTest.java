@@ -101,6 +101,60 @@ class ObjectCachingStoreTest {
     }
 
     @Test
+    void aKeyPutAsAbsentBelowIsNotReadThereAndItsPutAndDeleteWriteNothing() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        cache.putAbsentBelow("patient-1", "t1");
+        assertEquals("t1", cache.get("patient-1"));
+        cache.delete("patient-1");
+        cache.flushCache();
+        assertEquals(List.of(), below.reads, "the caller knew the key was not below");
+        assertEquals(List.of(), below.writes);
+    }
+
+    @Test
+    void aKeyDeletedButNotYetFlushedIsNotTakenAsAbsentBelow() {
+        Below below = new Below();
+        ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
+        cache.put("patient-1", "t1");
+        cache.flushCache();                      // below now
+        cache.delete("patient-1");               // still below until the next flush
+        cache.putAbsentBelow("patient-1", "t2"); // so this must not mark it absent
+        cache.delete("patient-1");
+        cache.flushCache();
+        assertEquals(List.of("put patient-1=t1", "delete patient-1"), below.writes);
+        assertNull(below.data.get("patient-1"));
+    }
+
+    @Test
+    void theCacheIsFoundUnderTheStoreKafkaStreamsHandsToAProcessor() {
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        builder.addStateStore(ObjectCachingStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore("waits"),
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()), 0));
+        List<String> seen = new ArrayList<>();
+        builder.stream("in", org.apache.kafka.streams.kstream.Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()))
+                .process(() -> new org.apache.kafka.streams.processor.api.Processor<String, String, Void, Void>() {
+                    private org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context;
+                    @Override public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> c) { context = c; }
+                    @Override public void process(org.apache.kafka.streams.processor.api.Record<String, String> r) {
+                        org.apache.kafka.streams.processor.StateStore handed = context.getStateStore("waits");
+                        seen.add(handed.getClass().getSimpleName() + " -> " + (ObjectCachingStore.under(handed) == null ? "none" : "cache"));
+                    }
+                }, "waits");
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "under-test");
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (org.apache.kafka.streams.TopologyTestDriver driver = new org.apache.kafka.streams.TopologyTestDriver(builder.build(), props)) {
+            driver.createInputTopic("in", new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer()).pipeInput("k", "v");
+        }
+        // Kafka Streams hands out a read-write decorator, not the store itself; the cache is found beneath it.
+        assertEquals(List.of("KeyValueStoreReadWriteDecorator -> cache"), seen);
+    }
+
+    @Test
     void repeatedWritesOfAKeyReachTheStoreBelowOncePerFlush() {
         Below below = new Below();
         ObjectCachingStore<String, String> cache = new ObjectCachingStore<>(below.store(), 10);
