@@ -39,6 +39,7 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final HandOnPurge purge;
     private final Map<String, Object> adminConfig;
     private final long taskTimeoutMs;
+    private final String applicationId;
     private volatile KafkaStreams.State combinedState = KafkaStreams.State.CREATED;
     private final RegistryGate registryGate;
     private final RegistryWatch registryWatch;
@@ -64,6 +65,7 @@ public final class SpineStreamsApp implements AutoCloseable {
         StreamsConfig streamsConfig = new StreamsConfig(properties);
         this.adminConfig = streamsConfig.getAdminConfigs(config.applicationId() + "-hand-on-admin");
         this.taskTimeoutMs = streamsConfig.getLong(StreamsConfig.TASK_TIMEOUT_MS_CONFIG);
+        this.applicationId = streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG);
         if (config.topologySplit()) {
             this.handOn = HandOnTopics.forApplication(config.applicationId());
             this.topology = spine.buildPatientStage(handOn);
@@ -158,6 +160,16 @@ public final class SpineStreamsApp implements AutoCloseable {
             if (a == s || b == s) return s;
         }
         return KafkaStreams.State.RUNNING;
+    }
+
+    /** One Kafka Streams application of the app: a name for people, its consumer group (its application id), the instance. */
+    public record Stage(String name, String groupId, KafkaStreams streams) {}
+
+    /** The stages with their consumer groups: the patient stage and, when split, the cell stage. */
+    public List<Stage> stages() {
+        if (cellStreams == null) return List.of(new Stage("topology", applicationId, streams));
+        return List.of(new Stage("patient stage", applicationId, streams),
+                new Stage("cell stage", HandOnTopics.cellStageApplicationId(applicationId), cellStreams));
     }
 
     /** Both Kafka Streams applications when split (patient stage first), else the one. */

@@ -91,7 +91,7 @@ public final class SpineRuntime implements AutoCloseable {
         this.baseUri = baseUri;
         this.app = new SpineStreamsApp(config, config.registryClient());
         KafkaStreams streams = app.streams();
-        this.watch = new StartupWatch(config, app::state, LOG::warn, watchInterval);
+        this.watch = new StartupWatch(config, app::state, app::stages, LOG::warn, watchInterval);
         RuntimeEndpoints.register(routes, app::state, this::dependencyProblem, meters);
         // Query API and dashboard: the state of this instance, and forwarding to the others by application.server.
         AppConfig.HostAndPort server = config.applicationServer().orElseThrow();

@@ -1,6 +1,10 @@
 package org.spineoutcomes.runtime;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -12,9 +16,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.spineoutcomes.app.AppConfig;
+import org.spineoutcomes.app.SpineStreamsApp;
 import org.spineoutcomes.kafka.ClientSecurity;
 import org.spineoutcomes.topics.SpineTopic;
 import org.spineoutcomes.topics.Topics;
@@ -23,7 +32,8 @@ import org.spineoutcomes.topics.Topics;
  * Says why the app is not RUNNING, so an unreachable broker never means silence: each time it is
  * called while the state has not been RUNNING for a whole interval it asks the brokers (an admin
  * client with the app's own security settings) and reports one line: brokers unreachable (what to
- * check), contract topics missing (which), or brokers fine and the group still rebalancing/restoring.
+ * check), contract topics missing (which), or brokers fine and the group still rebalancing/restoring, then for
+ * each stage that waits its group's state as the coordinator sees it and its stream threads' states.
  * The runtime also has it ask the brokers every few seconds ({@link #checkBrokers()}) for the readiness check.
  */
 final class StartupWatch implements AutoCloseable {
@@ -34,16 +44,21 @@ final class StartupWatch implements AutoCloseable {
     private final Consumer<String> report;
     private final Duration interval;
     private final Duration askTimeout;
+    /** The app's Kafka Streams applications with their groups, to say which one waits and on what. */
+    private final Supplier<List<SpineStreamsApp.Stage>> stages;
     private Admin admin;
     private long notRunningSinceNanos = System.nanoTime();
     private volatile String brokerProblem;
 
-    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Consumer<String> report, Duration interval) {
-        this(config, state, report, interval, ASK_TIMEOUT);
+    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Supplier<List<SpineStreamsApp.Stage>> stages, Consumer<String> report,
+                 Duration interval) {
+        this(config, state, stages, report, interval, ASK_TIMEOUT);
     }
 
-    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Consumer<String> report, Duration interval, Duration askTimeout) {
+    StartupWatch(AppConfig config, Supplier<KafkaStreams.State> state, Supplier<List<SpineStreamsApp.Stage>> stages, Consumer<String> report,
+                 Duration interval, Duration askTimeout) {
         this.config = config;
+        this.stages = stages;
         this.state = state;
         this.report = report;
         this.interval = interval;
@@ -111,7 +126,7 @@ final class StartupWatch implements AutoCloseable {
                         + " (create them with the partitions and configs of org.spineoutcomes.topics.Topics)";
             }
             return "the brokers at " + brokers + " answer (" + nodes + " broker" + (nodes == 1 ? "" : "s")
-                    + ") and the topics exist; the consumer group is still rebalancing or state is being restored";
+                    + ") and the topics exist; the consumer group is still rebalancing or state is being restored" + waitingStages();
         } catch (TimeoutException | ExecutionException e) {
             return noBrokerAnswers(e);
         } catch (InterruptedException e) {
@@ -120,6 +135,63 @@ final class StartupWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             return "cannot ask the brokers at " + brokers + ": " + e;
         }
+    }
+
+    /**
+     * For each stage not RUNNING: its state, its group's state and members as the coordinator sees them, and its
+     * stream threads' states with their active tasks (a thread in PARTITIONS_ASSIGNED is restoring state or
+     * waiting for its tasks' locks; a group in PREPARING_REBALANCE waits for a member to join).
+     */
+    String waitingStages() {
+        List<SpineStreamsApp.Stage> waiting = stages.get().stream().filter(st -> st.streams().state() != KafkaStreams.State.RUNNING).toList();
+        if (waiting.isEmpty()) return "";
+        Map<String, KafkaFuture<ConsumerGroupDescription>> groups;
+        try {
+            groups = admin().describeConsumerGroups(waiting.stream().map(SpineStreamsApp.Stage::groupId).toList()).describedGroups();
+        } catch (RuntimeException e) {
+            groups = Map.of();
+        }
+        StringBuilder out = new StringBuilder();
+        for (SpineStreamsApp.Stage st : waiting) {
+            out.append("; ").append(st.name()).append(' ').append(st.streams().state()).append(" (group ").append(st.groupId())
+                    .append(' ').append(group(groups.get(st.groupId()))).append(')');
+            out.append(", threads: ").append(threads(st.streams()));
+        }
+        return out.toString();
+    }
+
+    /** "STABLE, 2 members" as the group coordinator sees the group, or why that is not known. */
+    private String group(KafkaFuture<ConsumerGroupDescription> described) {
+        if (described == null) return "not described";
+        try {
+            ConsumerGroupDescription g = described.get(askTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            int members = g.members().size();
+            return g.groupState() + ", " + members + (members == 1 ? " member" : " members");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) return "not known to the coordinator yet";
+            return "not described: " + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName();
+        } catch (TimeoutException e) {
+            return "not described within " + askTimeout.toSeconds() + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not described (interrupted)";
+        }
+    }
+
+    /** "StreamThread-1 PARTITIONS_ASSIGNED with 3 active tasks, StreamThread-2 RUNNING with 2 active tasks"; "none" without threads. */
+    static String threads(KafkaStreams streams) {
+        List<String> parts = new ArrayList<>();
+        try {
+            for (ThreadMetadata t : streams.metadataForLocalThreads()) {
+                String name = t.threadName();
+                int at = name.lastIndexOf("StreamThread-");
+                parts.add((at >= 0 ? name.substring(at) : name) + " " + t.threadState() + " with " + t.activeTasks().size() + " active tasks");
+            }
+        } catch (RuntimeException e) {
+            return "not known (" + e.getClass().getSimpleName() + ")";
+        }
+        Collections.sort(parts);
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
     private synchronized Admin admin() {

@@ -45,11 +45,11 @@ class RuntimeWithoutBrokerTest {
         int port = closedPort();
         AppConfig config = AppConfig.of(Map.of(AppConfig.BOOTSTRAP_SERVERS, "127.0.0.1:" + port, AppConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:1"));
         List<String> lines = new CopyOnWriteArrayList<>();
-        try (StartupWatch watch = new StartupWatch(config, () -> KafkaStreams.State.RUNNING, lines::add, Duration.ZERO, Duration.ofSeconds(2))) {
+        try (StartupWatch watch = new StartupWatch(config, () -> KafkaStreams.State.RUNNING, List::of, lines::add, Duration.ZERO, Duration.ofSeconds(2))) {
             watch.check();
             assertEquals(List.of(), lines, "quiet while RUNNING");
         }
-        try (StartupWatch watch = new StartupWatch(config, () -> KafkaStreams.State.REBALANCING, lines::add, Duration.ZERO, Duration.ofSeconds(2))) {
+        try (StartupWatch watch = new StartupWatch(config, () -> KafkaStreams.State.REBALANCING, List::of, lines::add, Duration.ZERO, Duration.ofSeconds(2))) {
             watch.check();
         }
         assertEquals(1, lines.size());
