@@ -137,11 +137,9 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     private RocksDB db;
     private ColumnFamilyHandle dataFamily;
     private ColumnFamilyHandle offsetsFamily;
-    /** Write-ahead log kept per store at most: one write buffer (the data family flushes about when it would anyway). */
-    static final long MAX_TOTAL_WAL_BYTES = 8L << 20;
     /**
-     * Levelled compaction with LZ4, two 8 MB write buffers. Kafka Streams' own store uses universal compaction without
-     * compression and three 16 MB buffers; measured here in session 18 (recorded-order backfill) those spent less on
+     * Levelled compaction with LZ4, two 8 MB write buffers (32 MB for a store that grows with the cohort). Kafka
+     * Streams' own store uses universal compaction without compression and three 16 MB buffers; measured here in session 18 (recorded-order backfill) those spent less on
      * compaction but more on reads (prefix scans of a patient's events over more sorted runs, uncompressed blocks),
      * and a million patients took 26 % longer with 2.8 times the state on disk. A {@code rocksdb.config.setter} may
      * choose them.
@@ -149,7 +147,16 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     static final CompactionStyle COMPACTION = CompactionStyle.LEVEL;
     static final CompressionType COMPRESSION = CompressionType.LZ4_COMPRESSION;
     static final long WRITE_BUFFER_BYTES = 8L << 20;
+    /**
+     * The write buffer of a store that keeps an entry per patient or per event, so grows with the cohort. Its keys are
+     * pseudonyms spread over the whole key space, so every compaction out of level 0 rewrites the whole level it lands
+     * in: flushing four times as much at a time rewrites that level a quarter as often. Measured in session 23
+     * (a million patients in recorded order): see docs/benchmark-history.md.
+     */
+    static final long LARGE_WRITE_BUFFER_BYTES = 32L << 20;
     static final int WRITE_BUFFERS = 2;
+    /** This store's write buffer; also the most write-ahead log it keeps (the data family flushes about when it would anyway). */
+    private final long writeBufferBytes;
     private DBOptions dbOptions;
     private ColumnFamilyOptions familyOptions;
     /** The application's {@code rocksdb.config.setter}, if any, and the options it was given (closed with the store). */
@@ -165,20 +172,28 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     }
 
     CommittedOnlyStore(String name, int scanPrefixLength) {
+        this(name, scanPrefixLength, WRITE_BUFFER_BYTES);
+    }
+
+    CommittedOnlyStore(String name, int scanPrefixLength, long writeBufferBytes) {
         if (scanPrefixLength < 0) throw new IllegalArgumentException("scan prefix length must be >= 0: " + scanPrefixLength);
+        if (writeBufferBytes < 1L << 20) throw new IllegalArgumentException("write buffer must be at least 1 MB: " + writeBufferBytes);
         this.name = name;
         this.scanPrefixLength = scanPrefixLength;
+        this.writeBufferBytes = writeBufferBytes;
     }
 
     /**
      * The supplier of persistent stores of this kind, to hand to {@code Stores.keyValueStoreBuilder}. With
      * {@code scanPrefixLength} > 0, prefix scans of at least that many bytes are found through a prefix Bloom filter
-     * (their first {@code scanPrefixLength} bytes); 0 for a store not read that way.
+     * (their first {@code scanPrefixLength} bytes); 0 for a store not read that way. {@code growsWithCohort}: the store
+     * keeps an entry per patient or per event, and gets {@link #LARGE_WRITE_BUFFER_BYTES} of write buffer.
      */
-    static KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength) {
+    static KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength, boolean growsWithCohort) {
+        long writeBuffer = growsWithCohort ? LARGE_WRITE_BUFFER_BYTES : WRITE_BUFFER_BYTES;
         return new KeyValueBytesStoreSupplier() {
             @Override public String name() { return name; }
-            @Override public KeyValueStore<Bytes, byte[]> get() { return new CommittedOnlyStore(name, scanPrefixLength); }
+            @Override public KeyValueStore<Bytes, byte[]> get() { return new CommittedOnlyStore(name, scanPrefixLength, writeBuffer); }
             @Override public String metricsScope() { return "rocksdb"; }
         };
     }
@@ -227,7 +242,7 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
                 .setTableFormatConfig(table)
                 .setCompressionType(COMPRESSION)
                 .setCompactionStyle(COMPACTION)
-                .setWriteBufferSize(WRITE_BUFFER_BYTES)
+                .setWriteBufferSize(writeBufferBytes)
                 .setMaxWriteBufferNumber(WRITE_BUFFERS);
         // Files written before (or without) this setting have no prefix entries; RocksDB then reads them as before.
         if (scanPrefixLength > 0) family.useFixedLengthPrefixExtractor(scanPrefixLength);
@@ -240,7 +255,7 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
                 // data in it has flushed its memtable. The offsets family gets a few bytes per batch and would
                 // never fill its memtable, so every log file of the run was kept (a 20,000-patient benchmark
                 // left 295 MB of state; 184 MB with a 16 MB cap): past this size RocksDB flushes the families holding the oldest file.
-                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES);
+                .setMaxTotalWalSize(writeBufferBytes);
         try {
             applyConfigSetter(database, family, table);
         } catch (RuntimeException e) {

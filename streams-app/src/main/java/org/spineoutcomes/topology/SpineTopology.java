@@ -165,16 +165,16 @@ public final class SpineTopology {
     private void addPatientStores(StreamsBuilder builder) {
         // The patient step keeps its own recent patients whole (with their logs, PatientProcessor.RECENT_PATIENTS); a
         // second LRU here kept the same objects twice as long and a miss there reads the log from below anyway.
-        builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde(), 0, 0));
+        builder.addStateStore(store(PATIENT_STORE, Serdes.String(), PatientState.serde(), 0, 0, true));
         // Read only by prefix scans (a patient's log), so no recently-read values: kept after each write-through,
         // they were never read again, and live they were promoted to the old generation and died there.
-        builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray(), 0, PSEUDONYM_LENGTH));
+        builder.addStateStore(store(EVENTS_STORE, Serdes.String(), Serdes.ByteArray(), 0, PSEUDONYM_LENGTH, true));
         builder.addStateStore(store(PARTITION_CUT_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(RULES_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(PENDING_STORE, Serdes.String(), CellDeltaBatch.serde()));
         builder.addStateStore(store(TO_COMPUTE_STORE, Serdes.String(), Serdes.Long()));
         // Held records are whole input records: the changelog takes what the input topics and dead letters do.
-        builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE, 0), Serdes.String(), HeldRecord.serde())
+        builder.addStateStore(Stores.keyValueStoreBuilder(supplier(HELD_STORE, 0, false), Serdes.String(), HeldRecord.serde())
                 .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES))));
     }
 
@@ -328,17 +328,19 @@ public final class SpineTopology {
      * exactly-once (CommittedOnlyStore); every store of a task must be of this kind for that, since Kafka
      * Streams wipes the whole task when one store cannot be trusted.
      */
-    private KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength) {
-        return settings.persistentStores() ? CommittedOnlyStore.supplier(name, scanPrefixLength) : Stores.inMemoryKeyValueStore(name);
+    private KeyValueBytesStoreSupplier supplier(String name, int scanPrefixLength, boolean growsWithCohort) {
+        return settings.persistentStores() ? CommittedOnlyStore.supplier(name, scanPrefixLength, growsWithCohort)
+                : Stores.inMemoryKeyValueStore(name);
     }
 
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde) {
-        return store(name, keySerde, valueSerde, RECENTLY_READ_PER_STORE, 0);
+        return store(name, keySerde, valueSerde, RECENTLY_READ_PER_STORE, 0, false);
     }
 
+    /** {@code growsWithCohort}: an entry per patient or per event (larger RocksDB write buffers, CommittedOnlyStore). */
     private <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, Serde<K> keySerde, Serde<V> valueSerde, int recentlyRead,
-                                                           int scanPrefixLength) {
-        KeyValueBytesStoreSupplier supplier = supplier(name, scanPrefixLength);
+                                                           int scanPrefixLength, boolean growsWithCohort) {
+        KeyValueBytesStoreSupplier supplier = supplier(name, scanPrefixLength, growsWithCohort);
         // Values kept as objects between commits: repeated writes of a key (a busy cell, a patient with
         // several events in a batch) are serialised and reach the changelog once per commit.
         return ObjectCachingStore.builder(Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde), recentlyRead);

@@ -337,11 +337,11 @@ class CommittedOnlyStoreTest {
         // last scheduled flush may still run, so wait for it (up to 30 s) rather than read the disk mid-flush.
         long walBytes = walBytes();
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (walBytes >= 2 * CommittedOnlyStore.MAX_TOTAL_WAL_BYTES && System.nanoTime() < deadline) {
+        while (walBytes >= 2 * CommittedOnlyStore.WRITE_BUFFER_BYTES && System.nanoTime() < deadline) {
             sleepQuietly(50);
             walBytes = walBytes();
         }
-        assertTrue(walBytes < 2 * CommittedOnlyStore.MAX_TOTAL_WAL_BYTES, walBytes + " bytes of write-ahead log");
+        assertTrue(walBytes < 2 * CommittedOnlyStore.WRITE_BUFFER_BYTES, walBytes + " bytes of write-ahead log");
         assertEquals(1024, store.get(key("k65535")).length);
     }
 
@@ -400,6 +400,23 @@ class CommittedOnlyStoreTest {
         assertTrue(options.contains("compression=kLZ4Compression"), "LZ4");
         assertTrue(options.contains("write_buffer_size=8388608"), "8 MB write buffers");
         assertTrue(options.contains("max_write_buffer_number=2"), "two of them");
+    }
+
+    @Test
+    void aStoreThatGrowsWithTheCohort_opensWith32MbWriteBuffers_andKeepsAsMuchWriteAheadLog() throws Exception {
+        store.close();
+        store = (CommittedOnlyStore) CommittedOnlyStore.supplier("s", 0, true).get();
+        store.init(context, store);
+        String options = optionsFile();
+        assertTrue(options.contains("write_buffer_size=33554432"), "32 MB write buffers");
+        assertTrue(options.contains("max_write_buffer_number=2"), "two of them");
+        assertTrue(options.contains("max_total_wal_size=33554432"), "write-ahead log capped at one buffer");
+        store.close();
+        store = (CommittedOnlyStore) CommittedOnlyStore.supplier("s", 0, false).get();
+        store.init(context, store);
+        options = optionsFile();
+        assertTrue(options.contains("write_buffer_size=8388608"), "8 MB write buffers otherwise");
+        assertTrue(options.contains("max_total_wal_size=8388608"), "and 8 MB of write-ahead log");
     }
 
     @Test
