@@ -39,7 +39,8 @@ public final class SpineStreamsApp implements AutoCloseable {
     private final HandOnPurge purge;
     private final Map<String, Object> adminConfig;
     private final long taskTimeoutMs;
-    private final String applicationId;
+    /** The patient stage and, when split, the cell stage, with their consumer groups. */
+    private final List<Stage> stages;
     private volatile KafkaStreams.State combinedState = KafkaStreams.State.CREATED;
     private final RegistryGate registryGate;
     private final RegistryWatch registryWatch;
@@ -65,7 +66,6 @@ public final class SpineStreamsApp implements AutoCloseable {
         StreamsConfig streamsConfig = new StreamsConfig(properties);
         this.adminConfig = streamsConfig.getAdminConfigs(config.applicationId() + "-hand-on-admin");
         this.taskTimeoutMs = streamsConfig.getLong(StreamsConfig.TASK_TIMEOUT_MS_CONFIG);
-        this.applicationId = streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG);
         if (config.topologySplit()) {
             this.handOn = HandOnTopics.forApplication(config.applicationId());
             this.topology = spine.buildPatientStage(handOn);
@@ -92,6 +92,9 @@ public final class SpineStreamsApp implements AutoCloseable {
             this.cellStreams = null;
             this.purge = null;
         }
+        this.stages = cellStreams == null ? List.of(new Stage("topology", config.applicationId(), streams))
+                : List.of(new Stage("patient stage", config.applicationId(), streams),
+                        new Stage("cell stage", HandOnTopics.cellStageApplicationId(config.applicationId()), cellStreams));
         this.registryWatch = new RegistryWatch(registry, registryGate);
         // A registry outage pauses processing (the tasks' state and the consumer group stay); the watch resumes it.
         // Kafka Streams does not restore the state of paused tasks, so the pause applies only while RUNNING: a
@@ -167,9 +170,7 @@ public final class SpineStreamsApp implements AutoCloseable {
 
     /** The stages with their consumer groups: the patient stage and, when split, the cell stage. */
     public List<Stage> stages() {
-        if (cellStreams == null) return List.of(new Stage("topology", applicationId, streams));
-        return List.of(new Stage("patient stage", applicationId, streams),
-                new Stage("cell stage", HandOnTopics.cellStageApplicationId(applicationId), cellStreams));
+        return stages;
     }
 
     /** Both Kafka Streams applications when split (patient stage first), else the one. */

@@ -139,10 +139,10 @@ final class CommittedOnlyStore implements KeyValueStore<Bytes, byte[]>, CachedSt
     private ColumnFamilyHandle offsetsFamily;
     /**
      * Levelled compaction with LZ4, two 8 MB write buffers (32 MB for a store that grows with the cohort). Kafka
-     * Streams' own store uses universal compaction without compression and three 16 MB buffers; measured here in session 18 (recorded-order backfill) those spent less on
-     * compaction but more on reads (prefix scans of a patient's events over more sorted runs, uncompressed blocks),
-     * and a million patients took 26 % longer with 2.8 times the state on disk. A {@code rocksdb.config.setter} may
-     * choose them.
+     * Streams' own store uses universal compaction without compression and three 16 MB buffers; measured here in
+     * session 18 (recorded-order backfill) those spent less on compaction but more on reads (prefix scans of a
+     * patient's events over more sorted runs, uncompressed blocks), and a million patients took 26 % longer with 2.8
+     * times the state on disk. A {@code rocksdb.config.setter} may choose them.
      */
     static final CompactionStyle COMPACTION = CompactionStyle.LEVEL;
     static final CompressionType COMPRESSION = CompressionType.LZ4_COMPRESSION;
