@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,9 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     public static final String JAR_PROPERTY = "spine.registry.jar";
     static final Path JAR_IN_CHECKOUT = Paths.get("registry-app", "target", "quarkus-app", "quarkus-run.jar");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    static final int PORT_ATTEMPTS = 3;
+    /** What Quarkus logs, before it exits, when its HTTP port is already bound. */
+    private static final List<String> PORT_IN_USE_MESSAGES = List.of("seems to be in use", "Address already in use");
 
     private final Path jar;
     private final int port;
@@ -56,18 +60,39 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         }, "local-schema-registry-shutdown");
     }
 
-    /** Launches the registry and waits until its Confluent API answers. */
+    /**
+     * Launches the registry and waits until its Confluent API answers. The port is picked free
+     * before the registry's JVM binds it seconds later; if another process took it in between (a
+     * client's outgoing connection, another stack starting at the same moment), the registry exits
+     * saying so, and this picks another port and launches again, up to {@value #PORT_ATTEMPTS} times.
+     */
     public static LocalSchemaRegistry start(Path workDir) {
+        return start(workDir, FreePorts::pick);
+    }
+
+    /** As {@link #start(Path)}, taking each attempt's port from {@code ports} (tests hold one first). */
+    static LocalSchemaRegistry start(Path workDir, IntSupplier ports) {
         Path jar = locateJar();
-        LocalSchemaRegistry registry = new LocalSchemaRegistry(jar, FreePorts.pick(), workDir.resolve("registry"));
-        Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
-        try {
-            registry.launch();
-        } catch (RuntimeException e) {
-            registry.close();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            LocalSchemaRegistry registry = new LocalSchemaRegistry(jar, ports.getAsInt(), workDir.resolve("registry"));
+            Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
+            try {
+                registry.launch();
+                return registry;
+            } catch (PortTaken e) {
+                registry.close();
+                if (attempt == PORT_ATTEMPTS) {
+                    throw new IllegalStateException("Schema registry could not bind a free port in " + PORT_ATTEMPTS
+                            + " attempts; the last, " + registry.port + ", was taken before it started. Log "
+                            + registry.logFile, e);
+                }
+                log.info("Schema registry port {} was taken by another process before the registry bound it; trying another port",
+                        registry.port);
+            } catch (RuntimeException e) {
+                registry.close();
+                throw e;
+            }
         }
-        return registry;
     }
 
     /**
@@ -75,8 +100,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
      * a restart keeps every schema and id), and waits until the Confluent API answers.
      */
     private void launch() {
+        long logStart;
         try {
             Files.createDirectories(registryDir);
+            logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m",
                     "-Dquarkus.http.host=127.0.0.1",
@@ -91,7 +118,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not launch the schema registry from " + jar, e);
         }
-        awaitReady(process);
+        awaitReady(process, logStart);
     }
 
     /**
@@ -104,8 +131,11 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return;
         }
         process = null;
+        boolean wasRunning = running.isAlive();
         destroyTree(running);
-        log.info("Schema registry stopped (port {} closed; data kept)", port);
+        if (wasRunning) {
+            log.info("Schema registry stopped (port {} closed; data kept)", port);
+        }
     }
 
     /**
@@ -152,13 +182,17 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                 + ". Build it with `mvn -B -q install -DskipTests` at the project root, or set -D" + JAR_PROPERTY + "=<path>.");
     }
 
-    private void awaitReady(Process process) {
+    private void awaitReady(Process process, long logStart) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
+                String written = logSince(logStart);
+                if (PORT_IN_USE_MESSAGES.stream().anyMatch(written::contains)) {
+                    throw new PortTaken("Schema registry port " + port + " is in use by another process");
+                }
                 throw new IllegalStateException("Schema registry exited with code " + process.exitValue()
                         + " before it was ready. Log " + logFile + ":\n" + logTail());
             }
@@ -177,6 +211,24 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         }
         throw new IllegalStateException("Schema registry did not answer " + confluentUrl() + "/subjects within "
                 + READY_TIMEOUT.toSeconds() + " s. Log " + logFile + ":\n" + logTail());
+    }
+
+    /** What this launch wrote to the log (the file is appended to across restarts). */
+    private String logSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(logFile);
+            int from = (int) Math.min(offset, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The registry exited because its port was bound by someone else; another port may work. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     private String logTail() {
