@@ -2,6 +2,7 @@ package org.spineoutcomes.outcome;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import org.spineoutcomes.stats.WrittenDecimal;
 
 /**
  * Exact arithmetic on clinical inputs (docs/computation-rules.md R35). Each double stands for the decimal it is written
@@ -22,7 +23,7 @@ final class ExactDecimals {
      * the PRE height look like a loss of 1.8e-15 mm.
      */
     static BigDecimal exact(double d) {
-        return BigDecimal.valueOf(d);
+        return WrittenDecimal.of(d);
     }
 
     /** A reported percentage part / whole x 100 to 34 digits; whole is not zero. Never compared. */

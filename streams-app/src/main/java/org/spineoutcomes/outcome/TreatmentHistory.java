@@ -36,11 +36,14 @@ final class TreatmentHistory {
     private final List<Treatment> treatments;
     private final Treatment index;
     private final LocalDate indexDate;
+    /** The index date as an epoch day: day numbers are a subtraction (LocalDate.until works out the epoch day per call). */
+    private final long indexEpochDay;
 
     private TreatmentHistory(List<Treatment> treatments) {
         this.treatments = treatments;
         this.index = treatments.get(0);
         this.indexDate = utcDate(index.at());
+        this.indexEpochDay = indexDate.toEpochDay();
     }
 
     /** The history of these procedures; empty when none maps to an arm (R4), so the patient has no index (R12). */
@@ -69,16 +72,20 @@ final class TreatmentHistory {
 
     /** R1: the day number is the UTC calendar date minus the index date, so day 0 is the index date. */
     int day(Instant instant) {
-        return day(utcDate(instant));
+        return Math.toIntExact(utcEpochDay(instant) - indexEpochDay);
     }
 
     int day(LocalDate date) {
-        return Math.toIntExact(ChronoUnit.DAYS.between(indexDate, date));
+        return Math.toIntExact(date.toEpochDay() - indexEpochDay);
+    }
+
+    private static long utcEpochDay(Instant instant) {
+        return Math.floorDiv(instant.getEpochSecond(), 86_400L);
     }
 
     static LocalDate utcDate(Instant instant) {
         // The UTC date from the epoch day: LocalDate.ofInstant asks ZoneOffset.UTC for its rules, a new object per call.
-        return LocalDate.ofEpochDay(Math.floorDiv(instant.getEpochSecond(), 86_400L));
+        return LocalDate.ofEpochDay(utcEpochDay(instant));
     }
 
     /** Fracture age (docs/clinical-definitions.md): index date minus onset date, negative for an onset after the index; null if unknown. */

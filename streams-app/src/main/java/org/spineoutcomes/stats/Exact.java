@@ -22,7 +22,7 @@ final class Exact {
         // R35: a double stands for the decimal it is written as. Short decimals also keep the sums in
         // BigDecimal's compact (long) form, which made the exact sums several times cheaper than the
         // 50-digit binary expansions used before.
-        return canonical(BigDecimal.valueOf(x));
+        return canonical(WrittenDecimal.of(x));
     }
 
     static BigDecimal canonical(BigDecimal b) {
