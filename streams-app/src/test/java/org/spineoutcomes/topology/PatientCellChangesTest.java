@@ -143,5 +143,9 @@ class PatientCellChangesTest {
         added.forEach((cell, s) -> assertEquals(1, s.patients(), cell.asText()));
         out.cells().forEach((cell, s) -> assertEquals(-1, s.patients(), cell.asText()));
         assertEquals(List.of(), PatientCellChanges.between(null, null));
+        // One netted change per window and population, for all five strata at once.
+        List<PatientCellChanges.Change> entering = PatientCellChanges.between(null, o);
+        assertEquals(20, entering.size());
+        entering.forEach(c -> assertEquals(5, cellTexts(c).size(), c.group()));
     }
 }
