@@ -157,6 +157,16 @@ public class PipelineBenchmarks {
     }
 
     /**
+     * Per patient entering the cells: the cell changes of its first outcome with a treatment (a replay computes each
+     * patient once this way).
+     */
+    @Benchmark
+    public List<PatientCellChanges.Change> cellChangesEntering() {
+        PatientOutcome[] change = followUpChanges.get(next++ % followUpChanges.size());
+        return PatientCellChanges.between(null, change[1]);
+    }
+
+    /**
      * The same change as the patient step computed it until session 17, every cell (about 100) compared on its own;
      * compare with {@link #cellChangesPerPatient} in the same run.
      */
