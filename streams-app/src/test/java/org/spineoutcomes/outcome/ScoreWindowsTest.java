@@ -17,6 +17,21 @@ import org.spineoutcomes.schema.Window;
 /** R13-R19 straight from {@link ScoreWindows}: responder flags at their boundaries, exact arithmetic. */
 class ScoreWindowsTest {
 
+    /**
+     * ScoreWindows builds an OutcomeWindow as a new record, not with its builder, which holds null where the
+     * builder would put a field's default. That is the same only while every default is null: a field added with
+     * another default must make it use the builder again. The fields without a default are the four it always sets.
+     */
+    @Test
+    void outcomeWindowDefaultsAreAllNull_soANewRecordEqualsWhatTheBuilderWouldGive() {
+        List<String> required = new java.util.ArrayList<>();
+        for (org.apache.avro.Schema.Field f : OutcomeWindow.getClassSchema().getFields()) {
+            if (!f.hasDefaultValue()) required.add(f.name());
+            else assertEquals(org.apache.avro.JsonProperties.NULL_VALUE, f.defaultVal(), f.name() + " has a default other than null");
+        }
+        assertEquals(List.of("window", "targetDay", "firstDay", "lastDay"), required);
+    }
+
     /** Vertebroplasty at the index instant; the given follow-ups. */
     static ScoreWindows scores(FollowUpEvent... followUps) {
         TreatmentHistory history = TreatmentHistory.of(List.of(vertebroplasty("p1", INDEX))).orElseThrow();
