@@ -45,7 +45,7 @@ public final class PatientCellChanges {
         if (was == null || now == null) return wholly(was == null ? now : was, was == null);
         Map<Window, CellContributions.Slot> wasByWindow = byWindow(was);
         Map<Window, CellContributions.Slot> nowByWindow = byWindow(now);
-        boolean sameItt = was != null && now != null && was.itt() == now.itt() && was.strata().equals(now.strata());
+        boolean sameItt = was.itt() == now.itt() && was.strata().equals(now.strata());
         List<String> strata = sameItt ? sortedNames(now.strata()) : null;
         List<Change> changes = new ArrayList<>();
         for (Window w : Window.values()) {
@@ -55,9 +55,7 @@ public final class PatientCellChanges {
             if (sameItt && x != null && y != null && x.asTreated() == y.asTreated()) {
                 // Most windows are untouched by an update: equal inputs, so neither contribution is computed.
                 if (x.sameInputsAs(y) || x.contribution().equals(y.contribution())) continue;
-                CellStatistics net = CellDeltaBatch.netOf(new CellDelta(x.contribution(), y.contribution()));
-                changes.add(new Change(group(Population.ITT, w), cellSet(Population.ITT, now.itt(), w, strata), net));
-                changes.add(new Change(group(Population.AS_TREATED, w), cellSet(Population.AS_TREATED, y.asTreated(), w, strata), net));
+                alike(now.itt(), y.asTreated(), w, strata, CellDeltaBatch.netOf(new CellDelta(x.contribution(), y.contribution())), changes);
             } else {
                 cellByCell(cells(was, x), cells(now, y), changes);
             }
@@ -76,12 +74,17 @@ public final class PatientCellChanges {
         List<Change> changes = new ArrayList<>(2 * slots.windows().size());
         for (CellContributions.Slot slot : slots.windows()) {
             Contribution c = slot.contribution();
-            CellStatistics net = CellDeltaBatch.netOf(in ? new CellDelta(null, c) : new CellDelta(c, null));
-            changes.add(new Change(group(Population.ITT, slot.window()), cellSet(Population.ITT, slots.itt(), slot.window(), strata), net));
-            changes.add(new Change(group(Population.AS_TREATED, slot.window()),
-                    cellSet(Population.AS_TREATED, slot.asTreated(), slot.window(), strata), net));
+            alike(slots.itt(), slot.asTreated(), slot.window(), strata,
+                    CellDeltaBatch.netOf(in ? new CellDelta(null, c) : new CellDelta(c, null)), changes);
         }
         return changes;
+    }
+
+    /** One window's netted change for all its strata in the ITT arm and in the window's as-treated arm. */
+    private static void alike(TreatmentArm itt, TreatmentArm asTreated, Window w, List<String> sortedStrata, CellStatistics net,
+                              List<Change> into) {
+        into.add(new Change(group(Population.ITT, w), cellSet(Population.ITT, itt, w, sortedStrata), net));
+        into.add(new Change(group(Population.AS_TREATED, w), cellSet(Population.AS_TREATED, asTreated, w, sortedStrata), net));
     }
 
     private static Map<Window, CellContributions.Slot> byWindow(CellContributions.Slots slots) {
