@@ -367,6 +367,7 @@ public final class StreamBenchmark implements Callable<Integer> {
             AtomicLong sent = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
             long start = System.currentTimeMillis();
+            PhaseTimeline machine = new PhaseTimeline(start);
             long measuredFrom = start + latencyWarmupSeconds * 1_000L;
             long sendStart = System.nanoTime();
             AtomicLong sendNanos = new AtomicLong();
@@ -393,6 +394,7 @@ public final class StreamBenchmark implements Callable<Integer> {
                             outcome, aggregate, timeline);
                 }
                 if (!records.isEmpty()) quietSince = System.nanoTime();
+                machine.tick(now);
                 progress.update(String.format(Locale.ROOT, "latency: %,d / %,d events sent at %d/s; read %,d outcomes, %,d aggregates",
                         sent.get(), total, rate, outcome.size(), aggregate.size()));
                 if (!producer.isAlive() && System.nanoTime() - quietSince > Duration.ofSeconds(5).toNanos()) break;
@@ -401,6 +403,9 @@ public final class StreamBenchmark implements Callable<Integer> {
             if (failure.get() != null) throw new IllegalStateException("latency phase: sending failed", failure.get());
             status("latency: by 5 s of the phase (read time), sent -> outcome p50 / p99 / max (records); sent -> aggregate p99 / max (records):\n"
                     + timelineTable(timeline).stripTrailing());
+            machine.close();
+            status("latency: by 5 s of the phase (wall time), process CPU in cores by thread group (those at 0.05 or more) | the garbage collector's pauses:\n"
+                    + machine.table().stripTrailing());
             Collections.sort(outcome);
             Collections.sort(aggregate);
             double achieved = sent.get() / Math.max(1e-9, sendNanos.get() / 1e9);
