@@ -33,6 +33,8 @@ final class PhaseTimeline implements AutoCloseable {
     private final ConcurrentLinkedQueue<Pause> pauses = new ConcurrentLinkedQueue<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::onGc;
+    /** GC notifications give times since the JVM started. */
+    private final long jvmStartMs = ManagementFactory.getRuntimeMXBean().getStartTime();
 
     PhaseTimeline(long phaseStartMs) {
         this.phaseStartMs = phaseStartMs;
@@ -51,8 +53,7 @@ final class PhaseTimeline implements AutoCloseable {
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         // G1's and Parallel's collectors each report their pauses; a concurrent cycle is not a pause of the app.
         if (info.getGcName().contains("Concurrent")) return;
-        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        pauses.add(new Pause(jvmStart + info.getGcInfo().getStartTime(), info.getGcInfo().getDuration()));
+        pauses.add(new Pause(jvmStartMs + info.getGcInfo().getStartTime(), info.getGcInfo().getDuration()));
     }
 
     /** Samples the threads' CPU when a 5 s window of the phase ended since the last sample. */
