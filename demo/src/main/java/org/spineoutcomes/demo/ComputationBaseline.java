@@ -1,7 +1,7 @@
 package org.spineoutcomes.demo;
 
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.spineoutcomes.batch.BatchComputation;
 
@@ -30,10 +30,17 @@ final class ComputationBaseline {
     static final int TIMED_PASSES = 3;
 
     /**
-     * The timed passes: events in (all passes), outcomes out (one pass), wall seconds, process CPU and the computing
-     * thread's own CPU (ns); the difference is mostly the garbage collector's threads.
+     * The CPU clocks at one moment (ns): the process's; the threads that compute (the calling thread and the common
+     * fork-join pool's workers: the batch engine computes its patients with a parallel stream); the garbage collector's.
      */
-    record Measurement(int patients, long events, int outcomes, double seconds, long cpuNanos, long threadCpuNanos) {
+    record CpuReading(long process, long computing, long collector) {}
+
+    /**
+     * The timed passes: events in (all passes), outcomes out (one pass), wall seconds, and the CPU (ns) of the process,
+     * of the computing threads and of the garbage collector's threads over them.
+     */
+    record Measurement(int patients, long events, int outcomes, double seconds, long cpuNanos, long computingCpuNanos,
+                       long collectorCpuNanos) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -42,8 +49,12 @@ final class ComputationBaseline {
             return cpuNanos / 1e3 / events;
         }
 
-        double threadCpuMicrosPerEvent() {
-            return threadCpuNanos / 1e3 / events;
+        double computingCpuMicrosPerEvent() {
+            return computingCpuNanos / 1e3 / events;
+        }
+
+        double collectorCpuMicrosPerEvent() {
+            return collectorCpuNanos / 1e3 / events;
         }
     }
 
@@ -52,24 +63,22 @@ final class ComputationBaseline {
     /**
      * Computes over {@code events} until warm, then {@link #TIMED_PASSES} more times, timed together.
      *
-     * @param processCpuNanos the process's CPU clock (the same as the other phases use)
-     * @param threadCpuNanos the calling thread's CPU clock
+     * @param clock the CPU clocks, read once before and once after the timed passes
      */
-    static Measurement measure(List<SpecificRecord> events, int patients, LongSupplier processCpuNanos, LongSupplier threadCpuNanos) {
+    static Measurement measure(List<SpecificRecord> events, int patients, Supplier<CpuReading> clock) {
         long warmed = 0;
         for (int pass = 0; pass < MAX_WARM_UP_PASSES && warmed < WARM_UP_EVENTS; pass++) {
             computeAll(events);
             warmed += events.size();
         }
-        long cpu = processCpuNanos.getAsLong();
-        long threadCpu = threadCpuNanos.getAsLong();
+        CpuReading before = clock.get();
         long start = System.nanoTime();
         BatchComputation.Result result = null;
         for (int pass = 0; pass < TIMED_PASSES; pass++) result = computeAll(events);
         double seconds = (System.nanoTime() - start) / 1e9;
-        threadCpu = threadCpuNanos.getAsLong() - threadCpu;
-        cpu = processCpuNanos.getAsLong() - cpu;
-        return new Measurement(patients, (long) events.size() * TIMED_PASSES, result.outcomes().size(), seconds, cpu, threadCpu);
+        CpuReading after = clock.get();
+        return new Measurement(patients, (long) events.size() * TIMED_PASSES, result.outcomes().size(), seconds,
+                after.process() - before.process(), after.computing() - before.computing(), after.collector() - before.collector());
     }
 
     static BatchComputation.Result computeAll(List<SpecificRecord> events) {

@@ -318,13 +318,16 @@ public final class StreamBenchmark implements Callable<Integer> {
             // Last, with the broker stopped: nothing else runs, and its heap does not count in the memory rows above.
             ComputationBaseline.Measurement computation = computationBaseline(pseudonymiser);
             status(String.format(Locale.ROOT, "computation alone (no Kafka, %,d patients, warm): %,.0f events/s, %.1f us of CPU per event"
-                            + " (%.1f us in the computing thread, the rest mostly garbage collection)",
-                    computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent(), computation.threadCpuMicrosPerEvent()));
+                            + " (computing threads %.1f, garbage collector %.1f)",
+                    computation.patients(), computation.eventsPerSecond(), computation.cpuMicrosPerEvent(),
+                    computation.computingCpuMicrosPerEvent(), computation.collectorCpuMicrosPerEvent()));
             double copyCpu = microsPerEvent(baselineCpuNanos, events);
             report.number("computationPatients", "computation alone: patients (sample of the cohort, seed 11)", computation.patients(), "", 0)
                     .number("computationEventsPerSec", "computation alone: throughput (no Kafka, warm)", computation.eventsPerSecond(), "events/s", 0)
                     .number("computationCpuMicrosPerEvent", "computation alone: process CPU per event", computation.cpuMicrosPerEvent(), "us", 1)
-                    .number("computationThreadCpuMicrosPerEvent", "computation alone: of which the computing thread", computation.threadCpuMicrosPerEvent(), "us", 1)
+                    .number("computationThreadsCpuMicrosPerEvent", "computation alone: of which the computing threads (caller, fork-join workers)",
+                            computation.computingCpuMicrosPerEvent(), "us", 1)
+                    .number("computationGcCpuMicrosPerEvent", "computation alone: of which the garbage collector", computation.collectorCpuMicrosPerEvent(), "us", 1)
                     .number("ratioCeilingToBaseline", "ratio ceiling: copy CPU / (copy CPU + computation CPU)",
                             ComputationBaseline.ratioCeiling(copyCpu, computation.cpuMicrosPerEvent()), "x", 3)
                     .number("ratioBoundWithStateToBaseline", "ratio bound with per-patient state: copy CPU / (state-I/O CPU + computation CPU)",
@@ -585,14 +588,21 @@ public final class StreamBenchmark implements Callable<Integer> {
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
+    /** The name HotSpot gives the common fork-join pool's threads, which run the batch engine's parallel stream. */
+    private static final String COMMON_POOL_WORKER = "ForkJoinPool.commonPool-worker-";
+
     /** Generates a sample of the throughput cohort (same seed and parameters) and times the batch engine over it. */
     private ComputationBaseline.Measurement computationBaseline(Pseudonymiser pseudonymiser) {
         int sample = Math.min(patients, ComputationBaseline.SAMPLE_PATIENTS);
         progress.update(String.format(Locale.ROOT, "computation alone: generating %,d patients", sample));
         List<SpecificRecord> events = cohort(sample, 11, pseudonymiser);
         progress.update(String.format(Locale.ROOT, "computation alone: %,d events, warming up and timing", events.size()));
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        return ComputationBaseline.measure(events, sample, StreamBenchmark::processCpuNanos, threads::getCurrentThreadCpuTime);
+        long caller = Thread.currentThread().getId();
+        return ComputationBaseline.measure(events, sample, () -> {
+            ThreadCpu now = ThreadCpu.sample();
+            return new ComputationBaseline.CpuReading(now.processNanos(),
+                    now.javaThreadsNanos((id, name) -> id == caller || name.startsWith(COMMON_POOL_WORKER)), now.systemGroupNanos(ThreadCpu.GC));
+        });
     }
 
     /** CPU per event in us, NaN for a phase that did not run (CPU time -1). */

@@ -119,6 +119,29 @@ final class ThreadCpu {
         return OTHER_JAVA;
     }
 
+    /** The process's CPU clock when this sample was taken (ns). */
+    long processNanos() {
+        return processNanos;
+    }
+
+    /** CPU ns so far of the Java threads that {@code which} accepts (by thread id and name), those alive now. */
+    long javaThreadsNanos(java.util.function.BiPredicate<Long, String> which) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : cpuByThread.entrySet()) {
+            if (which.test(e.getKey(), nameByThread.get(e.getKey()))) sum += e.getValue();
+        }
+        return sum;
+    }
+
+    /** CPU ns so far of the threads Linux lists in a native group ({@link #GC}, {@link #JIT}, {@link #ROCKSDB}). */
+    long systemGroupNanos(String group) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : systemCpu.entrySet()) {
+            if (group.equals(systemGroupOf(systemNames.get(e.getKey())))) sum += e.getValue();
+        }
+        return sum;
+    }
+
     /** CPU ns per group between {@code start} and this sample, in report order ({@link #JSON_KEYS}), the remainder last. */
     Map<String, Long> since(ThreadCpu start) {
         Map<String, Long> groups = new LinkedHashMap<>();

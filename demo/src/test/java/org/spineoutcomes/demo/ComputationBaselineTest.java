@@ -41,19 +41,19 @@ class ComputationBaselineTest {
         Set<String> patients = new TreeSet<>();
         events.forEach(e -> patients.add(EventFields.patientId(e)));
 
-        // CPU clocks read twice only (before and after the timed passes): the process 0, then 3 ms later; the thread 0, then 1 ms.
+        // CPU clocks read twice only (before and after the timed passes): the process 0, then 3 ms later; the computing
+        // threads 0, then 2 ms; the collector 0, then 1 ms.
         AtomicInteger reads = new AtomicInteger();
-        AtomicInteger threadReads = new AtomicInteger();
-        ComputationBaseline.Measurement m = ComputationBaseline.measure(events, 12,
-                () -> reads.getAndIncrement() == 0 ? 0L : 3_000_000L, () -> threadReads.getAndIncrement() == 0 ? 0L : 1_000_000L);
+        ComputationBaseline.Measurement m = ComputationBaseline.measure(events, 12, () -> reads.getAndIncrement() == 0
+                ? new ComputationBaseline.CpuReading(0L, 0L, 0L) : new ComputationBaseline.CpuReading(3_000_000L, 2_000_000L, 1_000_000L));
 
         assertEquals(2, reads.get(), "the warm-up passes are not timed");
-        assertEquals(2, threadReads.get());
         assertEquals(12, m.patients());
         assertEquals(3L * events.size(), m.events(), "three timed passes over the sample");
         assertEquals(patients.size(), m.outcomes(), "one outcome per patient with events");
         assertEquals(3_000.0 / (3 * events.size()), m.cpuMicrosPerEvent(), 1e-9);
-        assertEquals(1_000.0 / (3 * events.size()), m.threadCpuMicrosPerEvent(), 1e-9);
+        assertEquals(2_000.0 / (3 * events.size()), m.computingCpuMicrosPerEvent(), 1e-9);
+        assertEquals(1_000.0 / (3 * events.size()), m.collectorCpuMicrosPerEvent(), 1e-9);
         assertTrue(m.seconds() > 0);
     }
 }

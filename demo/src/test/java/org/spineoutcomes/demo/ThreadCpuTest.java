@@ -1,6 +1,7 @@
 package org.spineoutcomes.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +34,38 @@ class ThreadCpuTest {
         assertEquals(ThreadCpu.ROCKSDB, ThreadCpu.systemGroupOf("rocksdb:low"));
         assertEquals(null, ThreadCpu.systemGroupOf("java"), "the main thread is in the JVM's own list");
         assertEquals(null, ThreadCpu.systemGroupOf("data-plane-kafk"));
+    }
+
+    @Test
+    void countsTheCpuOfTheThreadsItIsAskedFor() throws InterruptedException {
+        // A thread that spins for 200 ms of CPU: the sum over threads of its name holds at least that, and the sum
+        // over a name no thread has is 0.
+        Thread busy = new Thread(() -> {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long until = mx.getCurrentThreadCpuTime() + 200_000_000L;
+            while (mx.getCurrentThreadCpuTime() < until) Thread.onSpinWait();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // done
+            }
+        }, "ForkJoinPool.commonPool-worker-test");
+        busy.start();
+        try {
+            long seen = 0;
+            for (int i = 0; i < 200 && seen < 200_000_000L; i++) {
+                Thread.sleep(20);
+                seen = ThreadCpu.sample().javaThreadsNanos((id, name) -> name.equals("ForkJoinPool.commonPool-worker-test"));
+            }
+            assertTrue(seen >= 200_000_000L, "spun 200 ms of CPU, counted " + seen + " ns");
+            assertTrue(seen < 2_000_000_000L, "then slept: " + seen + " ns");
+            assertEquals(0L, ThreadCpu.sample().javaThreadsNanos((id, name) -> name.equals("no such thread")));
+            ThreadCpu now = ThreadCpu.sample();
+            assertTrue(now.systemGroupNanos(ThreadCpu.JIT) > 0, "this JVM compiled something by now");
+            assertTrue(now.processNanos() >= seen);
+        } finally {
+            busy.interrupt();
+            busy.join();
+        }
     }
 }
