@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -33,6 +34,8 @@ import org.spineoutcomes.outcome.ResolvedEvents;
 import org.spineoutcomes.topology.AdjustedDeltaBatch;
 import org.spineoutcomes.topology.CellDeltaBatch;
 import org.spineoutcomes.topology.PatientCellChanges;
+import org.spineoutcomes.validation.EventValidator;
+import org.spineoutcomes.validation.Violation;
 
 /**
  * The three costs the stream pays, without a broker, so a regression shows up in seconds:
@@ -73,6 +76,9 @@ public class PipelineBenchmarks {
      */
     private List<PatientOutcome[]> followUpChanges;
     private List<byte[]> encodedOutcomes;
+    /** Every input event of the cohort, and the clock they are checked against (the cohort's data cut). */
+    private List<SpecificRecord> events;
+    private final EventValidator validator = new EventValidator();
 
     @Setup(Level.Trial)
     public void prepare() {
@@ -107,6 +113,15 @@ public class PipelineBenchmarks {
         busyCompleteness = busyCell.completeness().copy();
         encodedOutcomes = new ArrayList<>();
         for (String id : cohort.patientIds) encodedOutcomes.add(FingerprintedAvro.encode(cohort.result.outcomes().get(id)));
+        events = new ArrayList<>();
+        for (ResolvedEvents r : cohort.resolved) {
+            events.addAll(r.procedures());
+            events.addAll(r.imaging());
+            events.addAll(r.followUps());
+        }
+        for (SpecificRecord e : events) { // the benchmark times the path of a valid event, as most are
+            if (!validator.validate(e, cut).isEmpty()) throw new IllegalStateException("cohort event is invalid: " + e);
+        }
         followUpChanges = new ArrayList<>();
         for (int i = 0; i < cohort.resolved.size(); i++) {
             ResolvedEvents all = cohort.resolved.get(i);
@@ -115,6 +130,12 @@ public class PipelineBenchmarks {
             String id = cohort.patientIds.get(i);
             followUpChanges.add(new PatientOutcome[] {OutcomeEngine.compute(id, fewer), OutcomeEngine.compute(id, all)});
         }
+    }
+
+    /** Per input event: its validation (every field's range, time and code; the ingest step's check). */
+    @Benchmark
+    public List<Violation> validatePerEvent() {
+        return validator.validate(events.get(next++ % events.size()), cut);
     }
 
     /** Per input event: the patient's outcome from its resolved events (R1-R29). */

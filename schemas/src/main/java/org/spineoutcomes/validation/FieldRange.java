@@ -13,6 +13,18 @@ import java.util.Map;
  */
 public record FieldRange(ReasonCode reason, BigDecimal min, BigDecimal max, String unit) {
 
+    /** Bounds must be doubles exactly, so that {@link #contains(double)} can compare doubles (see there). */
+    public FieldRange {
+        requireExactDouble(min, "min");
+        if (max != null) requireExactDouble(max, "max");
+    }
+
+    private static void requireExactDouble(BigDecimal bound, String name) {
+        if (bound == null || new BigDecimal(bound.doubleValue()).compareTo(bound) != 0) {
+            throw new IllegalArgumentException(name + " bound " + bound + " is not exactly a double");
+        }
+    }
+
     public static final FieldRange PAIN_VAS = of(ReasonCode.INVALID_PAIN_VAS, "0", "100", "mm");
     public static final FieldRange ODI = of(ReasonCode.INVALID_ODI, "0", "100", "percent");
     public static final FieldRange EQ5D = of(ReasonCode.INVALID_EQ5D, "-1", "1", "");
@@ -44,9 +56,16 @@ public record FieldRange(ReasonCode reason, BigDecimal min, BigDecimal max, Stri
         return value.compareTo(min) >= 0 && (max == null || value.compareTo(max) <= 0);
     }
 
-    /** Compares the double; NaN and infinities are outside. */
+    /**
+     * Compares the double; NaN and infinities are outside. The same answer as {@link #contains(BigDecimal)}
+     * of the decimal the double is written as ({@code BigDecimal.valueOf}, R35), without making that decimal
+     * (it was a sixtieth of the patient stage's time). Why: the written decimal rounds back to the double,
+     * each bound is a double, and rounding to the nearest double is monotone; so the decimal lies above a
+     * bound exactly when the double does, and a double equal to a bound (a whole number here) is written as
+     * that number. {@code FieldRangeTest} checks both ways at every bound, its neighbours and at random.
+     */
     public boolean contains(double value) {
-        return Double.isFinite(value) && contains(BigDecimal.valueOf(value));
+        return Double.isFinite(value) && value >= min.doubleValue() && (max == null || value <= max.doubleValue());
     }
 
     /** "painVas is 100.1; it must be from 0 to 100 mm." for the value as written. */
