@@ -1,6 +1,5 @@
 package org.spineoutcomes.events;
 
-import java.util.Arrays;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
@@ -15,6 +14,8 @@ public enum EventType {
     PROCEDURE("procedure", Topics.PROCEDURES, ProcedureEvent.getClassSchema()),
     IMAGING("imaging", Topics.IMAGING, ImagingEvent.getClassSchema()),
     FOLLOWUP("followup", Topics.FOLLOWUPS, FollowUpEvent.getClassSchema());
+
+    private static final EventType[] ALL = values();
 
     private final String jsonName;
     private final SpineTopic<String, ? extends SpecificRecord> topic;
@@ -36,12 +37,15 @@ public enum EventType {
     public Schema schema() { return schema; }
 
     public static Optional<EventType> fromJsonName(String name) {
-        return Arrays.stream(values()).filter(t -> t.jsonName.equals(name)).findFirst();
+        for (EventType t : ALL) {
+            if (t.jsonName.equals(name)) return Optional.of(t);
+        }
+        return Optional.empty();
     }
 
     /** The type of an event record; IllegalArgumentException for any other record. */
     public static EventType of(SpecificRecord event) {
-        for (EventType t : values()) {
+        for (EventType t : ALL) {
             if (t.avroClass().isInstance(event)) return t;
         }
         throw new IllegalArgumentException("Not an input event: "
@@ -50,6 +54,10 @@ public enum EventType {
 
     /** The type whose topic has this name, if any. */
     public static Optional<EventType> ofTopic(String topicName) {
-        return Arrays.stream(values()).filter(t -> t.topic.name().equals(topicName)).findFirst();
+        // asked once per input record: a loop over one shared array, not a stream over a fresh copy of values()
+        for (EventType t : ALL) {
+            if (t.topic.name().equals(topicName)) return Optional.of(t);
+        }
+        return Optional.empty();
     }
 }
