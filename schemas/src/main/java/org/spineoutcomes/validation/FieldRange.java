@@ -13,15 +13,21 @@ import java.util.Map;
  */
 public record FieldRange(ReasonCode reason, BigDecimal min, BigDecimal max, String unit) {
 
-    /** Bounds must be doubles exactly, so that {@link #contains(double)} can compare doubles (see there). */
+    /**
+     * Each bound must be exactly a double that is written as the bound itself, so that {@link #contains(double)}
+     * can compare doubles (see there): 0, 100 and -30 are; 0.1 is not a double; 2^60 is a double, but Java 17
+     * writes it as 1.15292150460684698E18, above 2^60.
+     */
     public FieldRange {
-        requireExactDouble(min, "min");
-        if (max != null) requireExactDouble(max, "max");
+        requireDoubleWrittenAsItself(min, "min");
+        if (max != null) requireDoubleWrittenAsItself(max, "max");
     }
 
-    private static void requireExactDouble(BigDecimal bound, String name) {
-        if (bound == null || new BigDecimal(bound.doubleValue()).compareTo(bound) != 0) {
-            throw new IllegalArgumentException(name + " bound " + bound + " is not exactly a double");
+    private static void requireDoubleWrittenAsItself(BigDecimal bound, String name) {
+        if (bound == null) throw new IllegalArgumentException(name + " bound is missing");
+        double d = bound.doubleValue();
+        if (new BigDecimal(d).compareTo(bound) != 0 || BigDecimal.valueOf(d).compareTo(bound) != 0) {
+            throw new IllegalArgumentException(name + " bound " + bound.toPlainString() + " is not a double written as itself");
         }
     }
 
@@ -61,8 +67,8 @@ public record FieldRange(ReasonCode reason, BigDecimal min, BigDecimal max, Stri
      * of the decimal the double is written as ({@code BigDecimal.valueOf}, R35), without making that decimal
      * (it was a sixtieth of the patient stage's time). Why: the written decimal rounds back to the double,
      * each bound is a double, and rounding to the nearest double is monotone; so the decimal lies above a
-     * bound exactly when the double does, and a double equal to a bound (a whole number here) is written as
-     * that number. {@code FieldRangeTest} checks both ways at every bound, its neighbours and at random.
+     * bound exactly when the double does, and a double equal to a bound is written as the bound (the
+     * constructor checks both). {@code FieldRangeTest} checks both ways at every bound, its neighbours and at random.
      */
     public boolean contains(double value) {
         return Double.isFinite(value) && value >= min.doubleValue() && (max == null || value <= max.doubleValue());

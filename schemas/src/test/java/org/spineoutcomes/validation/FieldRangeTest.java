@@ -73,10 +73,19 @@ class FieldRangeTest {
     }
 
     @Test
-    void aBoundThatIsNotADoubleIsRefused() {
+    void aBoundThatIsNotADoubleWrittenAsItselfIsRefused() {
         // 0.1 has no exact double, so a double comparison could disagree with the decimal one near it.
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException notADouble = assertThrows(IllegalArgumentException.class,
                 () -> new FieldRange(ReasonCode.INVALID_VALUE, new BigDecimal("0.1"), null, ""));
-        assertEquals("min bound 0.1 is not exactly a double", e.getMessage());
+        assertEquals("min bound 0.1 is not a double written as itself", notADouble.getMessage());
+        // 2^60 is a double, but Java writes it as 1.15292150460684698E18 (Java 17; 1.152921504606847E18 from Java 19),
+        // either way above 2^60 = 1152921504606846976: the value 2^60 would be inside by its double, outside as written.
+        BigDecimal twoToThe60 = new BigDecimal(java.math.BigInteger.ONE.shiftLeft(60));
+        assertEquals(0, new BigDecimal(twoToThe60.doubleValue()).compareTo(twoToThe60));
+        assertEquals(1, BigDecimal.valueOf(twoToThe60.doubleValue()).compareTo(twoToThe60));
+        IllegalArgumentException writtenOtherwise = assertThrows(IllegalArgumentException.class,
+                () -> new FieldRange(ReasonCode.INVALID_VALUE, BigDecimal.ZERO, twoToThe60, ""));
+        assertEquals("max bound 1152921504606846976 is not a double written as itself", writtenOtherwise.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new FieldRange(ReasonCode.INVALID_VALUE, null, null, ""));
     }
 }
