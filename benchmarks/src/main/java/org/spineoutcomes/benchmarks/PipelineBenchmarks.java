@@ -76,7 +76,7 @@ public class PipelineBenchmarks {
      */
     private List<PatientOutcome[]> followUpChanges;
     private List<byte[]> encodedOutcomes;
-    /** Every input event of the cohort, and the clock they are checked against (the cohort's data cut). */
+    /** Every input event of the cohort, all valid; {@link #validatePerEvent} checks them against {@link #cut}. */
     private List<SpecificRecord> events;
     private final EventValidator validator = new EventValidator();
 
